@@ -1,0 +1,50 @@
+# Field Guide Press — two commands: `make book` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PRESS  := $(BIN)/python -m press build
+export PYTHONHASHSEED := 0
+export SOURCE_DATE_EPOCH ?= 1764028800
+
+.PHONY: book html epub pdf test serve bench clean lock venv
+
+book: pdf epub html  ## all three formats (PDF and EPUB first: the web book links copies)
+
+html: $(STAMP)
+	$(PRESS) html
+
+epub: $(STAMP)
+	$(PRESS) epub
+
+pdf: $(STAMP)
+	$(PRESS) pdf
+
+test: $(STAMP)  ## the whole suite
+	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+serve: $(STAMP)  ## live preview on http://127.0.0.1:8000
+	$(BIN)/sphinx-autobuild -c . source _build/serve --host 127.0.0.1 --port 8000
+
+bench: $(STAMP)  ## PDF speed: our Typst route vs Sphinx latexpdf
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf _build
+
+venv: $(STAMP)
+
+# .venv from the committed lock; the repo itself goes on sys.path with a .pth file.
+$(STAMP): requirements.lock pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -c "import os, site; open(os.path.join(site.getsitepackages()[0], 'field-guide-press.pth'), 'w').write(os.getcwd() + '\n')"
+	touch $(STAMP)
+
+# Re-resolve the pins from pyproject.toml (needs the registry; never run by the build).
+lock:
+	rm -rf /tmp/press-lock && $(PYTHON) -m venv /tmp/press-lock
+	/tmp/press-lock/bin/pip install --quiet ".[test,dev]"
+	( echo "# Pinned, resolved dependencies of field-guide-press (pip freeze of a clean .venv)."; \
+	  echo "# Regenerate: make lock"; \
+	  /tmp/press-lock/bin/pip freeze --exclude field-guide-press ) > requirements.lock

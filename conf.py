@@ -1,0 +1,52 @@
+# Field Guide Press — book configuration. Declarative: settings and extensions only.
+# The press_* settings are validated by press.config (unknown press_* keys are errors).
+
+project = "The Field Guide to AI-Assisted Software Development"
+author = "Field Guide Press"
+copyright = "2026, Field Guide Press"
+version = release = "0.1"
+language = "en"
+today = "2026-11-25"
+
+extensions = [
+    "press",  # brings myst_parser, sphinx_design, sphinxcontrib.bibtex and the press modules
+    "sphinx_copybutton",
+]
+
+root_doc = "index"
+exclude_patterns = ["_build", ".venv", "**/README.md"]
+templates_path = ["_templates"]
+nitpicky = True
+numfig = True
+numfig_format = {"figure": "Fig. %s", "table": "Table %s", "code-block": "Listing %s", "section": "Section %s"}
+
+# --- press (see press/config.py) ----------------------------------------------------------
+press_slug = "field-guide"
+press_subtitle = "Working with coding agents in 2026"
+press_authors = ["Field Guide Press"]
+press_site_url = "https://field-guide.example.org/"
+press_pdf_paper = "a4"
+
+# --- MyST ------------------------------------------------------------------------------
+myst_title_to_header = True
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution", "attrs_inline", "attrs_block"]
+myst_substitutions = {"book": "the field guide"}
+
+# --- citations -------------------------------------------------------------------------
+bibtex_bibfiles = ["source/references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "label"
+
+# --- HTML (sphinx-book-theme) ----------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "The Field Guide to AI-Assisted Software Development"
+html_static_path = ["_static"]
+html_theme_options = {
+    "show_toc_level": 2,
+    "use_download_button": False,
+    "home_page_in_toc": True,
+}
+
+# --- EPUB ------------------------------------------------------------------------------
+epub_theme = "epub"
+epub_show_urls = "no"

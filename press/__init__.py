@@ -1,0 +1,65 @@
+"""Field Guide Press: the Sphinx extensions that publish the guide.
+
+``extensions = ["press"]`` in ``conf.py`` sets up the book profile:
+
+* the seed stack: ``myst_parser``, ``sphinx_design``, ``sphinxcontrib.bibtex``;
+* :mod:`press.config` — the validated ``press_*`` settings (unknown keys are errors);
+* :mod:`press.frontmatter` — page front matter, mojibake, the title heading;
+* :mod:`press.structure` — navigation from folders and weights (no toctrees by hand);
+* :mod:`press.sitelinks` — ``/section/page.html#slug`` links as internal references;
+* :mod:`press.pagemeta` — description/date/tags under each title; meta description;
+* :mod:`press.typst` — the ``typst`` builder (PDF in-process);
+* :mod:`press.epub` — EPUB polish on top of Sphinx's ``epub`` builder;
+* :mod:`press.web` — web-book extras.
+
+It returns ``version``, ``env_version``, ``parallel_read_safe`` and
+``parallel_write_safe``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+__version__ = "0.1.0"
+
+#: Bump when the data stored in the build environment changes shape.
+ENV_VERSION = 1
+
+#: MyST settings the page format needs; conf.py may set them, press fills the rest.
+MYST_DEFAULTS: dict[str, Any] = {
+    "myst_title_to_header": True,
+    "myst_enable_extensions": ["colon_fence", "deflist", "dollarmath", "substitution", "attrs_inline", "attrs_block"],
+    "myst_heading_anchors": 0,
+}
+
+SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "typst", "epub", "web")
+
+
+def _book_defaults(app: Sphinx, config: Config) -> None:
+    for name, value in MYST_DEFAULTS.items():
+        if name not in config._raw_config:
+            config[name] = value
+    if not config.myst_title_to_header:
+        from .warnings_ import PressWarning, warn
+
+        warn(PressWarning.CONFIG, "myst_title_to_header must be True: page titles come from the front matter")
+    if "numfig" not in config._raw_config:
+        config.numfig = True
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Set up the seed extensions and every press module (see the module docstring)."""
+    for ext in ("myst_parser", "sphinx_design", "sphinxcontrib.bibtex"):
+        app.setup_extension(ext)
+    app.connect("config-inited", _book_defaults, priority=50)
+    for name in SUBMODULES:
+        app.setup_extension(f"press.{name}")
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

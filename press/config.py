@@ -1,0 +1,111 @@
+"""One validated definition of the ``press_*`` settings in ``conf.py``.
+
+Every field of :class:`PressConfig` becomes a Sphinx config value
+``press_<field>``.  At ``config-inited`` each value is type-checked and any
+``press_*`` name in ``conf.py`` that is not a field is an error, so a typo
+never passes silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args, get_origin
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError
+
+PAPER_SIZES = {"a4": "a4", "us-letter": "us-letter", "6x9": ("6in", "9in")}
+
+
+@dataclass
+class PressConfig:
+    """The press settings (``press_<name>`` in ``conf.py``)."""
+
+    slug: str = ""
+    """File name stem of the PDF and EPUB; derived from ``project`` when empty."""
+    subtitle: str = ""
+    """Book subtitle (title page, EPUB metadata)."""
+    authors: list[str] = field(default_factory=list)
+    """Book authors; defaults to ``[author]``."""
+    site_url: str = ""
+    """Public URL of the web book (canonical links, OpenGraph, sitemap)."""
+    pdf_paper: Literal["a4", "us-letter", "6x9"] = "a4"
+    """PDF page size."""
+    pdf_font: str = "Libertinus Serif"
+    """Main text font of the PDF (must be in the bundled fonts)."""
+    pdf_mono_font: str = "DejaVu Sans Mono"
+    """Code font of the PDF."""
+    pdf_sans_font: str = "Libertinus Serif"
+    """Heading font of the PDF."""
+    pdf_font_paths: list[str] = field(default_factory=list)
+    """Extra font folders (relative to the conf dir) passed to Typst."""
+    copyright_notice: str = ""
+    """Copyright page / ``dc:rights`` text; defaults to ``copyright``."""
+
+
+def _check_type(name: str, value: Any, annotation: Any) -> None:
+    origin = get_origin(annotation)
+    if origin is Literal:
+        choices = get_args(annotation)
+        if value not in choices:
+            raise ConfigError(f"press_{name} must be one of {list(choices)}, got {value!r}")
+        return
+    if origin is list:
+        (item,) = get_args(annotation)
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, item) for v in value):
+            raise ConfigError(f"press_{name} must be a list of {item.__name__}, got {value!r}")
+        return
+    if not isinstance(value, annotation):
+        raise ConfigError(f"press_{name} must be {annotation.__name__}, got {value!r}")
+
+
+def slugify(text: str) -> str:
+    """ASCII file-name slug: ``"The Field Guide"`` -> ``"the-field-guide"``."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+
+
+def get(config: Config) -> PressConfig:
+    """The validated :class:`PressConfig` of a Sphinx config."""
+    return config._press  # type: ignore[attr-defined]
+
+
+def _validate(app: Sphinx, config: Config) -> None:
+    known = {f"press_{f.name}" for f in dataclasses.fields(PressConfig)}
+    unknown = sorted(k for k in config._raw_config if k.startswith("press_") and k not in known)
+    if unknown:
+        raise ConfigError(
+            f"unknown press setting(s) in conf.py: {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(known))})"
+        )
+    hints = typing.get_type_hints(PressConfig)
+    values = {}
+    for f in dataclasses.fields(PressConfig):
+        value = config[f"press_{f.name}"]
+        _check_type(f.name, value, hints[f.name])
+        values[f.name] = list(value) if isinstance(value, tuple) else value
+    press = PressConfig(**values)
+    if not press.slug:
+        press.slug = slugify(config.project)
+    if not press.authors:
+        press.authors = [config.author] if config.author else []
+    if not press.copyright_notice:
+        press.copyright_notice = f"© {config.copyright}" if config.copyright else ""
+    config._press = press  # type: ignore[attr-defined]
+    # The EPUB file is <slug>.epub unless conf.py chose otherwise.
+    if "epub_basename" not in config._raw_config:
+        config.epub_basename = press.slug
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register every ``press_*`` config value and validate them at ``config-inited``."""
+    for f in dataclasses.fields(PressConfig):
+        default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
+        app.add_config_value(f"press_{f.name}", default, "env")
+    app.connect("config-inited", _validate, priority=100)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,87 @@
+"""Show a page's front matter (description, date, tags) under its title.
+
+A :class:`page_meta` node goes right after the page title in every format:
+HTML/EPUB render it as a lead paragraph and a byline; the Typst writer uses it
+for the chapter opener.  In HTML the description is also the page's
+``<meta name="description">``.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
+
+from . import frontmatter
+
+
+class page_meta(nodes.General, nodes.Element):
+    """Front matter shown under the title: ``description``, ``date``, ``tags``."""
+
+
+class InsertPageMeta(SphinxTransform):
+    default_priority = 810
+
+    def apply(self, **kwargs: Any) -> None:
+        meta = frontmatter.page(self.env, self.env.docname)
+        if meta is None or not (meta.description or meta.date or meta.tags):
+            return
+        section = next(iter(self.document.findall(nodes.section)), None)
+        if section is None or not isinstance(section[0], nodes.title):
+            return
+        node = page_meta(description=meta.description, date=meta.date, tags=list(meta.tags))
+        node.source, node.line = section[0].source, section[0].line
+        section.insert(1, node)
+
+
+def visit_html(self: Any, node: page_meta) -> None:
+    parts = ['<div class="press-pagemeta">']
+    if node["description"]:
+        parts.append(f'<p class="press-description">{html.escape(node["description"])}</p>')
+    byline = []
+    if node["date"]:
+        byline.append(f'<time class="press-date" datetime="{node["date"]}">{node["date"]}</time>')
+    if node["tags"]:
+        tags = "".join(f'<li class="press-tag">{html.escape(t)}</li>' for t in node["tags"])
+        byline.append(f'<ul class="press-tags" aria-label="Tags">{tags}</ul>')
+    if byline:
+        parts.append(f'<div class="press-byline">{"".join(byline)}</div>')
+    parts.append("</div>")
+    self.body.append("".join(parts))
+    raise nodes.SkipNode
+
+
+def visit_text(self: Any, node: page_meta) -> None:
+    raise nodes.SkipNode
+
+
+def add_meta_description(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    meta = frontmatter.page(app.env, pagename)
+    if meta is None:
+        return
+    context["press_page"] = frontmatter.as_dict(meta)
+    if meta.description and 'name="description"' not in context.get("metatags", ""):
+        context["metatags"] = context.get("metatags", "") + (
+            f'\n    <meta name="description" content="{html.escape(meta.description, quote=True)}" />'
+        )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register :class:`page_meta` (html/epub/typst/text visitors), its transform and the meta tag."""
+    from .typst import translator as typst_translator
+
+    app.add_node(
+        page_meta,
+        html=(visit_html, None),
+        text=(visit_text, None),
+        latex=(visit_text, None),
+        man=(visit_text, None),
+        texinfo=(visit_text, None),
+        typst=(typst_translator.visit_page_meta, None),
+    )
+    app.add_transform(InsertPageMeta)
+    app.connect("html-page-context", add_meta_description)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,158 @@
+"""Site-absolute links: ``/section/page.html#heading-slug`` as real cross-references.
+
+The guide was first published on the web and its pages link to each other by
+URL path.  This module
+
+* gives every section a GitHub-style heading slug as an extra id, so the old
+  ``#anchors`` exist in every format (``env.press_anchors``);
+* resolves links whose target starts with ``/`` — ``/a/b.html``,
+  ``/a/b.html#slug``, ``/a/``, ``/a/index.html``, ``/a/b`` — to internal
+  references before MyST's resolver sees them, for any builder;
+* warns (``press.sitelink_page`` / ``press.sitelink_anchor``) with file:line
+  when the page or the heading does not exist.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.transforms import SphinxTransform
+from sphinx.transforms.post_transforms import SphinxPostTransform
+
+from .warnings_ import PressWarning, warn
+
+_NOT_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+def github_slug(text: str) -> str:
+    """GitHub's heading anchor: lowercase, drop punctuation, spaces to hyphens."""
+    return _NOT_SLUG.sub("", text.strip().lower()).replace(" ", "-")
+
+
+class HeadingSlugs(SphinxTransform):
+    """Add a GitHub-style slug id to every section; record all ids of the page."""
+
+    default_priority = 800
+
+    def apply(self, **kwargs: Any) -> None:
+        docname = self.env.docname
+        seen: dict[str, int] = {}
+        for section in self.document.findall(nodes.section):
+            title = section.next_node(nodes.title)
+            if title is None:
+                continue
+            base = github_slug(title.astext())
+            if not base:
+                continue
+            n = seen.get(base, 0)
+            seen[base] = n + 1
+            slug = base if n == 0 else f"{base}-{n}"
+            if slug not in section["ids"] and slug not in self.document.ids:
+                section["ids"].append(slug)
+                self.document.ids[slug] = section
+        ids: dict[str, str] = {}
+        for node in self.document.findall(nodes.Element):
+            for i in node.get("ids", ()):
+                ids.setdefault(i, i)
+        self.env.press_anchors[docname] = ids  # type: ignore[attr-defined]
+
+
+def target_docname(path: str, env: BuildEnvironment) -> str | None:
+    """The docname a site path names, or ``None`` if no such page exists."""
+    path = unquote(path).lstrip("/")
+    candidates: list[str]
+    if path == "" or path.endswith("/"):
+        candidates = [f"{path}index"]
+    elif path.endswith(".html"):
+        candidates = [path[: -len(".html")]]
+    elif path.endswith(".md"):
+        candidates = [path[: -len(".md")]]
+    else:
+        candidates = [path, f"{path}/index"]
+    for c in candidates:
+        if c in env.all_docs or c in env.found_docs:
+            return c
+    return None
+
+
+def is_site_link(target: str) -> bool:
+    return target.startswith("/") and not target.startswith("//")
+
+
+class SiteLinkResolver(SphinxPostTransform):
+    """Turn ``pending_xref`` to ``/path.html#slug`` into internal references."""
+
+    default_priority = 5  # before MyST's resolver (9) and Sphinx's (10)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            target = node.get("reftarget", "")
+            if node.get("reftype") != "myst" or not is_site_link(target):
+                continue
+            self.resolve(node, target)
+
+    def resolve(self, node: addnodes.pending_xref, target: str) -> None:
+        path, _, fragment = target.partition("#")
+        fromdoc = node.get("refdoc", self.env.docname)
+        todoc = target_docname(path, self.env)
+        content = node.children[0].deepcopy() if node.children else nodes.inline()
+        if todoc is None:
+            warn(PressWarning.SITELINK_PAGE, f"site link {target!r}: no page at {path!r}", location=node)
+            node.replace_self(content)
+            return
+        anchor = ""
+        if fragment:
+            anchors = self.env.press_anchors.get(todoc, {})  # type: ignore[attr-defined]
+            anchor = anchors.get(unquote(fragment), "")
+            if not anchor:
+                warn(
+                    PressWarning.SITELINK_ANCHOR,
+                    f"site link {target!r}: page {todoc!r} has no heading with anchor #{fragment}",
+                    location=node,
+                )
+                node.replace_self(content)
+                return
+        if not content.astext():
+            title = self.env.titles.get(todoc)
+            content = nodes.inline("", title.astext() if title else todoc)
+        ref = nodes.reference("", "", internal=True)
+        uri = self.app.builder.get_relative_uri(fromdoc, todoc)
+        ref["refuri"] = uri + (f"#{anchor}" if anchor else "")
+        ref["press_target"] = (todoc, anchor)
+        ref["classes"].extend(["press-sitelink"])
+        if isinstance(content, nodes.inline):
+            content["classes"] = [c for c in content["classes"] if c not in ("xref", "myst")]
+        ref += content
+        node.replace_self(ref)
+
+
+def _init_env(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
+    if not hasattr(env, "press_anchors"):
+        env.press_anchors = {}  # type: ignore[attr-defined]
+
+
+def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, "press_anchors", {}).pop(docname, None)
+
+
+def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    _init_env(app, env)
+    for d in docnames:
+        if d in getattr(other, "press_anchors", {}):
+            env.press_anchors[d] = other.press_anchors[d]  # type: ignore[attr-defined]
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the heading-slug transform and the site-link post-transform."""
+    app.connect("env-before-read-docs", _init_env, priority=100)
+    app.connect("env-purge-doc", _purge)
+    app.connect("env-merge-info", _merge)
+    app.add_transform(HeadingSlugs)
+    app.add_post_transform(SiteLinkResolver)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,93 @@
+"""Book structure: navigation built from folders and front matter weights.
+
+Sections are folders with an ``index.md``.  Pages in a folder, and the
+sub-sections, are ordered by ``weight`` then title.  No author writes a
+toctree: before reading, this module scans every page's front matter and
+appends a hidden ``toctree`` to each index page (at the end of the source, so
+line numbers do not move).  When a page is added, removed or re-weighted,
+every index page is read again, so the navigation, the PDF and the EPUB put
+the new page in its place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+
+from .frontmatter import PageMeta, read_meta
+
+INDEX = "index"
+
+
+def folder_of(docname: str) -> str:
+    """The folder of a document (``""`` for top-level)."""
+    return docname.rpartition("/")[0]
+
+
+def index_of(folder: str) -> str:
+    return f"{folder}/{INDEX}" if folder else INDEX
+
+
+def compute_order(docs: dict[str, PageMeta], root: str = INDEX) -> dict[str, list[str]]:
+    """Map each index document to its ordered children.
+
+    A page ``a/b`` is a child of ``a/index``; a section ``a/b/index`` is a
+    child of ``a/index``.  Pages whose folder has no index climb to the
+    nearest folder that has one.
+    """
+    children: dict[str, list[str]] = {d: [] for d in docs if d == root or d.endswith(f"/{INDEX}")}
+    for doc in docs:
+        if doc == root:
+            continue
+        folder = folder_of(doc)
+        if doc.endswith(f"/{INDEX}") or doc == INDEX:
+            folder = folder_of(folder)
+        parent = index_of(folder)
+        while parent not in children and parent != root:
+            folder = folder_of(folder)
+            parent = index_of(folder)
+        if parent == root and root not in children:
+            continue
+        children[parent].append(doc)
+    for parent, kids in children.items():
+        kids.sort(key=lambda d: docs[d].sort_key(d))
+    return children
+
+
+def toctree_markup(children: list[str]) -> str:
+    entries = "\n".join(f"/{c}" for c in children)
+    return f"\n\n```{{toctree}}\n:hidden:\n:maxdepth: 3\n\n{entries}\n```\n"
+
+
+def _scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    srcdir = Path(app.srcdir)
+    metas = {}
+    excluded = set(getattr(env, "press_not_in_book", ()))
+    for doc in sorted(env.found_docs):
+        if doc in excluded:
+            continue
+        path = Path(env.doc2path(doc))
+        metas[doc] = read_meta(path if path.is_absolute() else srcdir / path, doc)
+    order = compute_order(metas, app.config.root_doc)
+    if order != getattr(env, "press_order", None):
+        # The tree changed: every index page must be read again.
+        for doc in order:
+            if doc not in docnames:
+                docnames.append(doc)
+    env.press_order = order  # type: ignore[attr-defined]
+
+
+def _append_toctree(app: Sphinx, docname: str, source: list[str]) -> None:
+    children = getattr(app.env, "press_order", {}).get(docname)
+    if children and "{toctree}" not in source[0]:
+        source[0] = source[0].rstrip("\n") + toctree_markup(children)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the pre-read scan and the generated toctrees of index pages."""
+    app.connect("env-before-read-docs", _scan, priority=600)
+    app.connect("source-read", _append_toctree, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

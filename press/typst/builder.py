@@ -1,0 +1,167 @@
+"""The ``typst`` builder: one book, written as Typst and compiled to PDF in-process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Set
+from pathlib import Path
+from typing import Any
+
+import typst
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.builders import Builder
+from sphinx.environment.adapters.asset import ImageAdapter
+from sphinx.errors import NoUri
+from sphinx.locale import __
+from sphinx.util import logging
+from sphinx.util.console import darkgreen
+from sphinx.util.nodes import inline_all_toctrees
+from sphinx.util.osutil import ensuredir
+
+from .. import config as press_config
+from ..warnings_ import PressWarning, warn
+from .translator import TypstTranslator, label, string
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = Path(__file__).with_name("book.typ")
+PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
+
+
+def _typst_str_list(items: list[str]) -> str:
+    return "(" + "".join(f"{string(i)}, " for i in items) + ")"
+
+
+class TypstBuilder(Builder):
+    """Assemble the whole book into one doctree, write ``<slug>.typ``, compile ``<slug>.pdf``."""
+
+    name = "typst"
+    format = "typst"
+    epilog = __("The PDF is in %(outdir)s.")
+    supported_image_types = ["image/svg+xml", "image/png", "image/jpeg", "image/gif"]
+    supported_remote_images = False
+    default_translator_class = TypstTranslator
+    imagedir = "images"
+
+    def init(self) -> None:
+        self.docnames: set[str] = set()
+        self.known_labels: set[str] = set()
+
+    def get_outdated_docs(self) -> str:
+        return "all documents"  # the PDF is always the whole book
+
+    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+        if self.docnames and docname not in self.docnames:
+            raise NoUri(docname, typ)
+        return "%" + docname
+
+    def get_relative_uri(self, from_: str, to: str, typ: str | None = None) -> str:
+        return self.get_target_uri(to, typ)
+
+    def prepare_writing(self, docnames: Set[str]) -> None:
+        pass
+
+    @property
+    def press(self) -> press_config.PressConfig:
+        return press_config.get(self.config)
+
+    def assemble_doctree(self) -> nodes.document:
+        root = self.config.root_doc
+        self.docnames = {root}
+        tree = self.env.get_doctree(root)
+        tree["docname"] = root
+        largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
+        largetree["docname"] = root
+        logger.info(__("resolving references..."))
+        self.env.resolve_references(largetree, root, self)
+        return largetree
+
+    def collect_labels(self, tree: nodes.document) -> set[str]:
+        """Every label the translator will define, so links to anything else stay plain text."""
+        labels = set()
+        current = [tree["docname"]]
+
+        def walk(node: nodes.Node) -> None:
+            if isinstance(node, addnodes.start_of_file):
+                current.append(node["docname"])
+                labels.add(label(node["docname"]))
+            if isinstance(node, nodes.Element):
+                for id_ in node.get("ids", ()):
+                    labels.add(label(current[-1], id_))
+                for child in node.children:
+                    walk(child)
+            if isinstance(node, addnodes.start_of_file):
+                current.pop()
+
+        walk(tree)
+        labels.add(label(tree["docname"]))
+        return labels
+
+    def write_documents(self, _docnames: Set[str]) -> None:
+        doctree = self.assemble_doctree()
+        self.post_process_images(doctree)
+        self.known_labels = self.collect_labels(doctree)
+        visitor = self.create_translator(doctree, self)
+        doctree.walkabout(visitor)
+        body = visitor.astext()
+        source = self.preamble() + body + "\n"
+        self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
+        self.typ_path.write_text(source, encoding="utf-8")
+        shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
+
+    def preamble(self) -> str:
+        cfg, press = self.config, self.press
+        args = {
+            "title": string(cfg.project),
+            "subtitle": string(press.subtitle),
+            "authors": _typst_str_list(press.authors),
+            "version": string(cfg.release or cfg.version or ""),
+            "date": string(cfg.today or ""),
+            "copyright": string(press.copyright_notice),
+            "lang": string((cfg.language or "en").split("_")[0]),
+            "paper": PAPER[press.pdf_paper],
+            "font": string(press.pdf_font),
+            "sans-font": string(press.pdf_sans_font),
+            "mono-font": string(press.pdf_mono_font),
+        }
+        joined = ",\n  ".join(f"{k}: {v}" for k, v in args.items())
+        return f'#import "press-book.typ": *\n#show: book.with(\n  {joined},\n)\n'
+
+    def copy_image_files(self) -> None:
+        if not self.images:
+            return
+        dest = Path(self.outdir, self.imagedir)
+        ensuredir(dest)
+        for src in self.images:
+            target = dest / self.images[src]
+            shutil.copyfile(Path(self.srcdir, src), target)
+
+    def font_paths(self) -> list[str]:
+        confdir = Path(self.confdir)
+        return [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
+
+    def finish(self) -> None:
+        self.copy_image_files()
+        pdf_path = Path(self.outdir, f"{self.press.slug}.pdf")
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=self.font_paths())
+        families = {f.casefold() for f in fonts.families()}
+        for setting in ("pdf_font", "pdf_sans_font", "pdf_mono_font"):
+            family = getattr(self.press, setting)
+            if family.casefold() not in families:
+                warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
+        compiler = typst.Compiler(root=str(self.outdir), font_paths=fonts, ignore_system_fonts=True)
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        timestamp = int(epoch) if epoch and epoch.isdigit() else 0
+        logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
+        try:
+            pdf, warnings = compiler.compile_with_warnings(
+                input=str(self.typ_path), format="pdf", timestamp=timestamp
+            )
+        except typst.TypstError as exc:
+            warn(PressWarning.TYPST_COMPILE, f"Typst could not compile {self.typ_path}: {exc.message}\n{exc.diagnostic}")
+            return
+        for w in warnings or []:
+            warn(PressWarning.TYPST_COMPILE, f"Typst warning in {self.typ_path}: {w.message}\n{w.diagnostic}")
+        pdf_path.write_bytes(pdf)

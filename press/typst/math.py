@@ -1,0 +1,24 @@
+"""LaTeX math -> Typst math, with the ``tex2typst`` library.
+
+``tex2typst`` (the Python package of the maintained tex2typst converter) maps
+LaTeX commands to Typst's math syntax table-driven and offline, so we do not
+hand-roll a converter.  A construct it cannot convert is a file:line
+``press.typst_math`` warning naming the construct.
+"""
+
+from __future__ import annotations
+
+from docutils import nodes
+from tex2typst import tex2typst
+
+from ..warnings_ import PressWarning, warn
+
+
+def to_typst(latex: str, node: nodes.Node | None = None) -> str:
+    """Typst math for a LaTeX math string (without the ``$`` delimiters)."""
+    try:
+        result = tex2typst(latex.strip())
+    except Exception as exc:  # the converter raises plain errors
+        warn(PressWarning.TYPST_MATH, f"cannot convert LaTeX math {latex.strip()!r} to Typst: {exc}", location=node)
+        return '"' + latex.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return result

@@ -1,0 +1,55 @@
+"""Typed, suppressible warnings for the press extensions.
+
+Every message the pipeline emits goes through :func:`warn`, so each one has a
+``type`` (always ``"press"``) and a ``subtype`` from :class:`PressWarning`,
+and a location (``docname``/node/``(docname, line)``) so Sphinx prints
+``file:line``.  Any of them can be silenced with
+``suppress_warnings = ["press.<subtype>"]`` in ``conf.py``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+from sphinx.util import logging
+
+logger = logging.getLogger("press")
+
+
+class PressWarning(Enum):
+    """All warning subtypes the press package can emit."""
+
+    CONFIG = "config"
+    """An unknown or invalid ``press_*`` setting in ``conf.py``."""
+    FRONTMATTER_YAML = "frontmatter_yaml"
+    """The YAML front matter block cannot be parsed."""
+    FRONTMATTER_FIELD = "frontmatter_field"
+    """A front matter field is missing or has the wrong type."""
+    HEADING = "heading"
+    """A body ``#`` heading that differs from the front matter title."""
+    MOJIBAKE = "mojibake"
+    """Text that was UTF-8 once decoded as cp1252 (detected by ftfy)."""
+    SITELINK_PAGE = "sitelink_page"
+    """A site-absolute link to a page that does not exist."""
+    SITELINK_ANCHOR = "sitelink_anchor"
+    """A site-absolute link to a heading anchor that does not exist."""
+    TYPST_NODE = "typst_node"
+    """A doctree node the Typst writer cannot render."""
+    TYPST_MATH = "typst_math"
+    """A LaTeX construct that cannot be converted for Typst."""
+    TYPST_COMPILE = "typst_compile"
+    """The Typst compiler reported an error or a warning."""
+    RAW = "raw"
+    """A ``raw`` block in a format the current builder skips."""
+    EPUB = "epub"
+    """A problem found while polishing the EPUB."""
+    IMAGE_ALT = "image_alt"
+    """An image without alternative text."""
+    WEB = "web"
+    """A problem in the web-book extras (tags, downloads)."""
+
+
+def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:
+    """Emit one typed warning (``type="press"``, ``subtype=kind.value``)."""
+    logger.warning(message, type="press", subtype=kind.value, location=location, **kwargs)
