@@ -10,7 +10,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-STATIC = Path(__file__).with_name("static")
+STATIC = Path(__file__).with_name("static") / "html"
 
 
 def _add_static(app: Sphinx) -> None:

@@ -1,0 +1,114 @@
+"""Shared fixtures: build a test root (or the real book) once, read it many times.
+
+* ``build_root(name, builder)`` copies ``tests/roots/test-<name>/`` into a temp
+  folder and builds it with :class:`sphinx.testing.util.SphinxTestApp`; results
+  are cached per session, so module- or session-scoped fixtures call it freely.
+* ``run_press(...)`` runs ``python -m press build`` in a subprocess (the CLI
+  that ``make`` uses) and returns the completed process.
+* ``real_book`` builds ``source/`` in all three formats once per session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+REPO = Path(__file__).resolve().parents[1]
+ROOTS = Path(__file__).resolve().parent / "roots"
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1764028800")
+
+
+@dataclass
+class Built:
+    app: SphinxTestApp
+    srcdir: Path
+    outdir: Path
+    warnings: str
+    status: str
+
+    @property
+    def env(self):
+        return self.app.env
+
+    def read(self, relpath: str) -> str:
+        return (self.outdir / relpath).read_text(encoding="utf-8")
+
+
+_cache: dict[tuple, Built] = {}
+
+
+def copy_root(name: str, dest: Path) -> Path:
+    src = dest / f"test-{name}"
+    shutil.copytree(ROOTS / f"test-{name}", src)
+    return src
+
+
+@pytest.fixture(scope="session")
+def build_root(tmp_path_factory):
+    """``build_root(name, builder="html", **confoverrides) -> Built`` (cached per session)."""
+
+    def _build(name: str, builder: str = "html", **confoverrides) -> Built:
+        key = (name, builder, tuple(sorted(confoverrides.items())))
+        if key not in _cache:
+            base = tmp_path_factory.mktemp(f"{name}-{builder}")
+            srcdir = copy_root(name, base)
+            status, warning = StringIO(), StringIO()
+            app = SphinxTestApp(
+                builder, srcdir=srcdir, confoverrides=confoverrides or None,
+                status=status, warning=warning,
+            )
+            try:
+                app.build()
+            finally:
+                app.cleanup()
+            _cache[key] = Built(app, srcdir, Path(app.outdir), warning.getvalue(), status.getvalue())
+        return _cache[key]
+
+    return _build
+
+
+def run_press(*args: str, cwd: Path = REPO, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``python -m press <args>`` like ``make`` does."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "press", *args], cwd=cwd, env=env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@dataclass
+class Book:
+    out: Path
+    log: str
+
+    @property
+    def html(self) -> Path:
+        return self.out / "html"
+
+    @property
+    def epub(self) -> Path:
+        return self.out / "epub" / "field-guide.epub"
+
+    @property
+    def pdf(self) -> Path:
+        return self.out / "pdf" / "field-guide.pdf"
+
+
+@pytest.fixture(scope="session")
+def real_book(tmp_path_factory) -> Book:
+    """The real ``source/`` built strictly in all three formats, once per session."""
+    out = tmp_path_factory.mktemp("real-book")
+    proc = run_press("build", "pdf", "epub", "html", "--out", str(out))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    return Book(out, log)
