@@ -48,6 +48,8 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
         warn(PressWarning.CONFIG, "myst_title_to_header must be True: page titles come from the front matter")
     if "numfig" not in config._raw_config:
         config.numfig = True
+    if "html_theme" not in config._raw_config:
+        config.html_theme = "sphinx_book_theme"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -30,6 +30,15 @@ from sphinx.environment import BuildEnvironment
 
 from .warnings_ import PressWarning, warn
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without implicit timestamps: dates stay text and are checked by us."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
 FENCE = re.compile(r"^\s*(```+|~~~+)")
 H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 
@@ -88,12 +97,14 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
         problems.append((PressWarning.FRONTMATTER_YAML, "front matter is not closed: no second '---' line", 1))
         return Parsed(None, problems, start, end)
     try:
-        data = yaml.safe_load("\n".join(lines[start + 1 : end])) or {}
+        data = yaml.load("\n".join(lines[start + 1 : end]), Loader=_Loader) or {}
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = start + 2 + (mark.line if mark else 0)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        problems.append((PressWarning.FRONTMATTER_YAML, f"malformed YAML front matter: {problem}", line))
+        context = getattr(exc, "context", None)
+        detail = f"{problem} ({context})" if context else problem
+        problems.append((PressWarning.FRONTMATTER_YAML, f"malformed YAML front matter: {detail}", line))
         return Parsed(None, problems, start, end)
     if not isinstance(data, dict):
         problems.append((PressWarning.FRONTMATTER_YAML, f"front matter must be a mapping of keys to values, not {type(data).__name__}", start + 2))
@@ -172,7 +183,8 @@ def _mojibake(lines: list[str]) -> list[tuple[int, str, str]]:
     return found
 
 
-def _blank_h1(lines: list[str], start: int, title: str, docname: str, env: BuildEnvironment) -> None:
+def body_h1s(lines: list[str], start: int = 0):
+    """``(index, heading text)`` of each ``# Heading`` line outside code fences."""
     in_fence = None
     for i in range(start, len(lines)):
         m = FENCE.match(lines[i])
@@ -186,14 +198,18 @@ def _blank_h1(lines: list[str], start: int, title: str, docname: str, env: Build
         if in_fence:
             continue
         h = H1.match(lines[i])
-        if not h:
-            continue
-        if h.group(1).strip().casefold() == title.strip().casefold():
+        if h:
+            yield i, h.group(1)
+
+
+def _blank_h1(lines: list[str], start: int, title: str, docname: str) -> None:
+    for i, text in list(body_h1s(lines, start)):
+        if text.strip().casefold() == title.strip().casefold():
             lines[i] = ""
         else:
             warn(
                 PressWarning.HEADING,
-                f"body heading '# {h.group(1)}' differs from the front matter title {title!r}: "
+                f"body heading '# {text}' differs from the front matter title {title!r}: "
                 "the title comes from the front matter and the body starts at '##'",
                 location=(docname, i + 1),
             )
@@ -230,7 +246,7 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
                 lines[i] = ""
             lines[parsed.start + 1] = title_line
     if parsed.end > 0:
-        _blank_h1(lines, parsed.end + 1, meta.title, docname, env)
+        _blank_h1(lines, parsed.end + 1, meta.title, docname)
     env.press_pages[docname] = meta  # type: ignore[attr-defined]
     source[0] = "\n".join(lines)
 

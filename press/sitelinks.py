@@ -122,7 +122,7 @@ class SiteLinkResolver(SphinxPostTransform):
             title = self.env.titles.get(todoc)
             content = nodes.inline("", title.astext() if title else todoc)
         ref = nodes.reference("", "", internal=True)
-        uri = self.app.builder.get_relative_uri(fromdoc, todoc)
+        uri = self.env._app.builder.get_relative_uri(fromdoc, todoc)
         ref["refuri"] = uri + (f"#{anchor}" if anchor else "")
         ref["press_target"] = (todoc, anchor)
         ref["classes"].extend(["press-sitelink"])

@@ -70,6 +70,7 @@ class TypstTranslator(SphinxTranslator):
         self.section_level = 0
         self.levelstack: list[int] = []
         self.list_stack: list[str] = []
+        self.pending_doc_label = label(self.docstack[0])
         self.in_table = 0
         self.labels_emitted: set[str] = set()
         self.known_labels: set[str] = set(getattr(builder, "known_labels", ()))
@@ -130,7 +131,7 @@ class TypstTranslator(SphinxTranslator):
         self.docstack.append(node["docname"])
         self.levelstack.append(self.section_level)
         self.section_level = 0
-        self.add(f"\n#metadata(none) <{label(node['docname'])}>\n")
+        self.pending_doc_label = label(node["docname"])
 
     def depart_start_of_file(self, node: nodes.Element) -> None:
         self.docstack.pop()
@@ -138,7 +139,17 @@ class TypstTranslator(SphinxTranslator):
 
     def visit_section(self, node: nodes.section) -> None:
         self.section_level += 1
-        self.emit_labels(node)
+        # Labels go after the heading: headings may start a new page.
+        if not isinstance(node.next_node(), nodes.title):
+            self.emit_labels(node)
+
+    def emit_heading_labels(self, section: nodes.Element) -> None:
+        if self.pending_doc_label:
+            if self.pending_doc_label not in self.labels_emitted:
+                self.labels_emitted.add(self.pending_doc_label)
+                self.add(f"#metadata(none) <{self.pending_doc_label}>")
+            self.pending_doc_label = ""
+        self.emit_labels(section)
 
     def depart_section(self, node: nodes.section) -> None:
         self.section_level -= 1
@@ -152,10 +163,11 @@ class TypstTranslator(SphinxTranslator):
             level = self.heading_level()
             if level < 1:
                 # The root document's title is the book title (title page).
+                self.emit_heading_labels(parent)
                 raise nodes.SkipNode
             kind = "chapter" if self.section_level == 1 else "section"
             self.add(f'\n#press-heading(level: {level}, kind: "{kind}", doc: "{label(self.docname)}")[')
-            self.context.append("]\n\n")
+            self.context.append("]\n")
         elif isinstance(parent, (nodes.Admonition, nodes.topic, nodes.sidebar)):
             self.add("#strong[")
             self.context.append("] \\\n")
@@ -167,6 +179,9 @@ class TypstTranslator(SphinxTranslator):
 
     def depart_title(self, node: nodes.title) -> None:
         self.add(self.context.pop())
+        if isinstance(node.parent, nodes.section):
+            self.emit_heading_labels(node.parent)
+            self.add("\n\n")
 
     def visit_subtitle(self, node: nodes.Element) -> None:
         self.add("#emph[")

@@ -1,0 +1,8 @@
+project = "Test Book"
+author = "Tess Author"
+copyright = "2026, Tess Author"
+version = release = "1.0"
+extensions = ["press"]
+bibtex_bibfiles = ["refs.bib"]
+nitpicky = True
+press_subtitle = "A book for the tests"
