@@ -6,6 +6,20 @@ document of the assembled book is wrapped in a ``start_of_file`` node; the
 translator keeps the current document so every id becomes a unique Typst label
 ``<doc.name:id>`` (:func:`label`).
 
+The translator writes calls to the ``press-*`` functions of ``book.typ``; the
+template owns every design decision (fonts, page furniture, colours).
+
+Book structure, from the assembled toctree:
+
+* the root document is the opening chapter (its title is also the book title);
+* a section folder's ``index`` document is a **part** (heading level 1);
+* any other document is a **chapter** (level 1 at top level, 2 inside a part);
+* sections inside a document nest below their chapter.
+
+Numbers of figures, tables, listings and equations are Sphinx's own
+(``env.toc_fignumbers`` formatted with ``numfig_format``), so the PDF says
+"Fig. 3" exactly where the HTML does.
+
 Nodes without a ``visit_`` method are reported with file:line
 (``press.typst_node``) and their children are still rendered: nothing is
 silently dropped.
@@ -24,6 +38,9 @@ from ..warnings_ import PressWarning, warn
 
 _SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:])")
 _LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
+
+#: Characters of a code line at the body font size before the block shrinks.
+CODE_LINE_CHARS = 78
 
 
 def escape(text: str) -> str:
@@ -58,6 +75,26 @@ ADMONITIONS = {
     addnodes.seealso: "seealso",
 }
 
+ADMONITION_TITLES = {
+    "attention": "Attention", "caution": "Caution", "danger": "Danger", "error": "Error",
+    "hint": "Hint", "important": "Important", "note": "Note", "tip": "Tip",
+    "warning": "Warning", "seealso": "See also",
+}
+
+#: Reference classes whose links get ", p. N" in print (page and section links).
+PAGE_REF_CLASSES = {"press-sitelink", "std-doc", "std-ref", "doc"}
+
+
+def _has_class(node: nodes.Element, names: set[str]) -> bool:
+    classes = set(node.get("classes", ()))
+    for child in node.findall(nodes.Element):
+        classes.update(child.get("classes", ()))
+    return bool(classes & names)
+
+
+def _design(node: nodes.Node) -> str | None:
+    return node.get("design_component") if isinstance(node, nodes.Element) else None
+
 
 class TypstTranslator(SphinxTranslator):
     """Write one assembled doctree as the body of a Typst document."""
@@ -66,16 +103,39 @@ class TypstTranslator(SphinxTranslator):
         super().__init__(document, builder)
         self.body: list[str] = []
         self.context: list[Any] = []
-        self.docstack: list[str] = [document.get("docname", builder.config.root_doc)]
+        self.root = builder.config.root_doc
+        self.docstack: list[str] = [document.get("docname", self.root)]
         self.section_level = 0
         self.levelstack: list[int] = []
-        self.list_stack: list[str] = []
-        self.pending_doc_label = label(self.docstack[0])
         self.in_table = 0
+        self.in_footnote = 0
+        self.in_citation = 0
+        self.in_caption = 0
         self.labels_emitted: set[str] = set()
         self.known_labels: set[str] = set(getattr(builder, "known_labels", ()))
+        self.footnotes: dict[tuple[str, str], nodes.Element] = {}
+        self.footnotes_done: set[tuple[str, str]] = set()
+        self.fignumbers = getattr(builder.env, "toc_fignumbers", {})
+        self._index_footnotes(document)
 
     # -- helpers ---------------------------------------------------------
+    def _index_footnotes(self, tree: nodes.Node) -> None:
+        current = [self.docstack[0]]
+
+        def walk(node: nodes.Node) -> None:
+            if isinstance(node, addnodes.start_of_file):
+                current.append(node["docname"])
+            if isinstance(node, nodes.footnote):
+                for id_ in node.get("ids", ()):
+                    self.footnotes[(current[-1], id_)] = node
+            if isinstance(node, nodes.Element):
+                for child in node.children:
+                    walk(child)
+            if isinstance(node, addnodes.start_of_file):
+                current.pop()
+
+        walk(tree)
+
     @property
     def docname(self) -> str:
         return self.docstack[-1]
@@ -90,6 +150,23 @@ class TypstTranslator(SphinxTranslator):
     def astext(self) -> str:
         return "".join(self.body)
 
+    def location(self, node: nodes.Node) -> Any:
+        """A file:line location for a node, from the nearest ancestor that has one."""
+        current: Any = node
+        while current is not None:
+            if getattr(current, "line", None) and getattr(current, "source", None):
+                return current
+            current = current.parent
+        return (self.docname, None)
+
+    def render(self, children: list[nodes.Node]) -> str:
+        """Render nodes into a string (without adding them to the body)."""
+        saved, self.body = self.body, []
+        for child in children:
+            child.walkabout(self)
+        out, self.body = "".join(self.body), saved
+        return out.strip()
+
     def emit_labels(self, node: nodes.Element) -> None:
         for id_ in node.get("ids", ()):
             name = label(self.docname, id_)
@@ -97,6 +174,21 @@ class TypstTranslator(SphinxTranslator):
                 continue
             self.labels_emitted.add(name)
             self.add(f"#metadata(none) <{name}>")
+
+    def take_label(self, node: nodes.Element) -> str:
+        """`` <label>`` for the first id of a node (attached to the element just written)."""
+        ids = node.get("ids", [])
+        out = ""
+        if ids:
+            name = label(self.docname, ids[0])
+            if name not in self.labels_emitted:
+                self.labels_emitted.add(name)
+                out = f" <{name}>"
+        return out
+
+    def extra_labels(self, node: nodes.Element) -> None:
+        for extra in node.get("ids", [])[1:]:
+            self.emit_labels(nodes.inline(ids=[extra]))
 
     def link_target(self, node: nodes.Element) -> str | None:
         """The Typst label a reference points to, or ``None`` when external."""
@@ -110,11 +202,22 @@ class TypstTranslator(SphinxTranslator):
             return label(self.docname, uri[1:])
         return None
 
+    def fignumber(self, node: nodes.Element, figtype: str) -> str:
+        """Sphinx's number of a figure/table/listing, formatted like the HTML (``Fig. 3``)."""
+        ids = node.get("ids", [])
+        if not ids:
+            return ""
+        numbers = self.fignumbers.get(self.docname, {}).get(figtype, {}).get(ids[0])
+        if not numbers:
+            return ""
+        fmt = self.config.numfig_format.get(figtype, "%s")
+        return fmt % ".".join(map(str, numbers))
+
     def unknown_visit(self, node: nodes.Node) -> None:
         warn(
             PressWarning.TYPST_NODE,
             f"the Typst writer cannot render a {node.__class__.__name__!r} node yet; its content is kept as plain text",
-            location=node,
+            location=self.location(node),
         )
 
     def unknown_departure(self, node: nodes.Node) -> None:
@@ -131,7 +234,7 @@ class TypstTranslator(SphinxTranslator):
         self.docstack.append(node["docname"])
         self.levelstack.append(self.section_level)
         self.section_level = 0
-        self.pending_doc_label = label(node["docname"])
+        self.add(f"\n#metadata(none) <{label(node['docname'])}>\n")
 
     def depart_start_of_file(self, node: nodes.Element) -> None:
         self.docstack.pop()
@@ -139,38 +242,32 @@ class TypstTranslator(SphinxTranslator):
 
     def visit_section(self, node: nodes.section) -> None:
         self.section_level += 1
-        # Labels go after the heading: headings may start a new page.
-        if not isinstance(node.next_node(), nodes.title):
-            self.emit_labels(node)
-
-    def emit_heading_labels(self, section: nodes.Element) -> None:
-        if self.pending_doc_label:
-            if self.pending_doc_label not in self.labels_emitted:
-                self.labels_emitted.add(self.pending_doc_label)
-                self.add(f"#metadata(none) <{self.pending_doc_label}>")
-            self.pending_doc_label = ""
-        self.emit_labels(section)
+        self.emit_labels(node)
 
     def depart_section(self, node: nodes.section) -> None:
         self.section_level -= 1
 
     def heading_level(self) -> int:
+        if self.doc_depth == 0:
+            return self.section_level  # the root document is the opening chapter
         return self.doc_depth + self.section_level - 1
+
+    def heading_kind(self) -> str:
+        if self.section_level != 1:
+            return "section"
+        if self.doc_depth >= 1 and self.docname.endswith("/index"):
+            return "part"
+        return "chapter"
 
     def visit_title(self, node: nodes.title) -> None:
         parent = node.parent
         if isinstance(parent, nodes.section):
-            level = self.heading_level()
-            if level < 1:
-                # The root document's title is the book title (title page).
-                self.emit_heading_labels(parent)
-                raise nodes.SkipNode
-            kind = "chapter" if self.section_level == 1 else "section"
-            self.add(f'\n#press-heading(level: {level}, kind: "{kind}", doc: "{label(self.docname)}")[')
-            self.context.append("]\n")
+            level = max(1, self.heading_level())
+            kind = self.heading_kind()
+            self.add(f'\n#press-heading(level: {level}, kind: "{kind}")[')
+            self.context.append("]\n\n")
         elif isinstance(parent, (nodes.Admonition, nodes.topic, nodes.sidebar)):
-            self.add("#strong[")
-            self.context.append("] \\\n")
+            raise nodes.SkipNode  # written by the box itself
         elif isinstance(parent, nodes.table):
             raise nodes.SkipNode  # the caption is written by visit_table
         else:
@@ -179,9 +276,6 @@ class TypstTranslator(SphinxTranslator):
 
     def depart_title(self, node: nodes.title) -> None:
         self.add(self.context.pop())
-        if isinstance(node.parent, nodes.section):
-            self.emit_heading_labels(node.parent)
-            self.add("\n\n")
 
     def visit_subtitle(self, node: nodes.Element) -> None:
         self.add("#emph[")
@@ -190,6 +284,7 @@ class TypstTranslator(SphinxTranslator):
         self.add("]\n\n")
 
     def visit_rubric(self, node: nodes.Element) -> None:
+        self.emit_labels(node)
         self.add("\n#press-rubric[")
 
     def depart_rubric(self, node: nodes.Element) -> None:
@@ -200,19 +295,16 @@ class TypstTranslator(SphinxTranslator):
         raise nodes.SkipNode
 
     def visit_compound(self, node: nodes.Element) -> None:
-        pass
+        self.emit_labels(node)
 
     def depart_compound(self, node: nodes.Element) -> None:
         pass
 
-    def visit_container(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-
-    def depart_container(self, node: nodes.Element) -> None:
-        pass
-
     def visit_topic(self, node: nodes.Element) -> None:
-        self.add("\n#press-box[")
+        self.emit_labels(node)
+        title = node.next_node(nodes.title)
+        head = self.render(title.children) if title is not None else ""
+        self.add(f"\n#press-box(title: [{head}])[")
 
     def depart_topic(self, node: nodes.Element) -> None:
         self.add("]\n\n")
@@ -220,12 +312,112 @@ class TypstTranslator(SphinxTranslator):
     visit_sidebar = visit_topic
     depart_sidebar = depart_topic
 
+    # -- sphinx-design ---------------------------------------------------
+    def visit_container(self, node: nodes.Element) -> None:
+        self.emit_labels(node)
+        kind = _design(node)
+        if "literal-block-wrapper" in node.get("classes", ()):
+            self.listing(node)
+            raise nodes.SkipNode
+        handler = {
+            "grid-container": self.design_grid,
+            "card": self.design_card,
+            "tab-set": self.design_tabs,
+            "tab-item": self.design_tab,
+            "dropdown": self.design_dropdown,
+        }.get(kind or "")
+        if handler is not None:
+            handler(node)
+            raise nodes.SkipNode
+        self.context.append("")
+
+    def depart_container(self, node: nodes.Element) -> None:
+        self.add(self.context.pop())
+
+    def grid_columns(self, node: nodes.Element) -> int:
+        row = next((c for c in node.findall(nodes.container) if _design(c) == "grid-row"), None)
+        classes = row.get("classes", ()) if row is not None else ()
+        found = {}
+        for cls in classes:
+            m = re.fullmatch(r"sd-row-cols-(?:(xs|sm|md|lg)-)?(\d+)", cls)
+            if m:
+                found[m.group(1) or "default"] = int(m.group(2))
+        cols = found.get("md") or found.get("sm") or found.get("default") or 1
+        return max(1, min(cols, 3))
+
+    def design_grid(self, node: nodes.Element) -> None:
+        items = [c for c in node.findall(nodes.container) if _design(c) == "grid-item-card" or _design(c) == "grid-item"]
+        cells = []
+        for item in items:
+            if item.parent is not None and _design(item.parent) == "grid-item":
+                continue
+            cells.append("[" + self.render(item.children) + "]")
+        self.add(f"\n#press-grid(columns: {self.grid_columns(node)}, " + ", ".join(cells) + ")\n\n")
+
+    def design_card(self, node: nodes.Element) -> None:
+        title_node = next((c for c in node.findall(nodes.container) if _design(c) == "card-title"), None)
+        link = next(
+            (r for r in node.findall(nodes.reference) if "sd-stretched-link" in r.get("classes", ())), None
+        )
+        skip = {id(title_node), id(link)}
+        parts: list[nodes.Node] = []
+        for child in node.children:
+            if id(child) in skip:
+                continue
+            if isinstance(child, nodes.container) and _design(child) in ("card-header", "card-body", "card-footer"):
+                parts.extend(c for c in child.children if id(c) not in skip)
+            else:
+                parts.append(child)
+        args = []
+        if title_node is not None:
+            args.append(f"title: [{self.render(title_node.children)}]")
+        if link is not None:
+            target = self.link_target(link)
+            if target is not None and target in self.known_labels:
+                args.append(f"target: <{target}>")
+            elif link.get("refuri") and target is None:
+                args.append(f"url: {string(link['refuri'])}")
+        self.add("\n#press-card(" + ", ".join(args) + ")[" + self.render(parts) + "]\n\n")
+
+    def design_tabs(self, node: nodes.Element) -> None:
+        self.add("\n#press-tabs[" + self.render(node.children) + "]\n\n")
+
+    def design_tab(self, node: nodes.Element) -> None:
+        title = node.next_node(nodes.rubric)
+        head = self.render(title.children) if title is not None else ""
+        body = [c for c in node.children if c is not title]
+        self.add(f"#press-tab([{head}])[" + self.render(body) + "]\n")
+
+    def design_dropdown(self, node: nodes.Element) -> None:
+        title = node.children[0] if node.children and isinstance(node.children[0], nodes.rubric) else None
+        head = self.render(title.children) if title is not None else ""
+        body = [c for c in node.children if c is not title]
+        self.add(f"\n#press-dropdown([{head}])[" + self.render(body) + "]\n\n")
+
+    def visit_sd_badge(self, node: nodes.Element) -> None:
+        self.add("#press-badge[")
+
+    def depart_sd_badge(self, node: nodes.Element) -> None:
+        self.add("]")
+
+    def visit_sd_line_break(self, node: nodes.Element) -> None:
+        self.add(" \\\n")
+        raise nodes.SkipNode
+
+    def visit_sd_icon(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode  # a web icon; its label (if any) is text beside it
+
+    visit_fontawesome = visit_sd_icon
+
     # -- paragraphs and inline -----------------------------------------
+    def inline_context(self) -> bool:
+        return bool(self.in_table or self.in_footnote or self.in_caption)
+
     def visit_paragraph(self, node: nodes.paragraph) -> None:
         self.emit_labels(node)
 
     def depart_paragraph(self, node: nodes.paragraph) -> None:
-        if self.in_table:
+        if self.inline_context():
             if node.next_node(descend=False, siblings=True) is not None:
                 self.add(" #parbreak() ")
         else:
@@ -253,6 +445,14 @@ class TypstTranslator(SphinxTranslator):
         self.add(f"#raw({string(node.astext())})")
         raise nodes.SkipNode
 
+    def visit_literal_strong(self, node: nodes.Element) -> None:
+        self.add(f"#strong(raw({string(node.astext())}))")
+        raise nodes.SkipNode
+
+    def visit_literal_emphasis(self, node: nodes.Element) -> None:
+        self.add(f"#emph(raw({string(node.astext())}))")
+        raise nodes.SkipNode
+
     def visit_subscript(self, node: nodes.Element) -> None:
         self.add("#sub[")
 
@@ -275,13 +475,17 @@ class TypstTranslator(SphinxTranslator):
         pass
 
     def depart_abbreviation(self, node: nodes.Element) -> None:
-        pass
+        if node.get("explanation"):
+            self.add(" (" + escape(node["explanation"]) + ")")
 
     def visit_problematic(self, node: nodes.Element) -> None:
         self.add("#text(fill: red)[")
 
     def depart_problematic(self, node: nodes.Element) -> None:
         self.add("]")
+
+    def visit_system_message(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode  # already reported by docutils
 
     def visit_PassthroughTextElement(self, node: nodes.Element) -> None:
         pass  # sphinx-design's wrapper around inline text
@@ -308,14 +512,27 @@ class TypstTranslator(SphinxTranslator):
                 # A target outside the book (e.g. a web-only page): keep the text.
                 self.context.append("")
                 return
-            self.add(f"#press-xref(<{target}>)[")
+            page = (
+                not self.in_citation
+                and not isinstance(node.parent, (nodes.title, addnodes.number_reference))
+                and _has_class(node, PAGE_REF_CLASSES)
+            )
+            self.add(f"#press-xref(<{target}>{', page: true' if page else ''})[")
             self.context.append("]")
             return
         uri = node.get("refuri", "")
         if not uri:
             self.context.append("")
             return
-        self.add(f"#press-link({string(uri)})[")
+        if "sd-btn" in node.get("classes", ()):
+            self.add(f"#press-button({string(uri)})[")
+            self.context.append("]")
+            return
+        # In print the URL must be visible: a footnote, or inline where footnotes cannot go.
+        shown = "inline" if (self.in_footnote or self.in_citation or self.in_caption) else "footnote"
+        if node.astext().strip() in (uri, uri.removeprefix("mailto:")):
+            shown = "none"
+        self.add(f'#press-link({string(uri)}, show: "{shown}")[')
         self.context.append("]")
 
     def depart_reference(self, node: nodes.reference) -> None:
@@ -323,7 +540,11 @@ class TypstTranslator(SphinxTranslator):
 
     def visit_target(self, node: nodes.Element) -> None:
         self.emit_labels(node)
-        raise nodes.SkipNode
+        if not node.children:
+            raise nodes.SkipNode
+
+    def depart_target(self, node: nodes.Element) -> None:
+        pass
 
     def visit_pending_xref(self, node: nodes.Element) -> None:
         pass  # unresolved (already warned by Sphinx): keep the text
@@ -337,16 +558,22 @@ class TypstTranslator(SphinxTranslator):
     def depart_number_reference(self, node: nodes.Element) -> None:
         self.depart_reference(node)  # type: ignore[arg-type]
 
+    def visit_download_reference(self, node: nodes.Element) -> None:
+        pass
+
+    def depart_download_reference(self, node: nodes.Element) -> None:
+        pass
+
     # -- lists -----------------------------------------------------------
     def visit_bullet_list(self, node: nodes.Element) -> None:
+        self.emit_labels(node)
         self.add("\n#list(")
-        self.list_stack.append("list")
 
     def depart_bullet_list(self, node: nodes.Element) -> None:
-        self.list_stack.pop()
         self.add(")\n\n")
 
     def visit_enumerated_list(self, node: nodes.Element) -> None:
+        self.emit_labels(node)
         style = {
             "arabic": "1.",
             "loweralpha": "a.",
@@ -354,16 +581,17 @@ class TypstTranslator(SphinxTranslator):
             "lowerroman": "i.",
             "upperroman": "I.",
         }.get(node.get("enumtype", "arabic"), "1.")
+        prefix, suffix = node.get("prefix", ""), node.get("suffix", ".")
+        style = prefix + style[:-1] + suffix
         start = node.get("start", 1)
-        self.add(f'\n#enum(start: {start}, numbering: "{style}", ')
-        self.list_stack.append("enum")
+        self.add(f"\n#enum(start: {start}, numbering: {string(style)}, ")
 
     def depart_enumerated_list(self, node: nodes.Element) -> None:
-        self.list_stack.pop()
         self.add(")\n\n")
 
     def visit_list_item(self, node: nodes.Element) -> None:
         self.add("[")
+        self.emit_labels(node)
 
     def depart_list_item(self, node: nodes.Element) -> None:
         while self.body and self.body[-1] == "\n\n":
@@ -371,6 +599,7 @@ class TypstTranslator(SphinxTranslator):
         self.add("], ")
 
     def visit_definition_list(self, node: nodes.Element) -> None:
+        self.emit_labels(node)
         self.add("\n#press-terms(")
 
     def depart_definition_list(self, node: nodes.Element) -> None:
@@ -390,19 +619,21 @@ class TypstTranslator(SphinxTranslator):
         self.add("], ")
 
     def visit_classifier(self, node: nodes.Element) -> None:
-        self.add(" : #emph[")
+        self.add("[#emph[")
 
     def depart_classifier(self, node: nodes.Element) -> None:
-        self.add("]")
+        self.add("]], ")
 
     def visit_definition(self, node: nodes.Element) -> None:
         self.add("[")
 
     def depart_definition(self, node: nodes.Element) -> None:
+        while self.body and self.body[-1] == "\n\n":
+            self.body.pop()
         self.add("]")
 
     def visit_glossary(self, node: nodes.Element) -> None:
-        pass
+        self.emit_labels(node)
 
     def depart_glossary(self, node: nodes.Element) -> None:
         pass
@@ -429,6 +660,8 @@ class TypstTranslator(SphinxTranslator):
         self.add("[")
 
     def depart_field_body(self, node: nodes.Element) -> None:
+        while self.body and self.body[-1] == "\n\n":
+            self.body.pop()
         self.add("]")
 
     def visit_line_block(self, node: nodes.Element) -> None:
@@ -443,34 +676,76 @@ class TypstTranslator(SphinxTranslator):
     def depart_line(self, node: nodes.Element) -> None:
         self.add(" \\\n")
 
-    # -- blocks ----------------------------------------------------------
-    def visit_literal_block(self, node: nodes.Element) -> None:
+    # -- code ------------------------------------------------------------
+    def code_call(self, node: nodes.Element, caption: str = "", number: str = "") -> str:
         lang = node.get("language", "")
-        if lang in ("default", "none", "text"):
+        if lang in ("default", "none", "text", "output", "console-output"):
             lang = ""
-        args = [f"block: true", f"lang: {string(lang)}" if lang else "", string(node.astext())]
+        code = node.astext()
+        args = [string(code)]
+        if lang:
+            args.append(f"lang: {string(lang)}")
+        longest = max((len(line.expandtabs(4)) for line in code.splitlines()), default=0)
+        if longest > CODE_LINE_CHARS:
+            # Shrink a wide block to fit, down to 60 %; the rest wraps.
+            args.append(f"scale: {max(0.6, CODE_LINE_CHARS / longest):.3f}")
+        if node.get("linenos"):
+            start = node.get("highlight_args", {}).get("linenostart", 1)
+            args.append(f"linenos: true, start: {int(start)}")
+        hl = node.get("highlight_args", {}).get("hl_lines") or []
+        if hl:
+            args.append("hl: (" + "".join(f"{int(n)}, " for n in hl) + ")")
+        if caption:
+            args.append(f"caption: [{caption}]")
+        if number:
+            args.append(f"number: {string(number)}")
+        return "#press-code(" + ", ".join(args) + ")"
+
+    def visit_literal_block(self, node: nodes.Element) -> None:
         self.emit_labels(node)
-        self.add("\n#press-code(raw(" + ", ".join(a for a in args if a) + "))\n\n")
+        self.add("\n" + self.code_call(node) + "\n\n")
         raise nodes.SkipNode
 
     visit_doctest_block = visit_literal_block
 
+    def listing(self, node: nodes.Element) -> None:
+        """A code block with a caption (Sphinx's ``literal-block-wrapper`` container)."""
+        block = node.next_node(nodes.literal_block)
+        caption = node.next_node(nodes.caption)
+        self.in_caption += 1
+        text = self.render(caption.children) if caption is not None else ""
+        self.in_caption -= 1
+        number = self.fignumber(node, "code-block")
+        self.add("\n" + self.code_call(block, text, number) + self.take_label(node) + "\n\n")
+        self.extra_labels(node)
+        if block is not None:
+            self.emit_labels(block)
+
     def visit_block_quote(self, node: nodes.Element) -> None:
+        self.emit_labels(node)
         attribution = node.next_node(nodes.attribution)
         self.add("\n#quote(block: true")
         if attribution is not None:
-            self.add(", attribution: [" + escape(attribution.astext()) + "]")
+            self.add(", attribution: [" + self.render(attribution.children) + "]")
         self.add(")[")
 
     def depart_block_quote(self, node: nodes.Element) -> None:
+        while self.body and self.body[-1] == "\n\n":
+            self.body.pop()
         self.add("]\n\n")
 
     def visit_attribution(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
 
+    # -- admonitions -----------------------------------------------------
     def _admonition(self, node: nodes.Element, kind: str) -> None:
         self.emit_labels(node)
-        self.add(f'\n#press-admonition("{kind}")[')
+        title = node.next_node(nodes.title) if isinstance(node, nodes.admonition) else None
+        if title is not None and title.parent is node:
+            head = self.render(title.children)
+        else:
+            head = escape(ADMONITION_TITLES.get(kind, kind.title()))
+        self.add(f'\n#press-admonition("{kind}", title: [{head}])[')
 
     def visit_admonition(self, node: nodes.Element) -> None:
         kind = "note"
@@ -480,8 +755,11 @@ class TypstTranslator(SphinxTranslator):
         self._admonition(node, kind)
 
     def depart_admonition(self, node: nodes.Element) -> None:
+        while self.body and self.body[-1] == "\n\n":
+            self.body.pop()
         self.add("]\n\n")
 
+    # -- skipped or metadata-only nodes ---------------------------------
     def visit_highlightlang(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
 
@@ -494,10 +772,35 @@ class TypstTranslator(SphinxTranslator):
     def visit_meta(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
 
-    def visit_index(self, node: nodes.Element) -> None:
+    def visit_toctree(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
 
-    def visit_toctree(self, node: nodes.Element) -> None:
+    def visit_tabular_col_spec(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode
+
+    def visit_index(self, node: nodes.Element) -> None:
+        """Index entries: metadata that ``press-index()`` collects with page numbers."""
+        for entry in node.get("entries", ()):
+            kind, value, tid, main = entry[0], entry[1], entry[2], entry[3]
+            parts = [p.strip() for p in value.split(";") if p.strip()]
+            if kind == "pair" and len(parts) == 2:
+                keys = [parts, parts[::-1]]
+            elif kind == "triple" and len(parts) == 3:
+                a, b, c = parts
+                keys = [[a, f"{b} {c}"], [b, f"{c}, {a}"], [c, f"{a} {b}"]]
+            elif kind in ("see", "seealso") and len(parts) == 2:
+                word = "see" if kind == "see" else "see also"
+                keys = [[parts[0], f"{word} {parts[1]}"]]
+            else:
+                keys = [parts[:2]]
+            for key in keys:
+                if not key:
+                    continue
+                sub = key[1] if len(key) > 1 else ""
+                self.add(
+                    f"#press-idx({string(key[0])}, sub: {string(sub)}"
+                    f"{', main: true' if main == 'main' else ''})"
+                )
         raise nodes.SkipNode
 
     def visit_raw(self, node: nodes.Element) -> None:
@@ -505,7 +808,7 @@ class TypstTranslator(SphinxTranslator):
         if "typst" in formats:
             self.add(node.astext())
         else:
-            warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=node)
+            warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
 
     def visit_only(self, node: nodes.Element) -> None:
@@ -515,75 +818,72 @@ class TypstTranslator(SphinxTranslator):
         pass
 
     # -- figures and images ---------------------------------------------
-    def visit_image(self, node: nodes.Element) -> None:
+    def image_call(self, node: nodes.Element) -> str | None:
         uri = node["uri"]
         path = self.builder.images.get(uri)
         if path is None:
-            warn(PressWarning.TYPST_NODE, f"image {uri!r} was not copied for the PDF", location=node)
-            raise nodes.SkipNode
+            warn(PressWarning.TYPST_NODE, f"image {uri!r} was not copied for the PDF", location=self.location(node))
+            return None
         alt = node.get("alt", "")
         width = node.get("width", "")
-        args = [string(f"{self.builder.imagedir}/{path}")]
+        imagedir = self.builder.imagedir
+        args = [string(f"/{imagedir}/{path}" if imagedir else f"/{path}")]
         if alt:
             args.append(f"alt: {string(alt)}")
         if isinstance(width, str) and width.endswith("%"):
             args.append(f"width: {width}")
-        elif not isinstance(node.parent, nodes.figure):
-            args.append("width: 100%")
-        self.add("#press-image(" + ", ".join(args) + ")")
+        elif isinstance(width, str) and re.fullmatch(r"[\d.]+(px)?", width or "x"):
+            args.append(f"width: {float(width.removesuffix('px')) * 0.75:.1f}pt")
+        elif isinstance(width, str) and re.fullmatch(r"[\d.]+(pt|mm|cm|in|em)", width or "x"):
+            args.append(f"width: {width}")
+        return "#press-image(" + ", ".join(args) + ")"
+
+    def visit_image(self, node: nodes.Element) -> None:
+        call = self.image_call(node)
+        if call is not None:
+            self.emit_labels(node)
+            self.add(call)
         raise nodes.SkipNode
 
     def visit_figure(self, node: nodes.Element) -> None:
-        self.add("\n#figure([")
-        for child in node.children:
-            if not isinstance(child, (nodes.caption, nodes.legend)):
-                child.walkabout(self)
-        self.add("]")
+        content = self.render([c for c in node.children if not isinstance(c, (nodes.caption, nodes.legend))])
         caption = node.next_node(nodes.caption)
-        if caption is not None:
-            self.add(", caption: [")
-            for child in caption.children:
-                child.walkabout(self)
-            self.add("]")
-        self.add(")")
-        self.add_figure_label(node)
+        self.in_caption += 1
+        text = self.render(caption.children) if caption is not None else ""
+        self.in_caption -= 1
+        number = self.fignumber(node, "figure")
+        self.add(f"\n#press-figure([{content}], caption: [{text}], number: {string(number)})")
+        self.add(self.take_label(node) + "\n\n")
+        self.extra_labels(node)
         legend = node.next_node(nodes.legend)
         if legend is not None:
             for child in legend.children:
                 child.walkabout(self)
         raise nodes.SkipNode
 
-    def add_figure_label(self, node: nodes.Element) -> None:
-        ids = node.get("ids", [])
-        if ids:
-            name = label(self.docname, ids[0])
-            self.labels_emitted.add(name)
-            self.add(f" <{name}>")
-            for extra in ids[1:]:
-                self.emit_labels(nodes.inline(ids=[extra]))
-        self.add("\n\n")
-
     def visit_caption(self, node: nodes.Element) -> None:
-        self.add("#emph[")  # a caption outside a figure (e.g. a code block)
+        self.add("#emph[")  # a caption outside a figure
 
     def depart_caption(self, node: nodes.Element) -> None:
         self.add("]\n\n")
 
+    def visit_legend(self, node: nodes.Element) -> None:
+        pass
+
+    def depart_legend(self, node: nodes.Element) -> None:
+        pass
+
     # -- tables ----------------------------------------------------------
     def visit_table(self, node: nodes.Element) -> None:
         title = node.next_node(nodes.title)
-        self.add("\n#figure(kind: table")
-        if title is not None:
-            self.add(", caption: [")
-            for child in title.children:
-                child.walkabout(self)
-            self.add("]")
-        self.add(")[")
-        for child in node.children:
-            if not isinstance(child, nodes.title):
-                child.walkabout(self)
-        self.add("]")
-        self.add_figure_label(node)
+        self.in_caption += 1
+        text = self.render(title.children) if title is not None and title.parent is node else ""
+        self.in_caption -= 1
+        number = self.fignumber(node, "table")
+        body = self.render([c for c in node.children if not isinstance(c, nodes.title)])
+        self.add(f"\n#press-table-figure(caption: [{text}], number: {string(number)})[{body}]")
+        self.add(self.take_label(node) + "\n\n")
+        self.extra_labels(node)
         raise nodes.SkipNode
 
     def visit_tgroup(self, node: nodes.Element) -> None:
@@ -591,7 +891,8 @@ class TypstTranslator(SphinxTranslator):
         widths = [int(c.get("colwidth", 1)) or 1 for c in colspecs]
         total = sum(widths) or 1
         cols = ", ".join(f"{w / total:.4f}fr" for w in widths) or "1fr"
-        self.add(f"#press-table(columns: ({cols},), ")
+        stubs = sum(1 for c in colspecs if c.get("stub"))
+        self.add(f"#press-table(columns: ({cols},), stubs: {stubs}, ")
 
     def depart_tgroup(self, node: nodes.Element) -> None:
         self.add(")")
@@ -625,6 +926,7 @@ class TypstTranslator(SphinxTranslator):
             spans.append(f"rowspan: {node['morerows'] + 1}")
         self.in_table += 1
         self.add(f"table.cell({', '.join(spans)})[" if spans else "[")
+        self.emit_labels(node)
 
     def depart_entry(self, node: nodes.Element) -> None:
         self.in_table -= 1
@@ -632,17 +934,20 @@ class TypstTranslator(SphinxTranslator):
 
     # -- notes -----------------------------------------------------------
     def visit_footnote_reference(self, node: nodes.Element) -> None:
-        footnote = self.document.ids.get(node.get("refid", ""))
+        key = (self.docname, node.get("refid", ""))
+        footnote = self.footnotes.get(key)
         if footnote is None:
+            self.add("#super[" + escape(node.astext()) + "]")
             raise nodes.SkipNode
-        self.add("#footnote[")
-        saved = self.in_table
-        self.in_table = 1  # paragraphs inside stay inline
-        for child in footnote.children:
-            if not isinstance(child, nodes.label):
-                child.walkabout(self)
-        self.in_table = saved
-        self.add("]")
+        name = label(self.docname, "fn-" + key[1])
+        if key in self.footnotes_done:
+            self.add(f"#footnote(<{name}>)")
+            raise nodes.SkipNode
+        self.footnotes_done.add(key)
+        self.in_footnote += 1
+        text = self.render([c for c in footnote.children if not isinstance(c, nodes.label)])
+        self.in_footnote -= 1
+        self.add(f"#footnote[{text}] <{name}>")
         raise nodes.SkipNode
 
     def visit_footnote(self, node: nodes.Element) -> None:
@@ -651,9 +956,11 @@ class TypstTranslator(SphinxTranslator):
     def visit_citation(self, node: nodes.Element) -> None:
         self.emit_labels(node)
         lab = node.next_node(nodes.label)
+        self.in_citation += 1
         self.add("\n#press-citation[" + escape(lab.astext() if lab else "") + "][")
 
     def depart_citation(self, node: nodes.Element) -> None:
+        self.in_citation -= 1
         while self.body and self.body[-1] == "\n\n":
             self.body.pop()
         self.add("]\n")
@@ -671,14 +978,25 @@ class TypstTranslator(SphinxTranslator):
     def visit_math(self, node: nodes.Element) -> None:
         from .math import to_typst
 
-        self.add("$" + to_typst(node.astext(), node) + "$")
+        self.add("$" + to_typst(node.astext(), self.location(node)) + "$")
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.Element) -> None:
         from .math import to_typst
 
-        self.emit_labels(node)
-        self.add("\n$ " + to_typst(node.astext(), node) + " $\n\n")
+        number = ""
+        if node.get("number") is not None and node.get("ids"):
+            numbers = self.fignumbers.get(self.docname, {}).get("displaymath", {}).get(node["ids"][0])
+            if self.config.math_numfig and self.config.numfig and numbers:
+                eqno = ".".join(map(str, numbers))
+                number = self.config.math_numsep.join(eqno.rsplit(".", 1))
+            else:
+                number = str(node["number"])
+        body = to_typst(node.astext(), self.location(node))
+        fmt = self.config.math_eqref_format or "({number})"
+        shown = fmt.format(number=number) if number else ""
+        self.add(f"\n#press-equation(number: {string(shown)})[$ {body} $]" + self.take_label(node) + "\n\n")
+        self.extra_labels(node)
         raise nodes.SkipNode
 
     def visit_displaymath(self, node: nodes.Element) -> None:
@@ -686,8 +1004,11 @@ class TypstTranslator(SphinxTranslator):
 
 
 def visit_page_meta(self: TypstTranslator, node: nodes.Element) -> None:
-    """Chapter opener data: description and date under the title."""
+    """Chapter opener data: description and date under the title (and the tags)."""
     args = [f"description: {string(node['description'])}", f"date: {string(node['date'])}"]
+    tags = node.get("tags") or []
+    if tags:
+        args.append("tags: (" + "".join(f"{string(t)}, " for t in tags) + ")")
     self.add("#press-pagemeta(" + ", ".join(args) + ")\n\n")
     raise nodes.SkipNode
 
