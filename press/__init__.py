@@ -8,6 +8,7 @@
 * :mod:`press.structure` — navigation from folders and weights (no toctrees by hand);
 * :mod:`press.sitelinks` — ``/section/page.html#slug`` links as internal references;
 * :mod:`press.pagemeta` — description/date/tags under each title; meta description;
+* :mod:`press.references` — the works each chapter cites, at its end;
 * :mod:`press.typst` — the ``typst`` builder (PDF in-process);
 * :mod:`press.epub` — EPUB polish on top of Sphinx's ``epub`` builder;
 * :mod:`press.web` — web-book extras.
@@ -35,7 +36,7 @@ MYST_DEFAULTS: dict[str, Any] = {
     "myst_heading_anchors": 0,
 }
 
-SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "typst", "epub", "web")
+SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "typst", "epub", "web")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

@@ -40,8 +40,8 @@ class PressConfig:
     """Main text font of the PDF (must be in the bundled fonts)."""
     pdf_mono_font: str = "DejaVu Sans Mono"
     """Code font of the PDF."""
-    pdf_sans_font: str = "Libertinus Serif"
-    """Heading font of the PDF."""
+    pdf_sans_font: str = "Source Sans Pro"
+    """Heading font of the PDF (Source Sans Pro comes from the pinned ``font-source-sans-pro`` package)."""
     pdf_font_paths: list[str] = field(default_factory=list)
     """Extra font folders (relative to the conf dir) passed to Typst."""
     copyright_notice: str = ""

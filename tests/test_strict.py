@@ -31,6 +31,8 @@ BAD = [
      r"alpha/able\.md:8: WARNING: could not find bibtex key \"nobody1999\""),
     ("missing-image", "alpha/able.md", lambda t: t + "\n![a chart](img/missing.png)\n",
      r"alpha/able\.md:8: WARNING: image file not readable: alpha/img/missing\.png"),
+    ("mojibake-front-matter", "alpha/zeta.md", lambda t: t.replace("title: Zeta Page", "title: Zeta Pageâ€”Extended"),
+     r"alpha/zeta\.md:2: WARNING: mojibake .*repaired text: 'title: Zeta Page—Extended' \[press\.mojibake\]"),
     ("mojibake", "alpha/able.md", lambda t: t + "\nThe authorâ€™s view.\n",
      r"alpha/able\.md:8: WARNING: mojibake .*repaired text: 'The author’s view\.' \[press\.mojibake\]"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import importlib.resources
 import os
 import shutil
 from collections.abc import Set
@@ -27,6 +29,10 @@ from .translator import TypstTranslator, label, string
 logger = logging.getLogger(__name__)
 
 TEMPLATE = Path(__file__).with_name("book.typ")
+INDEX_CHAPTER = """
+#press-heading(level: 1, kind: "chapter")[Index]
+#press-index()
+"""
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
 
@@ -106,10 +112,36 @@ class TypstBuilder(Builder):
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
         body = visitor.astext()
-        source = self.preamble() + body + "\n"
+        source = self.preamble() + body + INDEX_CHAPTER
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
         self.typ_path.write_text(source, encoding="utf-8")
         shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
+
+    def book_tags(self) -> list[str]:
+        """Every page's tags, sorted and unique (the PDF keywords)."""
+        pages = getattr(self.env, "press_pages", {}) or {}
+        tags: set[str] = set()
+        for meta in pages.values():
+            tags.update(getattr(meta, "tags", None) or [])
+        return sorted(tags, key=str.casefold)
+
+    def book_description(self) -> str:
+        pages = getattr(self.env, "press_pages", {}) or {}
+        meta = pages.get(self.config.root_doc)
+        return getattr(meta, "description", "") or self.press.subtitle
+
+    @staticmethod
+    def epoch() -> int:
+        """``SOURCE_DATE_EPOCH`` (reproducible builds), else 0."""
+        value = os.environ.get("SOURCE_DATE_EPOCH", "")
+        return int(value) if value.isdigit() else 0
+
+    def pub_date(self) -> str:
+        when = dt.datetime.fromtimestamp(self.epoch(), dt.timezone.utc)
+        return (
+            f"datetime(year: {when.year}, month: {when.month}, day: {when.day}, "
+            f"hour: {when.hour}, minute: {when.minute}, second: {when.second})"
+        )
 
     def preamble(self) -> str:
         cfg, press = self.config, self.press
@@ -120,6 +152,9 @@ class TypstBuilder(Builder):
             "version": string(cfg.release or cfg.version or ""),
             "date": string(cfg.today or ""),
             "copyright": string(press.copyright_notice),
+            "description": string(self.book_description()),
+            "keywords": _typst_str_list(self.book_tags()),
+            "pub-date": self.pub_date(),
             "lang": string((cfg.language or "en").split("_")[0]),
             "paper": PAPER[press.pdf_paper],
             "font": string(press.pdf_font),
@@ -139,8 +174,12 @@ class TypstBuilder(Builder):
             shutil.copyfile(Path(self.srcdir, src), target)
 
     def font_paths(self) -> list[str]:
+        """Bundled fonts first (Source Sans Pro from its pinned PyPI package, SIL OFL 1.1,
+        licence in the package's ``files/LICENSE.txt``), then ``press_pdf_font_paths``;
+        system fonts are never used."""
+        bundled = importlib.resources.files("font_source_sans_pro") / "files"
         confdir = Path(self.confdir)
-        return [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
+        return [str(bundled)] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
 
     def finish(self) -> None:
         self.copy_image_files()
@@ -152,8 +191,7 @@ class TypstBuilder(Builder):
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
         compiler = typst.Compiler(root=str(self.outdir), font_paths=fonts, ignore_system_fonts=True)
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        timestamp = int(epoch) if epoch and epoch.isdigit() else 0
+        timestamp = self.epoch()
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         try:
             pdf, warnings = compiler.compile_with_warnings(

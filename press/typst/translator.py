@@ -517,7 +517,7 @@ class TypstTranslator(SphinxTranslator):
                 and not isinstance(node.parent, (nodes.title, addnodes.number_reference))
                 and _has_class(node, PAGE_REF_CLASSES)
             )
-            self.add(f"#press-xref(<{target}>{', page: true' if page else ''})[")
+            self.add(f"#press-xref(<{target}>{', pageref: true' if page else ''})[")
             self.context.append("]")
             return
         uri = node.get("refuri", "")
@@ -532,7 +532,7 @@ class TypstTranslator(SphinxTranslator):
         shown = "inline" if (self.in_footnote or self.in_citation or self.in_caption) else "footnote"
         if node.astext().strip() in (uri, uri.removeprefix("mailto:")):
             shown = "none"
-        self.add(f'#press-link({string(uri)}, show: "{shown}")[')
+        self.add(f'#press-link({string(uri)}, mode: "{shown}")[')
         self.context.append("]")
 
     def depart_reference(self, node: nodes.reference) -> None:
