@@ -1,0 +1,88 @@
+"""Web-book extras on top of sphinx-book-theme.
+
+``press.web`` turns the HTML build into the published online book:
+
+* :mod:`press.web.social` — ``<meta name="description">``, OpenGraph (via
+  ``sphinxext-opengraph``) and Twitter card tags; canonical links
+  (``html_baseurl``), ``sitemap.xml`` (``sphinx-sitemap``) and the 404 page
+  (``sphinx-notfound-page``) get their settings from ``press_site_url``;
+* :mod:`press.web.tags` — a tag index and one page per tag, generated from the
+  front matter; web-only (never documents, so never in the PDF or EPUB);
+* :mod:`press.web.downloads` — copies of the PDF and EPUB of the same build,
+  linked from every page;
+* :mod:`press.web.search` — search result snippets that work from ``file://``;
+* :mod:`press.web.mathml` — math rendered to MathML at build time (no MathJax,
+  no CDN).
+
+Every setting below is a default: ``conf.py`` may set any of them itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from sphinx.application import Sphinx
+from sphinx.builders import Builder
+from sphinx.config import Config
+
+from .. import config as press_config
+
+STATIC = Path(__file__).resolve().parents[1] / "static" / "html"
+TEMPLATES = Path(__file__).resolve().with_name("templates")
+
+#: Builders that make the web book (the EPUB builder is an HTML builder too, but not these).
+WEB_BUILDERS = frozenset({"html", "dirhtml"})
+
+EXTENSIONS = ("sphinx_copybutton", "sphinxext.opengraph", "sphinx_sitemap", "notfound.extension")
+
+
+def is_web(builder: Builder | None) -> bool:
+    """Whether ``builder`` makes the web book (HTML, not EPUB or single-page)."""
+    return builder is not None and builder.name in WEB_BUILDERS
+
+
+def site_url(config: Config) -> str:
+    """``press_site_url`` with exactly one trailing slash (or ``""``)."""
+    url = press_config.get(config).site_url.strip()
+    return url.rstrip("/") + "/" if url else ""
+
+
+def _defaults(app: Sphinx, config: Config) -> None:
+    raw = config._raw_config
+
+    def default(name: str, value: Any) -> None:
+        if name not in raw:
+            config[name] = value
+
+    url = site_url(config)
+    if url:
+        default("html_baseurl", url)
+        default("ogp_site_url", url)
+    default("notfound_urls_prefix", (urlparse(url).path or "/") if url else "/")
+    default("ogp_site_name", config.project)
+    default("sitemap_url_scheme", "{link}")
+    default("sitemap_excludes", ["search.html", "genindex.html", "404.html"])
+    default("html_math_renderer", "press_mathml")
+    context = dict(config.html_context or {})
+    context.setdefault("default_mode", "auto")  # pydata theme: no "invalid theme mode" console error
+    config.html_context = context
+    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+
+
+def _add_static(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+        app.add_css_file("press.css")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Set up the web extensions, their defaults and the press web modules."""
+    for ext in EXTENSIONS:
+        app.setup_extension(ext)
+    app.connect("config-inited", _defaults, priority=150)
+    app.connect("builder-inited", _add_static)
+    for name in ("mathml", "social", "tags", "downloads", "search"):
+        app.setup_extension(f"press.web.{name}")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
