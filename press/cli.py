@@ -51,6 +51,9 @@ def build(fmt: str, source: Path, conf: Path, out: Path, strict: bool = True, ex
     args = ["-b", BUILDERS[fmt], "-c", str(conf), "-d", str(doctrees), "-q"]
     if strict:
         args += ["-W", "-n", "--keep-going"]
+    if fmt == "html" and any((out / f).is_dir() for f in ARTIFACT):
+        # The web book carries copies of the PDF and EPUB built into the same --out (press.web.downloads).
+        args += ["-D", f"press_download_dir={out.resolve()}"]
     args += list(extra or []) + [str(source), str(staging)]
     started = time.perf_counter()
     status = build_main(args)

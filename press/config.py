@@ -46,6 +46,9 @@ class PressConfig:
     """Extra font folders (relative to the conf dir) passed to Typst."""
     copyright_notice: str = ""
     """Copyright page / ``dc:rights`` text; defaults to ``copyright``."""
+    download_dir: str = ""
+    """Build folder whose ``pdf/<slug>.pdf`` and ``epub/<slug>.epub`` the web book copies
+    and links on every page (relative to the conf dir); set by the CLI for ``html``."""
 
 
 def _check_type(name: str, value: Any, annotation: Any) -> None:

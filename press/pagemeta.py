@@ -45,7 +45,14 @@ def visit_html(self: Any, node: page_meta) -> None:
     if node["date"]:
         byline.append(f'<time class="press-date" datetime="{node["date"]}">{node["date"]}</time>')
     if node["tags"]:
-        tags = "".join(f'<li class="press-tag">{html.escape(t)}</li>' for t in node["tags"])
+        from .web.tags import tag_href  # web builds link each tag to its tag page; EPUB keeps plain text
+
+        def tag(t: str) -> str:
+            href = tag_href(self.builder, t)
+            text = html.escape(t)
+            return f'<a class="press-tag-link" href="{html.escape(href, quote=True)}">{text}</a>' if href else text
+
+        tags = "".join(f'<li class="press-tag">{tag(t)}</li>' for t in node["tags"])
         byline.append(f'<ul class="press-tags" aria-label="Tags">{tags}</ul>')
     if byline:
         parts.append(f'<div class="press-byline">{"".join(byline)}</div>')

@@ -46,8 +46,12 @@ class PressWarning(Enum):
     """A problem found while polishing the EPUB."""
     IMAGE_ALT = "image_alt"
     """An image without alternative text."""
+    EPUB_MATH = "epub_math"
+    """A LaTeX formula that cannot be converted to MathML for the EPUB."""
     WEB = "web"
     """A problem in the web-book extras (tags, downloads)."""
+    MATHML = "mathml"
+    """A formula that cannot be converted to MathML (web book)."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:

@@ -4,7 +4,16 @@
 * :mod:`press.typst.builder` — assembles the book, writes ``<slug>.typ``, copies
   images, compiles ``<slug>.pdf`` with the ``typst`` wheel (no network, no
   ``@preview`` packages, fonts passed explicitly);
-* ``book.typ`` — the book template (page, fonts, headings, title page).
+* :mod:`press.typst.math` — LaTeX math -> Typst math with ``tex2typst`` (strict mode);
+* ``book.typ`` — the book template: title and copyright pages, contents, part pages,
+  chapter openers with the page description, running heads (none on openers), footnoted
+  URLs, "see X, p. N" links, numbered figures/tables/listings/equations, sphinx-design
+  components, an index built from index entries and ``{term}`` references.
+
+Fonts: Libertinus Serif and DejaVu Sans Mono are embedded in the ``typst`` wheel;
+Source Sans Pro (headings) comes from the pinned ``font-source-sans-pro`` package (SIL
+OFL 1.1, licence in its ``files/LICENSE.txt``).  System fonts are never used, and the
+PDF's dates come from ``SOURCE_DATE_EPOCH``, so two builds are byte-identical.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from sphinx.errors import NoUri
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.console import darkgreen
+from sphinx.util.docutils import LoggingReporter
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
@@ -73,12 +74,28 @@ class TypstBuilder(Builder):
     def press(self) -> press_config.PressConfig:
         return press_config.get(self.config)
 
+    def _doctree(self, docname: str) -> nodes.document:
+        """A document's doctree: the one Sphinx just read (kept for writing) if there is
+        one, else unpickled from the doctree folder — saves unpickling the whole book."""
+        cache = getattr(self.env, "_write_doc_doctree_cache", {})
+        doctree = cache.pop(docname, None)
+        if doctree is None:
+            return self._get_doctree(docname)
+        doctree.settings.env = self.env
+        doctree.reporter = LoggingReporter(str(self.env.doc2path(docname)))
+        return doctree
+
     def assemble_doctree(self) -> nodes.document:
         root = self.config.root_doc
         self.docnames = {root}
-        tree = self.env.get_doctree(root)
-        tree["docname"] = root
-        largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
+        self._get_doctree = self.env.get_doctree
+        self.env.get_doctree = self._doctree  # type: ignore[method-assign]
+        try:
+            tree = self.env.get_doctree(root)
+            tree["docname"] = root
+            largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
+        finally:
+            del self.env.get_doctree  # back to the class's method
         largetree["docname"] = root
         logger.info(__("resolving references..."))
         self.env.resolve_references(largetree, root, self)
@@ -131,13 +148,18 @@ class TypstBuilder(Builder):
         return getattr(meta, "description", "") or self.press.subtitle
 
     @staticmethod
-    def epoch() -> int:
-        """``SOURCE_DATE_EPOCH`` (reproducible builds), else 0."""
+    def epoch() -> int | None:
+        """``SOURCE_DATE_EPOCH`` (reproducible builds), else ``None``."""
         value = os.environ.get("SOURCE_DATE_EPOCH", "")
-        return int(value) if value.isdigit() else 0
+        return int(value) if value.isdigit() else None
 
     def pub_date(self) -> str:
-        when = dt.datetime.fromtimestamp(self.epoch(), dt.timezone.utc)
+        """The PDF's creation/modification date: ``SOURCE_DATE_EPOCH``, or none at all
+        (never the clock: two builds of the same source stay byte-identical)."""
+        epoch = self.epoch()
+        if epoch is None:
+            return "none"
+        when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
         return (
             f"datetime(year: {when.year}, month: {when.month}, day: {when.day}, "
             f"hour: {when.hour}, minute: {when.minute}, second: {when.second})"
@@ -191,7 +213,7 @@ class TypstBuilder(Builder):
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
         compiler = typst.Compiler(root=str(self.outdir), font_paths=fonts, ignore_system_fonts=True)
-        timestamp = self.epoch()
+        timestamp = self.epoch() or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         try:
             pdf, warnings = compiler.compile_with_warnings(

@@ -39,9 +39,6 @@ from ..warnings_ import PressWarning, warn
 _SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:])")
 _LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
 
-#: Characters of a code line at the body font size before the block shrinks.
-CODE_LINE_CHARS = 78
-
 
 def escape(text: str) -> str:
     """Escape text for Typst markup; whitespace runs become one space."""
@@ -112,8 +109,10 @@ class TypstTranslator(SphinxTranslator):
         self.in_citation = 0
         self.in_caption = 0
         self.labels_emitted: set[str] = set()
+        self.pending_labels: list[str] = []
         self.known_labels: set[str] = set(getattr(builder, "known_labels", ()))
         self.footnotes: dict[tuple[str, str], nodes.Element] = {}
+        self.terms: dict[str, str] = {}  # glossary term label -> term text (for the index)
         self.footnotes_done: set[tuple[str, str]] = set()
         self.fignumbers = getattr(builder.env, "toc_fignumbers", {})
         self._index_footnotes(document)
@@ -128,6 +127,10 @@ class TypstTranslator(SphinxTranslator):
             if isinstance(node, nodes.footnote):
                 for id_ in node.get("ids", ()):
                     self.footnotes[(current[-1], id_)] = node
+            if isinstance(node, nodes.term):
+                text = "".join(t.astext() for t in node.findall(nodes.Text) if not isinstance(t.parent, addnodes.index))
+                for id_ in node.get("ids", ()):
+                    self.terms[label(current[-1], id_)] = text
             if isinstance(node, nodes.Element):
                 for child in node.children:
                     walk(child)
@@ -234,7 +237,8 @@ class TypstTranslator(SphinxTranslator):
         self.docstack.append(node["docname"])
         self.levelstack.append(self.section_level)
         self.section_level = 0
-        self.add(f"\n#metadata(none) <{label(node['docname'])}>\n")
+        # Written after the document's title, so the label sits on the opener page.
+        self.pending_labels.append(label(node["docname"]))
 
     def depart_start_of_file(self, node: nodes.Element) -> None:
         self.docstack.pop()
@@ -242,7 +246,12 @@ class TypstTranslator(SphinxTranslator):
 
     def visit_section(self, node: nodes.section) -> None:
         self.section_level += 1
-        self.emit_labels(node)
+        # A heading may move to the next page (page break, sticky): label it after the heading.
+        for id_ in node.get("ids", ()):
+            name = label(self.docname, id_)
+            if name not in self.labels_emitted:
+                self.labels_emitted.add(name)
+                self.pending_labels.append(name)
 
     def depart_section(self, node: nodes.section) -> None:
         self.section_level -= 1
@@ -276,6 +285,15 @@ class TypstTranslator(SphinxTranslator):
 
     def depart_title(self, node: nodes.title) -> None:
         self.add(self.context.pop())
+        if isinstance(node.parent, nodes.section):
+            self.flush_labels()
+
+    def flush_labels(self) -> None:
+        for name in self.pending_labels:
+            self.add(f"#metadata(none) <{name}>")
+        if self.pending_labels:
+            self.add("\n")
+        self.pending_labels = []
 
     def visit_subtitle(self, node: nodes.Element) -> None:
         self.add("#emph[")
@@ -291,6 +309,9 @@ class TypstTranslator(SphinxTranslator):
         self.add("]\n\n")
 
     def visit_transition(self, node: nodes.Element) -> None:
+        following = node.parent.children[node.parent.index(node) + 1:] if node.parent is not None else []
+        if following and all(isinstance(n, nodes.footnote) for n in following):
+            raise nodes.SkipNode  # MyST's rule above the footnotes: in print they sit at the page foot
         self.add("\n#press-transition()\n\n")
         raise nodes.SkipNode
 
@@ -359,13 +380,13 @@ class TypstTranslator(SphinxTranslator):
         link = next(
             (r for r in node.findall(nodes.reference) if "sd-stretched-link" in r.get("classes", ())), None
         )
-        skip = {id(title_node), id(link)}
+        for found in (title_node, link):
+            if found is not None and found.parent is not None:
+                found.parent.remove(found)  # written as the card's title and page reference
         parts: list[nodes.Node] = []
         for child in node.children:
-            if id(child) in skip:
-                continue
             if isinstance(child, nodes.container) and _design(child) in ("card-header", "card-body", "card-footer"):
-                parts.extend(c for c in child.children if id(c) not in skip)
+                parts.extend(child.children)
             else:
                 parts.append(child)
         args = []
@@ -414,6 +435,8 @@ class TypstTranslator(SphinxTranslator):
         return bool(self.in_table or self.in_footnote or self.in_caption)
 
     def visit_paragraph(self, node: nodes.paragraph) -> None:
+        if self.pending_labels:
+            self.flush_labels()
         self.emit_labels(node)
 
     def depart_paragraph(self, node: nodes.paragraph) -> None:
@@ -517,6 +540,9 @@ class TypstTranslator(SphinxTranslator):
                 and not isinstance(node.parent, (nodes.title, addnodes.number_reference))
                 and _has_class(node, PAGE_REF_CLASSES)
             )
+            if target in self.terms and not self.in_caption:
+                # a {term} reference: the index lists where the term is used
+                self.add(f"#press-idx({string(self.terms[target])})")
             self.add(f"#press-xref(<{target}>{', pageref: true' if page else ''})[")
             self.context.append("]")
             return
@@ -567,9 +593,16 @@ class TypstTranslator(SphinxTranslator):
     # -- lists -----------------------------------------------------------
     def visit_bullet_list(self, node: nodes.Element) -> None:
         self.emit_labels(node)
+        if "press-chapter-references" in node.get("classes", ()):
+            # a chapter's works cited (press.references): a reference list, URLs inline
+            self.in_citation += 1
+            self.add("\n#press-reflist(")
+            return
         self.add("\n#list(")
 
     def depart_bullet_list(self, node: nodes.Element) -> None:
+        if "press-chapter-references" in node.get("classes", ()):
+            self.in_citation -= 1
         self.add(")\n\n")
 
     def visit_enumerated_list(self, node: nodes.Element) -> None:
@@ -685,10 +718,6 @@ class TypstTranslator(SphinxTranslator):
         args = [string(code)]
         if lang:
             args.append(f"lang: {string(lang)}")
-        longest = max((len(line.expandtabs(4)) for line in code.splitlines()), default=0)
-        if longest > CODE_LINE_CHARS:
-            # Shrink a wide block to fit, down to 60 %; the rest wraps.
-            args.append(f"scale: {max(0.6, CODE_LINE_CHARS / longest):.3f}")
         if node.get("linenos"):
             start = node.get("highlight_args", {}).get("linenostart", 1)
             args.append(f"linenos: true, start: {int(start)}")
@@ -806,7 +835,7 @@ class TypstTranslator(SphinxTranslator):
     def visit_raw(self, node: nodes.Element) -> None:
         formats = node.get("format", "").split()
         if "typst" in formats:
-            self.add(node.astext())
+            self.add("\n" + node.astext() + "\n\n")
         else:
             warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
@@ -881,7 +910,9 @@ class TypstTranslator(SphinxTranslator):
         self.in_caption -= 1
         number = self.fignumber(node, "table")
         body = self.render([c for c in node.children if not isinstance(c, nodes.title)])
-        self.add(f"\n#press-table-figure(caption: [{text}], number: {string(number)})[{body}]")
+        rows = sum(1 for _ in node.findall(nodes.row))
+        breakable = ", breakable: true" if rows > 15 else ""
+        self.add(f"\n#press-table-figure(caption: [{text}], number: {string(number)}{breakable})[{body}]")
         self.add(self.take_label(node) + "\n\n")
         self.extra_labels(node)
         raise nodes.SkipNode
@@ -947,7 +978,7 @@ class TypstTranslator(SphinxTranslator):
         self.in_footnote += 1
         text = self.render([c for c in footnote.children if not isinstance(c, nodes.label)])
         self.in_footnote -= 1
-        self.add(f"#footnote[{text}] <{name}>")
+        self.add(f"#footnote[{text}]<{name}>")
         raise nodes.SkipNode
 
     def visit_footnote(self, node: nodes.Element) -> None:

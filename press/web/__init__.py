@@ -61,10 +61,10 @@ def _defaults(app: Sphinx, config: Config) -> None:
         default("html_baseurl", url)
         default("ogp_site_url", url)
     default("notfound_urls_prefix", (urlparse(url).path or "/") if url else "/")
-    default("ogp_site_name", config.project)
     default("sitemap_url_scheme", "{link}")
     default("sitemap_excludes", ["search.html", "genindex.html", "404.html"])
     default("html_math_renderer", "press_mathml")
+    default("html_favicon", str(STATIC / "favicon.svg"))  # else browsers ask servers for /favicon.ico
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "auto")  # pydata theme: no "invalid theme mode" console error
     config.html_context = context
@@ -83,6 +83,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.setup_extension(ext)
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
-    for name in ("mathml", "social", "tags", "downloads", "search"):
+    for name in ("mathml", "social", "tags", "downloads", "search", "a11y"):
         app.setup_extension(f"press.web.{name}")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

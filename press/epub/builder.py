@@ -1,0 +1,397 @@
+"""The ``epub`` builder of the press: Sphinx's EPUB 3 builder, made valid and complete.
+
+It replaces Sphinx's ``epub`` builder (same name, same ``epub_*`` settings,
+same ``_build/epub/<slug>.epub``) and changes what Sphinx gets wrong for a book:
+
+* pages use the ``press_epub`` theme (``press/static/epub/``): ``lang`` on
+  ``<html>``, one small stylesheet of our own, no scripts, no web-theme CSS;
+* after writing, every XHTML file is parsed back: it must be well-formed,
+  every local link must reach an existing page and id, no resource may be
+  remote; each problem is a ``press.epub`` warning with the file;
+* the package document, the navigation document (full hierarchy: parts →
+  chapters → headings, plus landmarks), ``toc.ncx`` and the manifest are
+  written here from the reading order of the toctrees, with only the files
+  the pages really use;
+* a cover is drawn from the title at build time (Typst → PNG);
+* the zip is reproducible: ``mimetype`` first and stored, fixed timestamps
+  (``SOURCE_DATE_EPOCH``), fixed file modes and order.
+
+Sphinx settings the press decides itself and therefore ignores: ``epub_cover``
+(generated), ``epub_guide``, ``epub_pre_files``/``epub_post_files``,
+``epub_tocdepth``/``epub_tocdup``/``epub_tocscope`` (the nav is always
+complete), ``epub_uid``/``epub_identifier``/``epub_scheme`` (a UUID 5 of
+``press_site_url``, else of the project name), ``epub_css_files`` and
+``epub_use_index``.  ``epub_theme`` is honoured only when it names another
+theme than Sphinx's plain ``epub``.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from docutils import nodes
+from lxml import etree
+from sphinx import addnodes
+from sphinx.builders.epub3 import Epub3Builder
+from sphinx.locale import __
+from sphinx.util import logging
+
+from .. import config as press_config
+from .. import frontmatter
+from ..warnings_ import PressWarning, warn
+from . import package
+from .package import ManifestEntry, Metadata, NavItem
+from .translator import PressEpubTranslator
+
+logger = logging.getLogger(__name__)
+
+THEME = "press_epub"
+THEME_DIR = Path(__file__).resolve().parent.parent / "static" / "epub"
+CSS = "_static/press-epub.css"
+COVER_PAGE = "cover.xhtml"
+COVER_IMAGE = "_images/press-cover.png"
+NAV = "nav.xhtml"
+NCX = "toc.ncx"
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+
+#: front/back matter page names that have an ``epub:type`` and a ``doc-*`` role of the same name
+NAMED_KINDS = {
+    "preface", "foreword", "introduction", "prologue", "epilogue", "afterword",
+    "appendix", "acknowledgments", "colophon", "dedication", "glossary", "bibliography",
+}
+BACKMATTER = {"glossary", "bibliography", "appendix", "afterword", "colophon", "epilogue"}
+
+
+def source_date_epoch(confdir: Path) -> int:
+    """``SOURCE_DATE_EPOCH``; else the last commit's time; else now (not reproducible)."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=confdir, capture_output=True, text=True, timeout=10
+        )
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return int(out.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return int(time.time())
+
+
+class PressEpubBuilder(Epub3Builder):
+    """EPUB 3 builder: valid (EPUBCheck), accessible, self-contained, reproducible."""
+
+    name = "epub"
+    default_translator_class = PressEpubTranslator
+
+    def init(self) -> None:
+        super().init()
+        # The book's index is its glossary; a generated genindex page adds nothing here.
+        self.use_index = False
+        self.press_kinds: dict[str, str] = {}
+        self.press_body_types: dict[str, str] = {}
+        self.press_order: list[str] = []
+
+    # ---- theme and static files ------------------------------------------------------
+    def get_theme_config(self) -> tuple[str, dict[str, Any]]:
+        if self.config.epub_theme in ("epub", THEME):
+            return THEME, {}
+        return self.config.epub_theme, self.config.epub_theme_options
+
+    def copy_static_files(self) -> None:
+        """Only our stylesheet: no web-theme CSS, no JavaScript, no Pygments colours."""
+        static = self.outdir / "_static"
+        static.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(THEME_DIR / "static" / "press-epub.css", static / "press-epub.css")
+
+    def copy_extra_files(self) -> None:
+        pass
+
+    # ---- reading order and page kinds ---------------------------------------------------
+    def reading_order(self) -> list[str]:
+        root = self.config.root_doc
+        order: list[str] = []
+
+        def visit(doc: str) -> None:
+            if doc in order or doc not in self.env.all_docs:
+                return
+            order.append(doc)
+            for child in self.env.toctree_includes.get(doc, []):
+                visit(child)
+
+        visit(root)
+        return order
+
+    def classify(self, order: list[str]) -> None:
+        root = self.config.root_doc
+        for doc in order:
+            base = doc.rpartition("/")[2]
+            kind = ""
+            if doc == root:
+                kind = "introduction"
+            elif "/" in doc:
+                kind = "part" if base == "index" else "chapter"
+            else:
+                doctree = self.env.get_doctree(doc)
+                if any(True for _ in doctree.findall(addnodes.glossary)):
+                    kind = "glossary"
+                elif any(n.tagname == "bibliography" for n in doctree.findall(nodes.Element)):
+                    kind = "bibliography"
+                elif base in NAMED_KINDS:
+                    kind = base
+            self.press_kinds[doc] = kind
+            self.press_body_types[doc] = "backmatter" if kind in BACKMATTER else "bodymatter"
+
+    def prepare_writing(self, docnames: Any) -> None:
+        super().prepare_writing(docnames)
+        self.globalcontext["press_lang"] = self.language_tag()
+        self.press_order = self.reading_order()
+        self.classify(self.press_order)
+
+    def language_tag(self) -> str:
+        return (self.config.epub_language or self.config.language or "en").replace("_", "-")
+
+    def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
+        ctx = super().get_doc_context(docname, body, metatags)
+        ctx["press_body_type"] = self.press_body_types.get(docname, "")
+        return ctx
+
+    # ---- the navigation tree ----------------------------------------------------------------
+    def headings(self, docname: str) -> list[NavItem]:
+        """The headings of a page below its title, as nested nav items."""
+        toc = self.env.tocs.get(docname)
+        href = docname + self.out_suffix
+
+        def items(bullets: nodes.Element) -> list[NavItem]:
+            out = []
+            for li in bullets.children:
+                if not isinstance(li, nodes.list_item):
+                    continue
+                ref = next(iter(li.findall(nodes.reference)), None)
+                if ref is None:
+                    continue
+                anchor = self.fix_fragment("", ref.get("anchorname", "").lstrip("#"))
+                subs = [c for c in li.children if isinstance(c, nodes.bullet_list)]
+                children = [i for b in subs for i in items(b)]
+                out.append(NavItem(ref.astext(), href + (f"#{anchor}" if anchor else ""), children))
+            return out
+
+        if toc is None or not len(toc) or not isinstance(toc[0], nodes.list_item):
+            return []
+        top = items(toc)
+        return top[0].children if top else []
+
+    def nav_tree(self) -> list[NavItem]:
+        root = self.config.root_doc
+
+        def entry(doc: str) -> NavItem:
+            title = self.env.titles.get(doc)
+            children = self.headings(doc)
+            if doc != root:
+                children += [entry(c) for c in self.env.toctree_includes.get(doc, []) if c in self.env.all_docs]
+            return NavItem(title.astext() if title else doc, doc + self.out_suffix, children)
+
+        return [entry(root)] + [entry(c) for c in self.env.toctree_includes.get(root, []) if c in self.env.all_docs]
+
+    # ---- metadata -------------------------------------------------------------------------
+    def metadata(self, epoch: int, has_images: bool, has_math: bool, missing_alt: bool = False, math_fallback: bool = False) -> Metadata:
+        """The book's metadata; the accessibility claims only say what the pages show."""
+        press = press_config.get(self.config)
+        root_meta = frontmatter.page(self.env, self.config.root_doc)
+        subtitle = press.subtitle or (root_meta.extra.get("subtitle", "") if root_meta else "")
+        description = (root_meta.description if root_meta else "") or (
+            self.config.epub_description if self.config.epub_description != "unknown" else ""
+        )
+        subjects = sorted({t for m in getattr(self.env, "press_pages", {}).values() for t in m.tags}, key=str.casefold)
+        features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+        if has_images and not missing_alt:
+            features.append("alternativeText")
+        if has_math:
+            features.append("MathML")
+        summary = (
+            "This EPUB 3 publication has a navigation document with the full table of contents "
+            "(parts, chapters and headings) and landmarks, headings in order, and a language on "
+            "every page. "
+            + ("Every image has alternative text. " if has_images and not missing_alt else "")
+            + ("Some images lack alternative text. " if missing_alt else "")
+            + ("Formulas are MathML with their LaTeX source as alternative text. " if has_math and not math_fallback else "")
+            + ("Some formulas are given only as LaTeX source. " if math_fallback else "")
+            + "It contains no scripts, no audio or video and no known hazards; the text follows "
+            "the reading system's font, size and colours."
+        )
+        return Metadata(
+            identifier=package.book_uuid(press.site_url or f"urn:press:{self.config.project}"),
+            title=self.config.epub_title or self.config.project,
+            subtitle=str(subtitle),
+            language=self.language_tag(),
+            modified=package.w3c_datetime(epoch),
+            authors=list(press.authors) or [self.config.epub_author],
+            publisher=self.config.epub_publisher,
+            description=description,
+            subjects=subjects,
+            rights=press.copyright_notice or self.config.epub_copyright,
+            date=(root_meta.date if root_meta and root_meta.date else package.w3c_datetime(epoch)[:10]),
+            access_modes=["textual", "visual"] if has_images else ["textual"],
+            features=features,
+            summary=summary,
+            conforms=not (missing_alt or math_fallback),
+        )
+
+    # ---- finishing: check the pages, write the package, zip it ------------------------------
+    def handle_finish(self) -> None:
+        epoch = source_date_epoch(Path(self.confdir))
+        outdir = Path(self.outdir)
+        press = press_config.get(self.config)
+        lang = self.language_tag()
+        docs = [d for d in self.press_order if (outdir / (d + self.out_suffix)).exists()]
+        pages = [d + self.out_suffix for d in docs]
+        # pages outside every toctree (orphans) travel along, out of the reading order
+        extra = [
+            d + self.out_suffix for d in sorted(self.env.all_docs)
+            if d not in self.press_order and (outdir / (d + self.out_suffix)).exists()
+        ]
+
+        # cover image and page
+        (outdir / COVER_IMAGE).parent.mkdir(parents=True, exist_ok=True)
+        title = self.config.epub_title or self.config.project
+        png = package.cover_png(
+            title, press.subtitle, ", ".join(press.authors), lang,
+            [str(Path(self.confdir, p)) for p in press.pdf_font_paths],
+        )
+        (outdir / COVER_IMAGE).write_bytes(png)
+        alt = f"Cover of {title}" + (f": {press.subtitle}" if press.subtitle else "")
+        cover_body = (
+            f'<section epub:type="cover" class="press-cover">\n'
+            f'<img role="doc-cover" src="{package.esc(COVER_IMAGE)}" alt="{package.esc(alt)}" />\n</section>'
+        )
+        (outdir / COVER_PAGE).write_text(
+            package.xhtml_page(lang, title, cover_body, CSS, body_type="cover"), encoding="utf-8"
+        )
+
+        # navigation
+        toc = self.nav_tree()
+        landmarks = [("cover", "Cover", COVER_PAGE), ("toc", "Contents", f"{NAV}#toc")]
+        if docs:
+            landmarks.append(("bodymatter", "Start of content", pages[0]))
+        for doc in docs:
+            kind = self.press_kinds.get(doc)
+            if kind in ("glossary", "bibliography"):
+                title_node = self.env.titles.get(doc)
+                landmarks.append((kind, title_node.astext() if title_node else kind.title(), doc + self.out_suffix))
+        (outdir / NAV).write_text(package.nav_document(lang, "Contents", toc, landmarks, CSS), encoding="utf-8")
+
+        # read every page back: ids, links, resources, properties
+        spine_files = [COVER_PAGE, NAV, *pages, *extra]
+        info = {f: self.inspect(outdir, f) for f in spine_files}
+        ids = {f: i["ids"] for f, i in info.items()}
+        resources: dict[str, None] = {}
+        for f, i in info.items():
+            doc = f[: -len(self.out_suffix)] if f in pages or f in extra else None
+            for res in i["resources"]:
+                if not (outdir / res).is_file():
+                    warn(PressWarning.EPUB, f"{f}: the EPUB needs {res!r}, which was not written", location=doc)
+                elif res not in spine_files:
+                    resources[res] = None
+            for target, fragment in i["links"]:
+                if target not in ids:
+                    warn(PressWarning.EPUB, f"{f}: link to {target!r}, which is not a page of the EPUB", location=doc)
+                elif fragment and fragment not in ids[target]:
+                    warn(PressWarning.EPUB, f"{f}: link to {target}#{fragment}: no such id in that page", location=doc)
+            for problem in i["problems"]:
+                warn(PressWarning.EPUB, f"{f}: {problem}", location=doc)
+
+        images = [r for r in resources if r != COVER_IMAGE and package.MEDIA_TYPES.get(posixpath.splitext(r)[1].lower(), "").startswith("image/")]
+        meta = self.metadata(
+            epoch,
+            has_images=bool(images),
+            has_math=any("mathml" in i["properties"] for i in info.values()),
+            missing_alt=any(i["missing_alt"] for i in info.values()),
+            math_fallback=any(i["math_fallback"] for i in info.values()),
+        )
+        (outdir / NCX).write_text(package.ncx_document(meta.identifier, meta.title, lang, toc), encoding="utf-8")
+        manifest = [ManifestEntry(NAV, ["nav"]), ManifestEntry(NCX)]
+        manifest += [ManifestEntry(f, sorted(info[f]["properties"])) for f in spine_files if f != NAV]
+        manifest += [ManifestEntry(r, ["cover-image"] if r == COVER_IMAGE else []) for r in sorted(resources)]
+        if COVER_IMAGE not in resources:
+            manifest.append(ManifestEntry(COVER_IMAGE, ["cover-image"]))
+        package.manifest_ids(manifest)
+        cover_id = next(e.id for e in manifest if e.href == COVER_IMAGE)
+        spine = [(COVER_PAGE, True), (NAV, True)] + [(p, True) for p in pages] + [(p, False) for p in extra]
+        guide = [("cover", "Cover", COVER_PAGE), ("toc", "Contents", NAV)]
+        if pages:
+            guide.append(("text", "Start of content", pages[0]))
+        opf = package.package_document(meta, manifest, spine, guide, cover_id=cover_id)
+        (outdir / "content.opf").write_text(opf, encoding="utf-8")
+        (outdir / "META-INF").mkdir(exist_ok=True)
+        (outdir / "META-INF" / "container.xml").write_text(package.CONTAINER_XML, encoding="utf-8")
+
+        order = ["META-INF/container.xml", "content.opf", NCX, NAV]
+        order += [e.href for e in manifest if e.href not in order]
+        target = outdir / f"{self.config.epub_basename}.epub"
+        logger.info(__("writing %s file..."), target.name)
+        package.write_zip(target, outdir, order, epoch)
+
+    def inspect(self, outdir: Path, name: str) -> dict[str, Any]:
+        """Parse one written page: its ids, local links, resources, OPF properties, problems."""
+        result: dict[str, Any] = {
+            "ids": set(), "links": [], "resources": [], "properties": set(), "problems": [],
+            "missing_alt": False, "math_fallback": False,
+        }
+        try:
+            tree = etree.parse(str(outdir / name), etree.XMLParser(resolve_entities=False, no_network=True))
+        except (OSError, etree.XMLSyntaxError) as exc:
+            result["problems"].append(f"not well-formed XHTML: {exc}")
+            return result
+        base = posixpath.dirname(name)
+        root = tree.getroot()
+        if not root.get("lang") or not root.get("{http://www.w3.org/XML/1998/namespace}lang"):
+            result["problems"].append("the page has no lang/xml:lang")
+        for el in root.iter():
+            if not isinstance(el.tag, str):
+                continue
+            if el.get("id"):
+                result["ids"].add(el.get("id"))
+            ns, _, local = el.tag[1:].partition("}") if el.tag.startswith("{") else ("", "", el.tag)
+            if ns == MATHML_NS and local == "math":
+                result["properties"].add("mathml")
+            elif ns == SVG_NS and local == "svg":
+                result["properties"].add("svg")
+            if ns == XHTML_NS and local == "img" and (
+                not (el.get("alt") or "").strip() or "press-missing-alt" in (el.get("class") or "").split()
+            ):
+                result["missing_alt"] = True
+            if ns == XHTML_NS and "math-fallback" in (el.get("class") or "").split():
+                result["math_fallback"] = True
+            if ns == XHTML_NS and local == "script":
+                result["problems"].append("contains a <script> element (EPUB pages must not be scripted here)")
+            if ns == XHTML_NS and local == "a" and el.get("href") is not None:
+                href = el.get("href")
+                parts = urlsplit(href)
+                if parts.scheme or parts.netloc:
+                    continue
+                target = posixpath.normpath(posixpath.join(base, unquote(parts.path))) if parts.path else name
+                result["links"].append((target, unquote(parts.fragment)))
+                continue
+            for attr in ("src", "href", "data", "poster", XLINK_HREF):
+                value = el.get(attr)
+                if value is None or (ns == XHTML_NS and local == "a"):
+                    continue
+                parts = urlsplit(value)
+                if parts.scheme in ("http", "https", "ftp") or parts.netloc:
+                    result["problems"].append(f"remote resource {value!r} (the EPUB must be self-contained)")
+                    continue
+                if parts.scheme or not parts.path:
+                    continue
+                result["resources"].append(posixpath.normpath(posixpath.join(base, unquote(parts.path))))
+        return result

@@ -1,0 +1,320 @@
+"""The EPUB container: metadata, package document, navigation, cover and the zip.
+
+Pure functions over plain data, so the builder stays short and the pieces can
+be tested alone.  Everything here is deterministic: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+MEDIA_TYPES = {
+    ".xhtml": "application/xhtml+xml",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ncx": "application/x-dtbncx+xml",
+}
+
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+CONTAINER_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+  <rootfiles>
+    <rootfile full-path="content.opf" media-type="application/oebps-package+xml"/>
+  </rootfiles>
+</container>
+"""
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+@dataclass
+class NavItem:
+    """One entry of the table of contents."""
+
+    text: str
+    href: str
+    children: list[NavItem] = field(default_factory=list)
+
+    def depth(self) -> int:
+        return 1 + max((c.depth() for c in self.children), default=0)
+
+
+@dataclass
+class Metadata:
+    """What the package document says about the book."""
+
+    identifier: str
+    title: str
+    language: str
+    modified: str  # 2026-01-01T00:00:00Z
+    subtitle: str = ""
+    authors: list[str] = field(default_factory=list)
+    publisher: str = ""
+    description: str = ""
+    subjects: list[str] = field(default_factory=list)
+    rights: str = ""
+    date: str = ""
+    access_modes: list[str] = field(default_factory=lambda: ["textual"])
+    features: list[str] = field(default_factory=list)
+    summary: str = ""
+    conforms: bool = True  # claim EPUB Accessibility 1.1 / WCAG 2.1 AA (only when nothing is known to fail)
+
+
+@dataclass
+class ManifestEntry:
+    href: str
+    properties: list[str] = field(default_factory=list)
+    id: str = ""
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[PurePosixPath(self.href).suffix.lower()]
+
+
+def book_uuid(name: str) -> str:
+    """A stable ``urn:uuid`` for the book (UUID 5 of its name; never random)."""
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, name)}"
+
+
+def w3c_datetime(epoch: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def manifest_ids(entries: list[ManifestEntry]) -> None:
+    """Give each entry a readable, unique XML id derived from its path."""
+    seen: set[str] = set()
+    for entry in entries:
+        base = "x-" + re.sub(r"[^A-Za-z0-9._-]+", "-", entry.href).strip("-")
+        candidate, n = base, 1
+        while candidate in seen:
+            n += 1
+            candidate = f"{base}-{n}"
+        seen.add(candidate)
+        entry.id = candidate
+
+
+def package_document(
+    meta: Metadata,
+    manifest: list[ManifestEntry],
+    spine: list[tuple[str, bool]],
+    guide: list[tuple[str, str, str]],
+    cover_id: str = "",
+) -> str:
+    """The OPF package document (EPUB 3.3 with EPUB 2 fallbacks for old readers)."""
+    m = ['<?xml version="1.0" encoding="UTF-8"?>']
+    m.append(
+        f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" xml:lang="{esc(meta.language)}" '
+        f'unique-identifier="book-id">'
+    )
+    m.append('  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">')
+    m.append(f'    <dc:identifier id="book-id">{esc(meta.identifier)}</dc:identifier>')
+    m.append(f'    <dc:title id="title">{esc(meta.title)}</dc:title>')
+    m.append('    <meta refines="#title" property="title-type">main</meta>')
+    if meta.subtitle:
+        m.append(f'    <dc:title id="subtitle">{esc(meta.subtitle)}</dc:title>')
+        m.append('    <meta refines="#subtitle" property="title-type">subtitle</meta>')
+    for i, author in enumerate(meta.authors, 1):
+        m.append(f'    <dc:creator id="creator{i}">{esc(author)}</dc:creator>')
+        m.append(f'    <meta refines="#creator{i}" property="role" scheme="marc:relators">aut</meta>')
+    m.append(f"    <dc:language>{esc(meta.language)}</dc:language>")
+    if meta.publisher:
+        m.append(f"    <dc:publisher>{esc(meta.publisher)}</dc:publisher>")
+    if meta.description:
+        m.append(f"    <dc:description>{esc(meta.description)}</dc:description>")
+    for subject in meta.subjects:
+        m.append(f"    <dc:subject>{esc(subject)}</dc:subject>")
+    if meta.rights:
+        m.append(f"    <dc:rights>{esc(meta.rights)}</dc:rights>")
+    if meta.date:
+        m.append(f"    <dc:date>{esc(meta.date)}</dc:date>")
+    m.append(f'    <meta property="dcterms:modified">{esc(meta.modified)}</meta>')
+    # EPUB Accessibility 1.1 (schema.org accessibility properties)
+    for mode in meta.access_modes:
+        m.append(f'    <meta property="schema:accessMode">{esc(mode)}</meta>')
+    sufficient = [",".join(meta.access_modes)]
+    if meta.access_modes != ["textual"] and "alternativeText" in meta.features:
+        sufficient.append("textual")
+    for mode in sufficient:
+        m.append(f'    <meta property="schema:accessModeSufficient">{esc(mode)}</meta>')
+    for feature in meta.features:
+        m.append(f'    <meta property="schema:accessibilityFeature">{esc(feature)}</meta>')
+    m.append('    <meta property="schema:accessibilityHazard">none</meta>')
+    if meta.summary:
+        m.append(f'    <meta property="schema:accessibilitySummary">{esc(meta.summary)}</meta>')
+    if meta.conforms:
+        m.append(f'    <meta property="dcterms:conformsTo">{CONFORMS_TO}</meta>')
+        if meta.publisher:
+            m.append(f'    <meta property="a11y:certifiedBy">{esc(meta.publisher)}</meta>')
+    if cover_id:
+        m.append(f'    <meta name="cover" content="{esc(cover_id)}"/>')
+    m.append("  </metadata>")
+    m.append("  <manifest>")
+    for e in manifest:
+        props = f' properties="{" ".join(sorted(e.properties))}"' if e.properties else ""
+        m.append(f'    <item id="{e.id}" href="{esc(e.href)}" media-type="{e.media_type}"{props}/>')
+    m.append("  </manifest>")
+    ids = {e.href: e.id for e in manifest}
+    ncx = ids.get("toc.ncx")
+    toc_attr = f' toc="{ncx}"' if ncx else ""
+    m.append(f'  <spine{toc_attr} page-progression-direction="ltr">')
+    for href, linear in spine:
+        nonlinear = "" if linear else ' linear="no"'
+        m.append(f'    <itemref idref="{ids[href]}"{nonlinear}/>')
+    m.append("  </spine>")
+    if guide:
+        m.append("  <guide>")
+        for kind, title, href in guide:
+            m.append(f'    <reference type="{esc(kind)}" title="{esc(title)}" href="{esc(href)}"/>')
+        m.append("  </guide>")
+    m.append("</package>")
+    return "\n".join(m) + "\n"
+
+
+def xhtml_page(lang: str, title: str, body: str, css: str, body_type: str = "") -> str:
+    epub_type = f' epub:type="{esc(body_type)}"' if body_type else ""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
+        f'lang="{esc(lang)}" xml:lang="{esc(lang)}">\n<head>\n<meta charset="utf-8" />\n'
+        f"<title>{esc(title)}</title>\n"
+        f'<link rel="stylesheet" type="text/css" href="{esc(css)}" />\n</head>\n'
+        f"<body{epub_type}>\n{body}\n</body>\n</html>\n"
+    )
+
+
+def _nav_list(items: list[NavItem], indent: str) -> str:
+    out = [f"{indent}<ol>"]
+    for item in items:
+        link = f'<a href="{esc(item.href)}">{esc(item.text)}</a>'
+        if item.children:
+            out.append(f"{indent}  <li>{link}")
+            out.append(_nav_list(item.children, indent + "    "))
+            out.append(f"{indent}  </li>")
+        else:
+            out.append(f"{indent}  <li>{link}</li>")
+    out.append(f"{indent}</ol>")
+    return "\n".join(out)
+
+
+def nav_document(
+    lang: str, toc_title: str, toc: list[NavItem], landmarks: list[tuple[str, str, str]], css: str
+) -> str:
+    """The EPUB 3 navigation document: the full table of contents and the landmarks."""
+    body = [
+        f'<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">',
+        f'<h1 id="toc-title">{esc(toc_title)}</h1>',
+        _nav_list(toc, ""),
+        "</nav>",
+        '<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" hidden="hidden">',
+        '<h2 id="landmarks-title">Landmarks</h2>',
+        "<ol>",
+    ]
+    for kind, text, href in landmarks:
+        body.append(f'  <li><a epub:type="{esc(kind)}" href="{esc(href)}">{esc(text)}</a></li>')
+    body += ["</ol>", "</nav>"]
+    return xhtml_page(lang, toc_title, "\n".join(body), css, body_type="frontmatter")
+
+
+def ncx_document(identifier: str, title: str, lang: str, toc: list[NavItem]) -> str:
+    """The EPUB 2 ``toc.ncx`` for reading systems that still use it (older Kobo, ADE)."""
+    counter = [0]
+
+    def points(items: list[NavItem], indent: str) -> list[str]:
+        out = []
+        for item in items:
+            counter[0] += 1
+            n = counter[0]
+            out.append(f'{indent}<navPoint id="nav-{n}" playOrder="{n}">')
+            out.append(f"{indent}  <navLabel><text>{esc(item.text)}</text></navLabel>")
+            out.append(f'{indent}  <content src="{esc(item.href)}"/>')
+            out += points(item.children, indent + "  ")
+            out.append(f"{indent}</navPoint>")
+        return out
+
+    depth = max((i.depth() for i in toc), default=1)
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="{esc(lang)}">',
+        "  <head>",
+        f'    <meta name="dtb:uid" content="{esc(identifier)}"/>',
+        f'    <meta name="dtb:depth" content="{depth}"/>',
+        '    <meta name="dtb:totalPageCount" content="0"/>',
+        '    <meta name="dtb:maxPageNumber" content="0"/>',
+        "  </head>",
+        f"  <docTitle><text>{esc(title)}</text></docTitle>",
+        "  <navMap>",
+        *points(toc, "    "),
+        "  </navMap>",
+        "</ncx>",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+COVER_TYP = r"""
+#let title = sys.inputs.title
+#let subtitle = sys.inputs.subtitle
+#let authors = sys.inputs.authors
+#set page(width: 5in, height: 8in, margin: (x: 0.55in, top: 0.9in, bottom: 0.7in), fill: white)
+#set text(font: "Libertinus Serif", fill: black, lang: sys.inputs.lang, hyphenate: false)
+#set par(justify: false, leading: 0.45em)
+#place(top + left, dx: -0.55in, dy: -0.9in, rect(width: 5in, height: 0.35in, fill: black))
+#v(0.6in)
+#text(size: 34pt, weight: "bold", title)
+#v(0.25in)
+#line(length: 1.2in, stroke: 2.5pt + black)
+#v(0.2in)
+#if subtitle != "" { text(size: 17pt, style: "italic", subtitle) }
+#v(1fr)
+#text(size: 13pt, authors)
+"""
+
+
+def cover_png(title: str, subtitle: str, authors: str, lang: str, font_paths: list[str] | None = None) -> bytes:
+    """A typographic cover (PNG, 1200×1920) drawn from the title by the ``typst`` wheel."""
+    import typst
+
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths or []))
+    return typst.compile(
+        COVER_TYP.encode("utf-8"),
+        format="png",
+        ppi=240,
+        font_paths=fonts,
+        ignore_system_fonts=True,
+        sys_inputs={"title": title, "subtitle": subtitle, "authors": authors, "lang": lang or "en"},
+    )
+
+
+def write_zip(target: Path, root: Path, files: list[str], epoch: int) -> None:
+    """Zip an EPUB reproducibly: ``mimetype`` first and stored, fixed times and modes, given order."""
+    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip cannot store dates before 1980
+
+    def info(name: str, method: int) -> zipfile.ZipInfo:
+        zi = zipfile.ZipInfo(name, date_time=stamp)
+        zi.compress_type = method
+        zi.create_system = 3
+        zi.external_attr = 0o100644 << 16
+        return zi
+
+    tmp = target.with_suffix(".epub.tmp")
+    with zipfile.ZipFile(tmp, "w") as z:
+        z.writestr(info("mimetype", zipfile.ZIP_STORED), b"application/epub+zip")
+        for name in files:
+            z.writestr(info(name, zipfile.ZIP_DEFLATED), (root / name).read_bytes(), compresslevel=9)
+    tmp.replace(target)

@@ -1,0 +1,154 @@
+"""XHTML for the EPUB: Sphinx's HTML5 translator with EPUB semantics.
+
+* the page's top section carries ``epub:type`` and its DPUB-ARIA role
+  (``part``, ``chapter``, ``preface``, ``glossary``, ``bibliography``);
+* footnotes are ``<aside epub:type="footnote" role="doc-footnote">`` reached
+  by ``<a epub:type="noteref">`` links, with back-links to the reference;
+* bibliography entries are list items (the deprecated ``doc-biblioentry``
+  role is not used);
+* math is MathML converted at build time by ``latex2mathml`` (no MathJax);
+* external links get ``rel="external"`` (the stylesheet marks them);
+* an image without alternative text is a ``press.image_alt`` warning.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from docutils import nodes
+from latex2mathml.converter import convert as latex_to_mathml
+from lxml import etree
+from sphinx.util.math import get_node_equation_number
+from sphinx.writers.html5 import HTML5Translator
+
+from ..warnings_ import PressWarning, warn
+
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
+EXTERNAL = re.compile(r"^(https?|ftp|mailto):", re.I)
+_ALIGN_ENV = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gather\*?|gathered)\}")
+#: latex2mathml leaves unknown commands and stray alignment marks as text.
+_UNCONVERTED = re.compile(r"<mi>(\\[A-Za-z]+|&amp;)</mi>")
+
+
+def mathml(latex: str, display: bool) -> str:
+    """MathML for one LaTeX formula; raises ``ValueError`` when it cannot be converted."""
+    tex = _ALIGN_ENV.sub(lambda m: f"\\{m.group(1)}{{split}}", latex.strip())
+    if display and ("\\\\" in tex or "&" in tex) and "\\begin" not in tex:
+        tex = f"\\begin{{split}}{tex}\\end{{split}}"
+    try:
+        markup = latex_to_mathml(tex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many exception types
+        raise ValueError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
+    try:
+        root = etree.fromstring(markup.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(f"not well-formed MathML ({exc})") from exc
+    text = etree.tostring(root, encoding="unicode")
+    bad = _UNCONVERTED.search(text)
+    if bad:
+        raise ValueError(f"unsupported LaTeX {bad.group(1).replace('&amp;', '&')!r}")
+    root.set("alttext", latex.strip())
+    return etree.tostring(root, encoding="unicode")
+
+
+class PressEpubTranslator(HTML5Translator):
+    """HTML5 translator with the EPUB semantics listed in the module docstring."""
+
+    # ---- top section: epub:type and role -------------------------------------------
+    def visit_section(self, node: nodes.section) -> None:
+        kind = ""
+        if self.section_level == 0:
+            kind = getattr(self.builder, "press_kinds", {}).get(self.builder.current_docname, "")
+        if kind:
+            self.section_level += 1
+            self.body.append(self.starttag(node, "section", **{"epub:type": kind, "role": f"doc-{kind}"}))
+        else:
+            super().visit_section(node)
+
+    # ---- footnotes -------------------------------------------------------------------
+    def visit_footnote(self, node: nodes.footnote) -> None:
+        if not isinstance(node.previous_sibling(), nodes.footnote):
+            self.body.append('<div class="footnote-list">\n')
+        self.body.append(
+            self.starttag(node, "aside", classes=["footnote"], role="doc-footnote", **{"epub:type": "footnote"})
+        )
+
+    def depart_footnote(self, node: nodes.footnote) -> None:
+        self.body.append("</aside>\n")
+        if not isinstance(node.next_node(descend=False, siblings=True), nodes.footnote):
+            self.body.append("</div>\n")
+
+    def visit_footnote_reference(self, node: nodes.footnote_reference) -> None:
+        self.body.append(
+            self.starttag(
+                node, "a", "", classes=["footnote-reference"], role="doc-noteref",
+                href="#" + node["refid"], **{"epub:type": "noteref"},
+            )
+        )
+        self.body.append("<sup>")
+
+    def depart_footnote_reference(self, node: nodes.footnote_reference) -> None:
+        self.body.append("</sup></a>")
+
+    # ---- citations (bibliography entries) -----------------------------------------------
+    def visit_citation(self, node: nodes.citation) -> None:
+        if not isinstance(node.previous_sibling(), nodes.citation):
+            self.body.append('<div role="list" class="citation-list">\n')
+        self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+    # ---- links --------------------------------------------------------------------------
+    def visit_reference(self, node: nodes.reference) -> None:
+        super().visit_reference(node)
+        if EXTERNAL.match(node.get("refuri", "")) and not node.get("internal"):
+            for i in range(len(self.body) - 1, -1, -1):
+                if self.body[i].startswith("<a "):
+                    self.body[i] = '<a rel="external" ' + self.body[i][3:]
+                    break
+
+    # ---- images -------------------------------------------------------------------------
+    def location(self, node: nodes.Node) -> tuple[str, int | None]:
+        """``(docname, line)`` of a node, taking the line from the nearest ancestor that has one."""
+        current: nodes.Node | None = node
+        while current is not None and not current.line:
+            current = current.parent
+        return (self.builder.current_docname, current.line if current is not None else None)
+
+    def visit_image(self, node: nodes.image) -> None:
+        if not node.get("alt", "").strip():
+            warn(
+                PressWarning.IMAGE_ALT,
+                f"image {node.get('uri', '')!r} has no alternative text (add :alt: or ![text](...))",
+                location=self.location(node),
+            )
+            caption = None
+            if isinstance(node.parent, nodes.figure):
+                caption = next(iter(node.parent.findall(nodes.caption)), None)
+            node["alt"] = caption.astext() if caption is not None else ""
+            node["classes"].append("press-missing-alt")  # the package metadata must not claim alt text
+        super().visit_image(node)
+
+    # ---- math ---------------------------------------------------------------------------
+    def _mathml(self, node: nodes.Element, latex: str, display: bool) -> str:
+        try:
+            return mathml(latex, display)
+        except ValueError as exc:
+            warn(PressWarning.EPUB_MATH, f"cannot convert math to MathML: {exc}: {latex.strip()!r}", location=self.location(node))
+            return f'<code class="math-fallback">{self.encode(latex.strip())}</code>'
+
+    def visit_math(self, node: nodes.math, math_env: str = "") -> None:
+        self.body.append(self.starttag(node, "span", "", CLASS="math"))
+        self.body.append(self._mathml(node, node.astext(), display=False))
+        self.body.append("</span>")
+        raise nodes.SkipNode
+
+    def visit_math_block(self, node: nodes.math_block, math_env: str = "") -> None:
+        self.body.append(self.starttag(node, "div", CLASS="math"))
+        if node.get("number"):
+            number = get_node_equation_number(self, node)
+            self.body.append(f'<span class="eqno">({number})</span>')
+        parts = [p for p in re.split(r"\n\s*\n", node.astext()) if p.strip()] or [""]
+        for part in parts:
+            self.body.append(self._mathml(node, part, display=True))
+        self.body.append("</div>\n")
+        raise nodes.SkipNode

@@ -1,0 +1,112 @@
+"""Copies of the PDF and EPUB of the same build, offered on every web page.
+
+``python -m press build pdf epub html --out OUT`` (``make book``) builds the
+PDF and the EPUB first; for the HTML build the CLI sets ``press_download_dir``
+to ``OUT``.  This module copies ``OUT/pdf/<slug>.pdf`` and
+``OUT/epub/<epub_basename>.epub`` into the root of the HTML output and links
+them, with relative URLs (so they work from a server and from ``file://``),
+from the sidebar and the download menu of the header of every page.  A
+configured folder without one of the files is a ``press.web`` warning.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from .. import config as press_config
+from ..warnings_ import PressWarning, warn
+from . import is_web
+
+
+@dataclass(frozen=True)
+class Download:
+    kind: str  # "pdf" | "epub"
+    label: str  # "Download PDF"
+    source: Path
+    name: str  # file name in the HTML output root
+
+    @property
+    def size(self) -> str:
+        size = self.source.stat().st_size
+        return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, round(size / 1024))} KB"
+
+
+def find(app: Sphinx) -> list[Download]:
+    """The downloads this build offers (empty without ``press_download_dir``)."""
+    folder = press_config.get(app.config).download_dir
+    if not folder or not is_web(app.builder):
+        return []
+    base = Path(app.confdir, folder)
+    slug = press_config.get(app.config).slug
+    wanted = [
+        ("pdf", "Download PDF", base / "pdf" / f"{slug}.pdf"),
+        ("epub", "Download EPUB", base / "epub" / f"{app.config.epub_basename}.epub"),
+    ]
+    found = []
+    for kind, label, path in wanted:
+        if path.is_file():
+            found.append(Download(kind, label, path, path.name))
+        else:
+            warn(PressWarning.WEB, f"press_download_dir is set but there is no {kind.upper()} at {path}: "
+                 f"build '{kind}' before 'html' (make book) so the web book can offer it")
+    return found
+
+
+def _init(app: Sphinx) -> None:
+    app.builder.press_downloads = find(app)  # type: ignore[attr-defined]
+
+
+def downloads_of(app: Sphinx) -> list[Download]:
+    return getattr(app.builder, "press_downloads", [])
+
+
+def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """``press_downloads`` for the sidebar, and a download menu in the header."""
+    found = downloads_of(app)
+    if not found:
+        return
+    pathto = context["pathto"]
+    links = [
+        {"kind": d.kind, "label": d.label, "href": pathto(d.name, 1), "size": d.size, "name": d.name}
+        for d in found
+    ]
+    context["press_downloads"] = links
+    buttons = context.get("header_buttons")
+    if isinstance(buttons, list):
+        buttons.insert(0, {
+            "type": "group",
+            "tooltip": "Download the book",
+            "icon": "fas fa-download",
+            "label": "press-downloads",
+            "buttons": [
+                {
+                    "type": "link",
+                    "url": link["href"],
+                    "text": link["label"],
+                    "tooltip": f"{link['label']} ({link['size']})",
+                    "icon": "fas fa-file-pdf" if link["kind"] == "pdf" else "fas fa-book",
+                    "label": f"press-download-{link['kind']}",
+                }
+                for link in links
+            ],
+        })
+
+
+def copy_files(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None:
+        return
+    for d in downloads_of(app):
+        shutil.copyfile(d.source, Path(app.outdir) / d.name)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Find the PDF and EPUB at ``builder-inited``, link them, copy them at the end."""
+    app.connect("builder-inited", _init)
+    app.connect("html-page-context", page_context, priority=510)
+    app.connect("build-finished", copy_files)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,397 @@
+"""The web book in a real browser: Playwright for Python driving Debian's chromium.
+
+One browser for the module.  The real book (``real_book``) is opened straight
+from disk (``file://``) and from a local HTTP server on 127.0.0.1; every page
+must load with no console error, no failed request and no request leaving the
+book.  Then: search with snippets from disk, navigation, the theme switch, the
+download links, axe (0 serious, 0 critical) in light and dark, a phone-sized
+viewport, and screenshots in ``tests/_output/web-screenshots/`` to look at.
+
+chromium comes from Debian (``.ci/run`` installs it when missing); Playwright's
+own browser download is never used.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+OUTPUT = REPO / "tests" / "_output"
+SHOTS = OUTPUT / "web-screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+CHAPTER = "guide/adoption-curve"
+SEARCH_WORD = "Hashimoto"  # a name that appears in one chapter's text only
+
+
+@pytest.fixture(scope="module")
+def browser() -> Browser:
+    assert Path(CHROMIUM).exists(), "chromium is missing: apt-get install -y chromium (.ci/run does it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest's output clean
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(real_book):
+    handler = functools.partial(QuietHandler, directory=str(real_book.html))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def book_pages(html: Path) -> list[str]:
+    """Every HTML page of the built book, relative to its root."""
+    return sorted(
+        p.relative_to(html).as_posix() for p in html.rglob("*.html") if not p.relative_to(html).parts[0].startswith("_")
+    )
+
+
+@dataclass
+class Watch:
+    """Console errors, page errors, failed requests and every request URL of a page."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("console", lambda m: self.errors.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+
+    def reset(self) -> None:
+        self.errors.clear()
+        self.requests.clear()
+
+
+def settle(page: Page) -> None:
+    """Wait for load, web fonts and one more tick of scripts."""
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => new Promise(r => setTimeout(r, 50)))")
+
+
+def outside_book(url: str, root: str) -> bool:
+    """Whether a request URL leaves the book rooted at ``root`` (a file:// or http:// URL)."""
+    if url.startswith(("data:", "blob:")):
+        return False
+    return not url.startswith(root)
+
+
+def visit_all(browser: Browser, root: str, pages: list[str]) -> tuple[dict[str, list[str]], int]:
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    watch = Watch(page)
+    problems: dict[str, list[str]] = {}
+    count = 0
+    for name in pages:
+        watch.reset()
+        page.goto(root + name)
+        settle(page)
+        count += len(watch.requests)
+        bad = list(watch.errors) + [f"outside request: {u}" for u in watch.requests if outside_book(u, root)]
+        if not page.locator("#main-content h1:visible").count():
+            bad.append("no visible h1")
+        if bad:
+            problems[name] = bad
+    context.close()
+    return problems, count
+
+
+# --- every page, from disk and from a server ------------------------------------------
+
+
+def test_every_page_from_disk(browser, real_book):
+    pages = [p for p in book_pages(real_book.html) if p != "404.html"]  # 404 is for servers: absolute /_static/ URLs
+    assert "case-studies/karpathy-notes.html" in pages and "tags/index.html" in pages and "search.html" in pages
+    problems, requests = visit_all(browser, real_book.html.as_uri() + "/", pages)
+    assert problems == {}
+    assert requests > 10 * len(pages)  # the requests were seen (and all stayed in the book)
+
+
+def test_every_page_from_a_local_server(browser, real_book, server):
+    pages = book_pages(real_book.html)
+    assert "404.html" in pages
+    problems, requests = visit_all(browser, server, pages)
+    assert problems == {}
+    assert requests > 10 * len(pages)
+
+
+# --- search from disk -----------------------------------------------------------------
+
+
+def test_search_from_disk_shows_snippets(browser, real_book):
+    chapter_source = (REPO / "source" / f"{CHAPTER}.md").read_text(encoding="utf-8")
+    assert SEARCH_WORD in chapter_source
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    watch = Watch(page)
+    root = real_book.html.as_uri() + "/"
+    page.goto(root + "index.html")
+    settle(page)
+    page.keyboard.press("Control+k")  # the theme's search dialog, then Enter: the search page
+    dialog_input = page.locator("#pst-search-dialog input[name=q]")
+    dialog_input.fill(SEARCH_WORD)
+    dialog_input.press("Enter")
+    page.wait_for_url(re.compile(r"search\.html\?q="))
+    page.wait_for_selector("#search-results li p.context", timeout=15_000)
+    page.wait_for_function("() => document.querySelector('#search-results .search-summary, #search-summary, #search-results p')")
+    results = page.locator("#search-results li")
+    hits = {}
+    for i in range(results.count()):
+        item = results.nth(i)
+        href = item.locator("a").first.get_attribute("href")
+        hits[href.split("#")[0]] = item.locator("p.context").all_inner_texts()
+    assert f"{CHAPTER}.html" in hits, hits
+    snippet = " ".join(hits[f"{CHAPTER}.html"])
+    assert SEARCH_WORD.lower() in snippet.lower() and len(snippet) > 60
+    assert page.locator("#search-results span.highlighted").count() > 0
+    assert watch.errors == []
+    assert [u for u in watch.requests if outside_book(u, root)] == []
+    context.close()
+
+
+# --- navigation, theme switch, downloads ----------------------------------------------
+
+
+def test_sidebar_and_next_previous_navigation(browser, real_book):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    watch = Watch(page)
+    root = real_book.html.as_uri() + "/"
+    page.goto(root + "index.html")
+    settle(page)
+    nav = page.locator("nav.bd-docs-nav")
+    nav.get_by_role("link", name="Preface", exact=True).click()
+    page.wait_for_url("**/preface.html")
+    assert page.locator("article h1").first.inner_text().startswith("Preface")
+    # next/previous follow the reading order
+    next_link = page.locator(".prev-next-area a.right-next")
+    next_title = next_link.locator(".prev-next-title").inner_text()
+    next_link.click()
+    page.wait_for_load_state("load")
+    assert page.locator("article h1").first.inner_text().rstrip("#").strip() == next_title
+    page.locator(".prev-next-area a.left-prev").click()
+    page.wait_for_url("**/preface.html")
+    # a collapsed section opens and its chapter is reachable
+    practices = nav.locator("li.toctree-l1", has=page.get_by_role("link", name="Practices", exact=True))
+    practices.locator("summary .toctree-toggle").click()  # the chevron; the <summary> box itself is 0 px high
+    verification = practices.get_by_role("link", name="Verification", exact=True)
+    assert verification.is_visible()
+    verification.click()
+    page.wait_for_url("**/practices/verification.html")
+    # tags: the sidebar link, a tag page, back to a chapter
+    nav = page.locator("nav.bd-docs-nav")
+    nav.get_by_role("link", name="Tags", exact=True).click()
+    page.wait_for_url("**/tags/index.html")
+    first_tag = page.locator("ul.press-tag-index a").first
+    tag_name = first_tag.inner_text()
+    first_tag.click()
+    page.wait_for_load_state("load")
+    assert page.locator("article h1").first.inner_text() == f"Tag: {tag_name}"
+    first_page = page.locator("li.press-tag-page > a").first
+    title = first_page.inner_text()
+    first_page.click()
+    page.wait_for_load_state("load")
+    assert page.locator("article h1").first.inner_text().rstrip("#").strip() == title
+    assert tag_name in page.locator(".press-pagemeta .press-tag a").all_inner_texts()
+    assert watch.errors == []
+    context.close()
+
+
+def test_theme_switch_persists_from_disk(browser, real_book):
+    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(real_book.html.as_uri() + f"/{CHAPTER}.html")
+    settle(page)
+    html = page.locator("html")
+    assert html.get_attribute("data-theme") == "light"
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    page.locator(".article-header-buttons .theme-switch-button").click()
+    page.locator(".article-header-buttons .theme-change-button[data-mode=dark]").click()
+    assert html.get_attribute("data-theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != background
+    page.goto(real_book.html.as_uri() + "/index.html")  # the choice is kept from page to page
+    settle(page)
+    assert page.locator("html").get_attribute("data-theme") == "dark"
+    page.locator(".article-header-buttons .theme-switch-button").click()
+    page.locator(".article-header-buttons .theme-change-button[data-mode=light]").click()
+    assert page.locator("html").get_attribute("data-theme") == "light"
+    assert watch.errors == []
+    context.close()
+
+
+def test_download_links_from_disk_and_from_a_server(browser, real_book, server):
+    expected = {"pdf": real_book.pdf.read_bytes(), "epub": real_book.epub.read_bytes()}
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    page = context.new_page()
+    # from disk: each link resolves to the copy inside the web book, identical to the build's file
+    page.goto(real_book.html.as_uri() + f"/{CHAPTER}.html")
+    settle(page)
+    for kind, data in expected.items():
+        link = page.locator(f".press-downloads a.press-download-{kind}")
+        assert link.inner_text() == f"Download {kind.upper()}"
+        url = link.evaluate("a => a.href")
+        target = Path(unquote(urlsplit(url).path))
+        assert target.parent == real_book.html and target.read_bytes() == data
+    # from the server: clicking downloads the same bytes; the header menu offers both too
+    page.goto(server + f"{CHAPTER}.html")
+    settle(page)
+    for kind, data in expected.items():
+        with page.expect_download() as info:
+            page.locator(f".press-downloads a.press-download-{kind}").click()
+        download = info.value
+        assert download.suggested_filename == f"field-guide.{kind}"
+        assert Path(download.path()).read_bytes() == data
+    page.locator(".dropdown-press-downloads button").click()
+    menu = page.locator(".dropdown-press-downloads .dropdown-menu a")
+    assert menu.all_inner_texts() == ["Download PDF", "Download EPUB"] and menu.first.is_visible()
+    response = page.request.get(menu.first.evaluate("a => a.href"))
+    assert response.ok and response.body() == expected["pdf"]
+    context.close()
+
+
+# --- math -------------------------------------------------------------------------------
+
+
+def test_math_renders_offline(browser, build_root):
+    built = build_root("web", "html")
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    watch = Watch(page)
+    root = built.outdir.as_uri() + "/"
+    page.goto(root + "sec/alpha.html")
+    settle(page)
+    inline = page.locator("math[display=inline]").bounding_box()
+    block = page.locator("math[display=block]").bounding_box()
+    assert inline["width"] > 40 and inline["height"] > 10
+    assert block["height"] > inline["height"]  # the fraction stacks
+    assert watch.errors == []
+    assert [u for u in watch.requests if outside_book(u, root)] == []
+    assert page.locator("img[alt='A square diagram']").evaluate("i => i.naturalWidth") > 0
+    context.close()
+
+
+# --- accessibility --------------------------------------------------------------------
+
+AXE_PAGES = {
+    "front": "index.html",
+    "chapter": f"{CHAPTER}.html",
+    "tag": "tags/index.html",
+    "tag-page": None,  # the first tag's page, found at run time
+    "search": f"search.html?q={SEARCH_WORD}",
+}
+
+
+def test_axe_no_serious_or_critical_violations(browser, real_book):
+    axe = Axe()
+    root = real_book.html.as_uri() + "/"
+    first_tag = re.search(r'href="([^"]+)"', (real_book.html / "tags/index.html").read_text().split("press-tag-index", 1)[1]).group(1)
+    pages = {**AXE_PAGES, "tag-page": f"tags/{first_tag}"}
+    report: dict[str, dict[str, list[str]]] = {}
+    bad = []
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+        page = context.new_page()
+        for label, name in pages.items():
+            page.goto(root + name)
+            settle(page)
+            if label == "search":
+                page.wait_for_selector("#search-results li p.context", timeout=15_000)
+            assert page.locator("html").get_attribute("data-theme") == scheme
+            violations = axe.run(page).response["violations"]
+            report[f"{scheme} {label}"] = {v["impact"]: [] for v in violations}
+            for v in violations:
+                report[f"{scheme} {label}"][v["impact"]].append(f'{v["id"]} ({len(v["nodes"])})')
+                if v["impact"] in ("serious", "critical"):
+                    bad.append(f'{scheme} {name}: {v["impact"]} {v["id"]}: {v["help"]} at {[n["target"] for n in v["nodes"][:5]]}')
+        context.close()
+    OUTPUT.mkdir(exist_ok=True)
+    (OUTPUT / "web-axe.json").write_text(json.dumps(report, indent=2, sort_keys=True))
+    assert len(report) == 2 * len(pages)
+    assert bad == []
+
+
+# --- phone, screenshots ---------------------------------------------------------------
+
+
+def overflow(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def test_phone_drawer_and_no_horizontal_overflow(browser, real_book):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    watch = Watch(page)
+    root = real_book.html.as_uri() + "/"
+    for name in ["index.html", f"{CHAPTER}.html", "tags/index.html", "practices/verification.html", f"search.html?q={SEARCH_WORD}"]:
+        page.goto(root + name)
+        settle(page)
+        assert overflow(page) <= 0, f"{name} overflows by {overflow(page)} px"
+    page.goto(root + f"{CHAPTER}.html")
+    settle(page)
+    assert not page.locator("nav.bd-docs-nav").first.is_visible()  # the sidebar is folded away
+    page.locator(".bd-header-article button.primary-toggle").click()
+    drawer = page.locator("#pst-primary-sidebar-modal")
+    drawer.wait_for(state="visible")
+    assert drawer.evaluate("d => d.open")
+    link = drawer.get_by_role("link", name="Preface", exact=True)
+    assert link.is_visible()
+    assert drawer.locator(".press-downloads a.press-download-pdf").is_visible()
+    link.click()
+    page.wait_for_url("**/preface.html")
+    assert watch.errors == []
+    context.close()
+
+
+def test_screenshots(browser, real_book):
+    """Front page, chapter and tag page; desktop and phone; light and dark."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    root = real_book.html.as_uri() + "/"
+    first_tag = re.search(r'href="([^"]+)"', (real_book.html / "tags/index.html").read_text().split("press-tag-index", 1)[1]).group(1)
+    pages = {"front": "index.html", "chapter": f"{CHAPTER}.html", "tag": f"tags/{first_tag}"}
+    made = []
+    for device, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        for scheme in ("light", "dark"):
+            context = browser.new_context(viewport=viewport, color_scheme=scheme, device_scale_factor=1)
+            page = context.new_page()
+            for label, name in pages.items():
+                page.goto(root + name)
+                settle(page)
+                assert page.locator("html").get_attribute("data-theme") == scheme
+                path = SHOTS / f"{label}-{device}-{scheme}.png"
+                page.screenshot(path=str(path))
+                made.append(path)
+            context.close()
+    assert len(made) == 12
+    for path in made:
+        data = path.read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    light, dark = (SHOTS / "chapter-desktop-light.png").read_bytes(), (SHOTS / "chapter-desktop-dark.png").read_bytes()
+    assert light != dark

@@ -1,0 +1,123 @@
+"""Property test: arbitrary text goes through the Typst writer and comes back from the PDF.
+
+Each example is a batch of strings.  Every string is placed, between unique marker
+words, in a heading, a paragraph, a code block, a table cell, the text of an external
+link, a figure caption and a footnote — as docutils nodes walked by the real
+:class:`press.typst.translator.TypstTranslator` — and the batch is compiled once with
+the book template.  The compile must report no error and no warning, and every
+placement must read back unchanged (whitespace aside) from the PDF text.
+"""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from pathlib import Path
+from types import SimpleNamespace
+
+import pypdf
+import typst
+from docutils import nodes
+from docutils.frontend import get_default_settings
+from docutils.parsers.rst import Parser
+from docutils.utils import new_document
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from sphinx import addnodes
+
+from press.typst import builder as typst_builder
+from press.typst.translator import TypstTranslator
+
+# Scripts the bundled fonts cover (Latin, Greek, Cyrillic, punctuation and symbols);
+# no combining marks, controls, format characters or right-to-left text, whose reading
+# order or normalisation in a PDF text layer is not the writer's business.
+RANGES = [(0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x17F), (0x391, 0x3A9), (0x3B1, 0x3C9),
+          (0x410, 0x44F), (0x2013, 0x2014), (0x2018, 0x201E), (0x2020, 0x2022), (0x2026, 0x2026),
+          (0x2030, 0x2030), (0x20AC, 0x20AC), (0x2122, 0x2122), (0x2190, 0x2193)]
+ALPHABET = "".join(chr(c) for lo, hi in RANGES for c in range(lo, hi + 1) if unicodedata.category(chr(c)) != "Cn")
+
+PLACES = ("heading", "para", "code", "cell", "link", "caption", "footnote")
+TYPST_SPECIALS = "#*_`$<>@=-+/[]~'\".:\\ // /* */ = - + 1. / x: @r <l> $x$ #let \\u{41} ``` --- ... -- ~ 'q'"
+
+
+def squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def marker(i: int, place: str, end: bool) -> str:
+    return f"{'E' if end else 'S'}{i}{place.upper()}{'E' if end else 'S'}"
+
+
+def document_for(strings: list[str]) -> nodes.document:
+    doc = new_document("<hypothesis>", get_default_settings(Parser))
+    doc["docname"] = "index"
+    chapter = addnodes.start_of_file(docname="chap")
+    doc += chapter
+    for i, s in enumerate(strings):
+        def wrap(place: str, node_cls=nodes.paragraph, **kw):
+            return node_cls("", "", nodes.Text(marker(i, place, False)), nodes.Text(s),
+                            nodes.Text(marker(i, place, True)), **kw)
+
+        section = nodes.section(ids=[f"s{i}"])
+        section += wrap("heading", nodes.title)
+        section += wrap("para")
+        section += nodes.literal_block("", marker(i, "code", False) + s + marker(i, "code", True))
+        table = nodes.table()
+        group = nodes.tgroup(cols=1)
+        group += nodes.colspec(colwidth=1)
+        body = nodes.tbody()
+        body += nodes.row("", nodes.entry("", wrap("cell")))
+        group += body
+        table += group
+        section += table
+        link = nodes.reference("", "", nodes.Text(marker(i, "link", False)), nodes.Text(s),
+                               nodes.Text(marker(i, "link", True)), refuri="https://example.org/x")
+        section += nodes.paragraph("", "", link)
+        figure = nodes.figure(ids=[f"f{i}"])
+        figure += wrap("caption", nodes.caption)
+        section += figure
+        footnote = nodes.footnote(ids=[f"fn{i}"])
+        footnote += nodes.label("", str(i + 1))
+        footnote += wrap("footnote")
+        section += nodes.paragraph("", "", nodes.Text("Noted"), nodes.footnote_reference("", str(i + 1), refid=f"fn{i}"))
+        section += footnote
+        chapter += section
+    return doc
+
+
+def fake_builder() -> SimpleNamespace:
+    config = SimpleNamespace(root_doc="index", numfig_format={}, math_numfig=True, numfig=True,
+                             math_numsep=".", math_eqref_format=None)
+    return SimpleNamespace(config=config, env=SimpleNamespace(toc_fignumbers={}, domains=None), images={}, imagedir="",
+                           known_labels=set())
+
+
+def compile_batch(strings: list[str], workdir: Path) -> tuple[str, list]:
+    doc = document_for(strings)
+    visitor = TypstTranslator(doc, fake_builder())
+    doc.walkabout(visitor)
+    shutil.copyfile(typst_builder.TEMPLATE, workdir / "press-book.typ")
+    source = ('#import "press-book.typ": *\n#show: book.with(title: "Escaping")\n'
+              "#set text(hyphenate: false)\n" + visitor.astext())
+    (workdir / "main.typ").write_text(source, encoding="utf-8")
+    fonts_dir = typst_builder.TypstBuilder.font_paths(SimpleNamespace(confdir=str(workdir), press=SimpleNamespace(pdf_font_paths=[])))
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=fonts_dir)
+    compiler = typst.Compiler(root=str(workdir), font_paths=fonts, ignore_system_fonts=True)
+    pdf, warnings = compiler.compile_with_warnings(input=str(workdir / "main.typ"), format="pdf")
+    (workdir / "out.pdf").write_bytes(pdf)
+    text = "".join(p.extract_text() or "" for p in pypdf.PdfReader(str(workdir / "out.pdf")).pages)
+    return squash(text), list(warnings or [])
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=40).filter(lambda s: s.strip()),
+                min_size=1, max_size=6))
+@example([TYPST_SPECIALS, "a]b[c", "x*y*z_w_", "`code`", "\\", "\\\\n", "#{1+1}", "@x <y>"])
+def test_any_text_reads_back_from_the_pdf(tmp_path_factory, strings):
+    workdir = tmp_path_factory.mktemp("escape")
+    text, warnings = compile_batch(strings, workdir)
+    assert warnings == [], [w.message for w in warnings]
+    for i, s in enumerate(strings):
+        for place in PLACES:
+            expected = marker(i, place, False) + squash(s) + marker(i, place, True)
+            assert expected in text, (place, s)
