@@ -1,4 +1,4 @@
-"""``python -m benchmarks [--pages 200] [--scaling 50,200,400] [--no-latex]``.
+"""``python -m benchmarks [--pages 200] [--scaling 50,200,400] [--no-latex]`` (``make bench``).
 
 Generates a book of N pages, builds it with our PDF route (``python -m press build
 pdf``, exactly what ``make pdf`` runs) and with Sphinx's ``latexpdf`` (xelatex), each
@@ -93,7 +93,7 @@ def row(name: str, r: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=200, help="source pages in the generated book")
-    parser.add_argument("--scaling", default="", help="also time our route at these sizes, e.g. 50,200,400")
+    parser.add_argument("--scaling", default="50,200,400", help="also time our route at these sizes (\"\" to skip)")
     parser.add_argument("--no-latex", action="store_true", help="skip the latexpdf baseline")
     parser.add_argument("--work", type=Path, default=HERE / "_work")
     args = parser.parse_args(argv)
@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     print(row("press (Typst, in-process)", mine))
     if base is not None:
         print(row("Sphinx latexpdf (xelatex)", base))
-        print(f"\nratio: latexpdf / press = **{base['wall'] / mine['wall']:.1f}×** faster "
-              f"(target ≥ 5×); memory {base['maxrss_mb'] / mine['maxrss_mb']:.1f}× less")
+        print(f"\nratio: press is **{base['wall'] / mine['wall']:.1f}×** faster than latexpdf (target ≥ 5×); "
+              f"peak memory {mine['maxrss_mb']:.0f} MB vs {base['maxrss_mb']:.0f} MB")
     else:
         print(f"\nlatexpdf baseline: {reason}")
 

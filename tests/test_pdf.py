@@ -175,8 +175,13 @@ def test_outline_matches_the_table_of_contents(built, pdf):
     for doc in order[root]:
         if doc in order:  # a part: its chapters, each with its sections
             want = [(t, [s for s, _ in secs]) for t, secs in expected(doc)]
-            have = [(c, [s for s in subs if s != "References"]) for c, subs in got_map[title(doc)]]
+            have = [(c, [s for s in subs if s != "References"]) for c, subs in got_map[title(doc)]
+                    if c != "References"]
             assert have == want
+    # a part's own works cited come before its chapters, not after the last one
+    assert [c for c, _ in got_map["Part Two"]] == ["References", "Gamma Chapter"]
+    part_refs = pdf.page_of("Lamport", start=pdf.page_of("PARTTWOWORDS"))
+    assert part_refs < pdf.page_of("GAMMADESC")
 
 
 def test_contents_page_lists_chapters_with_page_numbers(pdf):

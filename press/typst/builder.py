@@ -99,7 +99,37 @@ class TypstBuilder(Builder):
         largetree["docname"] = root
         logger.info(__("resolving references..."))
         self.env.resolve_references(largetree, root, self)
+        self.own_content_first(largetree)
         return largetree
+
+    @staticmethod
+    def own_content_first(tree: nodes.Element) -> None:
+        """A document's own closing section (its "References", added by press.references
+        after the generated toctree) goes before the chapters that toctree pulled in:
+        those chapters move to the end, so a part's works cited do not trail its last
+        chapter and the book's front matter keeps its own references."""
+        for sof in [tree, *tree.findall(addnodes.start_of_file)]:
+            chapters: list[nodes.Element] = []
+            references = None
+
+            def scan(node: nodes.Element) -> None:
+                nonlocal references
+                for child in node.children:
+                    if isinstance(child, addnodes.start_of_file):
+                        chapters.append(child)
+                    elif isinstance(child, nodes.section) and "press-references" in child.get("classes", ()):
+                        if chapters and references is None:
+                            references = child
+                    elif isinstance(child, nodes.Element):
+                        scan(child)
+
+            scan(sof)
+            if references is None:
+                continue
+            home = references.parent
+            for chapter in chapters:
+                chapter.parent.remove(chapter)
+                home.append(chapter)
 
     def collect_labels(self, tree: nodes.document) -> set[str]:
         """Every label the translator will define, so links to anything else stay plain text."""
