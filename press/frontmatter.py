@@ -28,6 +28,7 @@ import yaml
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from . import envstore
 from .warnings_ import PressWarning, warn
 
 class _Loader(yaml.SafeLoader):
@@ -256,30 +257,12 @@ def page(env: BuildEnvironment, docname: str) -> PageMeta | None:
     return getattr(env, "press_pages", {}).get(docname)
 
 
-def _init_env(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
-    if not hasattr(env, "press_pages"):
-        env.press_pages = {}  # type: ignore[attr-defined]
-
-
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "press_pages", {}).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    _init_env(app, env)
-    for d in docnames:
-        if d in getattr(other, "press_pages", {}):
-            env.press_pages[d] = other.press_pages[d]  # type: ignore[attr-defined]
-
-
 def as_dict(meta: PageMeta) -> dict[str, Any]:
     return asdict(meta)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the ``source-read`` front matter handler and its env storage."""
-    app.connect("env-before-read-docs", _init_env, priority=100)
+    envstore.register(app, "press_pages")
     app.connect("source-read", on_source_read, priority=100)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -25,6 +25,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from . import envstore
 from .warnings_ import PressWarning, warn
 
 _NOT_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
@@ -132,27 +133,9 @@ class SiteLinkResolver(SphinxPostTransform):
         node.replace_self(ref)
 
 
-def _init_env(app: Sphinx, env: BuildEnvironment, *args: Any) -> None:
-    if not hasattr(env, "press_anchors"):
-        env.press_anchors = {}  # type: ignore[attr-defined]
-
-
-def _purge(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    getattr(env, "press_anchors", {}).pop(docname, None)
-
-
-def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    _init_env(app, env)
-    for d in docnames:
-        if d in getattr(other, "press_anchors", {}):
-            env.press_anchors[d] = other.press_anchors[d]  # type: ignore[attr-defined]
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the heading-slug transform and the site-link post-transform."""
-    app.connect("env-before-read-docs", _init_env, priority=100)
-    app.connect("env-purge-doc", _purge)
-    app.connect("env-merge-info", _merge)
+    envstore.register(app, "press_anchors")
     app.add_transform(HeadingSlugs)
     app.add_post_transform(SiteLinkResolver)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
