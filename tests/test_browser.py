@@ -35,11 +35,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 CHAPTER = "guide/adoption-curve"
-SEARCH_WORD = "Hashimoto"  # a name that appears in one chapter's text only
+SEARCH_WORD = "Hashimoto"  # a name from the chapter's text (tests check the source has it)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Browser:
+def web_root(build_root):
+    """The small test book, built BEFORE the browser starts: sphinx-sitemap forks a
+    multiprocessing manager during a build, and a child forked while Playwright runs
+    would hold the driver's pipe open and hang the browser's shutdown."""
+    return build_root("web", "html")
+
+
+@pytest.fixture(scope="module")
+def browser(web_root) -> Browser:
     assert Path(CHROMIUM).exists(), "chromium is missing: apt-get install -y chromium (.ci/run does it)"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -52,10 +60,16 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+class Server(ThreadingHTTPServer):
+    # chromium keeps idle (pre)connections open: never wait for their threads at close
+    daemon_threads = True
+    block_on_close = False
+
+
 @pytest.fixture(scope="module")
 def server(real_book):
     handler = functools.partial(QuietHandler, directory=str(real_book.html))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd = Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
@@ -103,12 +117,13 @@ def outside_book(url: str, root: str) -> bool:
     return not url.startswith(root)
 
 
-def visit_all(browser: Browser, root: str, pages: list[str]) -> tuple[dict[str, list[str]], int]:
+def visit_all(browser: Browser, root: str, pages: list[str]) -> tuple[dict[str, list[str]], int, int]:
+    """Open every page; return the problems per page, the number of requests and of images."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     watch = Watch(page)
     problems: dict[str, list[str]] = {}
-    count = 0
+    count = images = 0
     for name in pages:
         watch.reset()
         page.goto(root + name)
@@ -117,10 +132,13 @@ def visit_all(browser: Browser, root: str, pages: list[str]) -> tuple[dict[str, 
         bad = list(watch.errors) + [f"outside request: {u}" for u in watch.requests if outside_book(u, root)]
         if not page.locator("#main-content h1:visible").count():
             bad.append("no visible h1")
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
+        bad += [f"image not shown: {src}" for src in broken]
+        images += page.evaluate("document.images.length")
         if bad:
             problems[name] = bad
     context.close()
-    return problems, count
+    return problems, count, images
 
 
 # --- every page, from disk and from a server ------------------------------------------
@@ -129,20 +147,34 @@ def visit_all(browser: Browser, root: str, pages: list[str]) -> tuple[dict[str, 
 def test_every_page_from_disk(browser, real_book):
     pages = [p for p in book_pages(real_book.html) if p != "404.html"]  # 404 is for servers: absolute /_static/ URLs
     assert "case-studies/karpathy-notes.html" in pages and "tags/index.html" in pages and "search.html" in pages
-    problems, requests = visit_all(browser, real_book.html.as_uri() + "/", pages)
+    problems, requests, images = visit_all(browser, real_book.html.as_uri() + "/", pages)
     assert problems == {}
     assert requests > 10 * len(pages)  # the requests were seen (and all stayed in the book)
+    assert images >= len(list((REPO / "source").rglob("*.svg")))  # the figures were loaded and shown
 
 
 def test_every_page_from_a_local_server(browser, real_book, server):
     pages = book_pages(real_book.html)
     assert "404.html" in pages
-    problems, requests = visit_all(browser, server, pages)
+    problems, requests, images = visit_all(browser, server, pages)
     assert problems == {}
-    assert requests > 10 * len(pages)
+    assert requests > 10 * len(pages) and images > 0
 
 
 # --- search from disk -----------------------------------------------------------------
+
+SEARCH_DONE = """() => {
+  const status = document.querySelector("#search-results .search-summary");
+  const items = [...document.querySelectorAll("#search-results li")];
+  return status && /found/.test(status.innerText) && items.length > 0
+    && items.every(li => li.querySelector("p.context"));
+}"""
+
+
+def wait_for_search(page: Page) -> None:
+    """Until the search has finished and every result has its snippet."""
+    page.wait_for_function(SEARCH_DONE, timeout=15_000)
+
 
 
 def test_search_from_disk_shows_snippets(browser, real_book):
@@ -159,8 +191,7 @@ def test_search_from_disk_shows_snippets(browser, real_book):
     dialog_input.fill(SEARCH_WORD)
     dialog_input.press("Enter")
     page.wait_for_url(re.compile(r"search\.html\?q="))
-    page.wait_for_selector("#search-results li p.context", timeout=15_000)
-    page.wait_for_function("() => document.querySelector('#search-results .search-summary, #search-summary, #search-results p')")
+    wait_for_search(page)
     results = page.locator("#search-results li")
     hits = {}
     for i in range(results.count()):
@@ -280,8 +311,8 @@ def test_download_links_from_disk_and_from_a_server(browser, real_book, server):
 # --- math -------------------------------------------------------------------------------
 
 
-def test_math_renders_offline(browser, build_root):
-    built = build_root("web", "html")
+def test_math_renders_offline(browser, web_root):
+    built = web_root
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     watch = Watch(page)
@@ -323,7 +354,7 @@ def test_axe_no_serious_or_critical_violations(browser, real_book):
             page.goto(root + name)
             settle(page)
             if label == "search":
-                page.wait_for_selector("#search-results li p.context", timeout=15_000)
+                wait_for_search(page)
             assert page.locator("html").get_attribute("data-theme") == scheme
             violations = axe.run(page).response["violations"]
             report[f"{scheme} {label}"] = {v["impact"]: [] for v in violations}

@@ -365,3 +365,84 @@ def test_og_urls_are_absolute_site_urls(real_book):
     soup = soup_of(real_book.html / "tags/index.html")
     assert soup.find("meta", property="og:url")["content"] == urljoin(REAL_SITE, "tags/index.html")
     assert soup.find("link", rel="canonical")["href"] == urljoin(REAL_SITE, "tags/index.html")
+
+
+# --- live preview -----------------------------------------------------------------------
+
+
+def test_make_serve_previews_and_rebuilds_on_save(tmp_path):
+    """The Makefile's ``serve`` recipe (sphinx-autobuild) on a copy of the book."""
+    import os
+    import shutil
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    recipe = next(line.strip() for line in (REPO / "Makefile").read_text().splitlines() if "sphinx-autobuild" in line)
+    args = recipe.split()
+    assert args[0] == "$(BIN)/sphinx-autobuild" and "source" in args and "--port" in args
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    src = tmp_path / "source"
+    shutil.copytree(SOURCE, src)
+    args[0] = str(Path(sys.executable).with_name("sphinx-autobuild"))
+    args = [str(src) if a == "source" else str(tmp_path / "out") if a == "_build/serve" else a for a in args]
+    args[args.index("--port") + 1] = str(port)
+    args[args.index("-c") + 1] = str(REPO)
+    proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    url = f"http://127.0.0.1:{port}/guide/adoption-curve.html"
+
+    def fetch() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as r:
+                return r.read().decode()
+        except OSError:
+            return ""
+
+    def wait_for(text: str, seconds: float = 90) -> bool:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if text in fetch():
+                return True
+            time.sleep(0.5)
+        return False
+
+    try:
+        assert wait_for("The Adoption Curve"), "sphinx-autobuild did not serve the book"
+        page = src / "guide/adoption-curve.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\n\nA sentence saved during the preview, zqxjkvword.\n", encoding="utf-8")
+        assert wait_for("zqxjkvword"), "the saved change was not rebuilt"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
+def test_every_internal_link_of_the_real_book_resolves(real_book):
+    """Relative links (navigation, tags, downloads, cross-references) reach a file and its anchor."""
+    ids: dict[Path, set[str]] = {}
+
+    def ids_of(path: Path) -> set[str]:
+        if path not in ids:
+            ids[path] = {el["id"] for el in soup_of(path).find_all(id=True)} if path.suffix == ".html" else set()
+        return ids[path]
+
+    checked = 0
+    for page in html_pages(real_book.html):
+        if page.name == "404.html":  # server-only: absolute /links
+            continue
+        for a in soup_of(page).find_all("a", href=True):
+            href = a["href"]
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith(("mailto:", "javascript:")) or not (parts.path or parts.fragment):
+                continue
+            target = resolve(page, href)
+            assert target.is_file(), f"{page.relative_to(real_book.html)}: broken link {href}"
+            if parts.fragment and target.suffix == ".html":
+                assert parts.fragment in ids_of(target), f"{page.relative_to(real_book.html)}: no #{parts.fragment} in {href}"
+            checked += 1
+    assert checked > 1000

@@ -19,6 +19,8 @@ Every setting below is a default: ``conf.py`` may set any of them itself.
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -35,7 +37,7 @@ TEMPLATES = Path(__file__).resolve().with_name("templates")
 #: Builders that make the web book (the EPUB builder is an HTML builder too, but not these).
 WEB_BUILDERS = frozenset({"html", "dirhtml"})
 
-EXTENSIONS = ("sphinx_copybutton", "sphinxext.opengraph", "sphinx_sitemap", "notfound.extension")
+EXTENSIONS = ("sphinx_copybutton", "sphinxext.opengraph", "notfound.extension")
 
 
 def is_web(builder: Builder | None) -> bool:
@@ -47,6 +49,12 @@ def site_url(config: Config) -> str:
     """``press_site_url`` with exactly one trailing slash (or ``""``)."""
     url = press_config.get(config).site_url.strip()
     return url.rstrip("/") + "/" if url else ""
+
+
+def _has_site_url(config: Config) -> bool:
+    """Whether conf.py (or a ``-D`` override) gives the site URL, read before config-inited."""
+    given = {**config._raw_config, **getattr(config, "_overrides", {})}
+    return bool(str(given.get("press_site_url") or given.get("html_baseurl") or "").strip())
 
 
 def _defaults(app: Sphinx, config: Config) -> None:
@@ -64,7 +72,6 @@ def _defaults(app: Sphinx, config: Config) -> None:
     default("sitemap_url_scheme", "{link}")
     default("sitemap_excludes", ["search.html", "genindex.html", "404.html"])
     default("html_math_renderer", "press_mathml")
-    default("html_favicon", str(STATIC / "favicon.svg"))  # else browsers ask servers for /favicon.ico
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "auto")  # pydata theme: no "invalid theme mode" console error
     config.html_context = context
@@ -75,12 +82,19 @@ def _add_static(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
         app.add_css_file("press.css")
+    if is_web(app.builder):
+        app.add_js_file("press-web.js")
+        if "html_favicon" not in app.config._raw_config:  # else browsers ask servers for /favicon.ico
+            app.config.html_favicon = str(STATIC / "favicon.svg")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Set up the web extensions, their defaults and the press web modules."""
-    for ext in EXTENSIONS:
-        app.setup_extension(ext)
+    with contextlib.redirect_stdout(io.StringIO()):  # opengraph prints a note about matplotlib
+        for ext in EXTENSIONS:
+            app.setup_extension(ext)
+    if _has_site_url(app.config):  # a sitemap needs absolute URLs
+        app.setup_extension("sphinx_sitemap")
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
     for name in ("mathml", "social", "tags", "downloads", "search", "a11y"):
