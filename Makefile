@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PRESS  := $(BIN)/python -m press build
 export PYTHONHASHSEED := 0
-export SOURCE_DATE_EPOCH ?= 1764028800
+export SOURCE_DATE_EPOCH ?= 1795564800
 
 .PHONY: book html epub pdf test serve bench clean lock venv
 

@@ -43,7 +43,7 @@ def ensure_tex() -> str | None:
 
 
 def measure(cmd: list[str], cwd: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1764028800")}
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "1795564800")}
     out = subprocess.run([sys.executable, "-m", "benchmarks.measure", "--", *cmd], cwd=REPO, env=env,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout)

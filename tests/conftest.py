@@ -25,7 +25,7 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = Path(__file__).resolve().parent / "roots"
-os.environ.setdefault("SOURCE_DATE_EPOCH", "1764028800")
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1795564800")
 
 
 @dataclass

@@ -262,8 +262,12 @@ def test_metadata(built, pdf):
     for tag in ("proof", "testing", "blocks", "tables", "design", "preface"):
         assert tag in keywords
     assert "every node" in (meta.subject or "")
-    # SOURCE_DATE_EPOCH=1764028800 is 2025-11-25T00:00:00Z (set by conftest)
-    assert meta.get("/CreationDate", "").startswith("D:20251125000000")
+    # the dates come from SOURCE_DATE_EPOCH (conftest sets a default)
+    import datetime as _dt
+    import os as _os
+
+    stamp = _dt.datetime.fromtimestamp(int(_os.environ["SOURCE_DATE_EPOCH"]), _dt.timezone.utc)
+    assert meta.get("/CreationDate", "").startswith(stamp.strftime("D:%Y%m%d%H%M%S"))
     root = pdf.reader.trailer["/Root"]
     assert str(root.get("/Lang")) == "en"
     # a tagged PDF: marked content with a structure tree
