@@ -72,7 +72,7 @@ def test_epub_site_links(build_root):
     built = build_root("book", "epub")
     with zipfile.ZipFile(next(built.outdir.glob("*.epub"))) as z:
         names = set(z.namelist())
-        page = BeautifulSoup(z.read("beta/links.xhtml"), "lxml")
+        page = BeautifulSoup(z.read("beta/links.xhtml"), "xml")
         for text, href in HTML_LINKS:
             link = page.find(lambda t: t.name == "a" and t.get_text() == text)
             expected = href.replace(".html", ".xhtml")
@@ -81,7 +81,7 @@ def test_epub_site_links(build_root):
             target_name = re.sub(r"[^/]+/\.\./", "", f"beta/{path}")
             assert target_name in names
             if anchor:
-                assert BeautifulSoup(z.read(target_name), "lxml").find(id=anchor) is not None
+                assert BeautifulSoup(z.read(target_name), "xml").find(id=anchor) is not None
 
 
 def test_pdf_site_links(build_root):
