@@ -13,6 +13,8 @@ own browser download is never used.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import functools
 import json
 import re
@@ -104,6 +106,17 @@ class Watch:
         self.requests.clear()
 
 
+@contextmanager
+def opened(browser: Browser, **options):
+    """A fresh context and page with a :class:`Watch`; closed even when an assert fails."""
+    context = browser.new_context(**{"viewport": DESKTOP, **options})
+    try:
+        page = context.new_page()
+        yield page, Watch(page)
+    finally:
+        context.close()
+
+
 def settle(page: Page) -> None:
     """Wait for load, web fonts and one more tick of scripts."""
     page.wait_for_load_state("load")
@@ -119,25 +132,22 @@ def outside_book(url: str, root: str) -> bool:
 
 def visit_all(browser: Browser, root: str, pages: list[str]) -> tuple[dict[str, list[str]], int, int]:
     """Open every page; return the problems per page, the number of requests and of images."""
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    watch = Watch(page)
-    problems: dict[str, list[str]] = {}
-    count = images = 0
-    for name in pages:
-        watch.reset()
-        page.goto(root + name)
-        settle(page)
-        count += len(watch.requests)
-        bad = list(watch.errors) + [f"outside request: {u}" for u in watch.requests if outside_book(u, root)]
-        if not page.locator("#main-content h1:visible").count():
-            bad.append("no visible h1")
-        broken = page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
-        bad += [f"image not shown: {src}" for src in broken]
-        images += page.evaluate("document.images.length")
-        if bad:
-            problems[name] = bad
-    context.close()
+    with opened(browser) as (page, watch):
+        problems: dict[str, list[str]] = {}
+        count = images = 0
+        for name in pages:
+            watch.reset()
+            page.goto(root + name)
+            settle(page)
+            count += len(watch.requests)
+            bad = list(watch.errors) + [f"outside request: {u}" for u in watch.requests if outside_book(u, root)]
+            if not page.locator("#main-content h1:visible").count():
+                bad.append("no visible h1")
+            broken = page.evaluate("[...document.images].filter(i => !i.complete || !i.naturalWidth).map(i => i.src)")
+            bad += [f"image not shown: {src}" for src in broken]
+            images += page.evaluate("document.images.length")
+            if bad:
+                problems[name] = bad
     return problems, count, images
 
 
@@ -180,102 +190,93 @@ def wait_for_search(page: Page) -> None:
 def test_search_from_disk_shows_snippets(browser, real_book):
     chapter_source = (REPO / "source" / f"{CHAPTER}.md").read_text(encoding="utf-8")
     assert SEARCH_WORD in chapter_source
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    watch = Watch(page)
-    root = real_book.html.as_uri() + "/"
-    page.goto(root + "index.html")
-    settle(page)
-    page.keyboard.press("Control+k")  # the theme's search dialog, then Enter: the search page
-    dialog_input = page.locator("#pst-search-dialog input[name=q]")
-    dialog_input.fill(SEARCH_WORD)
-    dialog_input.press("Enter")
-    page.wait_for_url(re.compile(r"search\.html\?q="))
-    wait_for_search(page)
-    results = page.locator("#search-results li")
-    hits = {}
-    for i in range(results.count()):
-        item = results.nth(i)
-        href = item.locator("a").first.get_attribute("href")
-        hits[href.split("#")[0]] = item.locator("p.context").all_inner_texts()
-    assert f"{CHAPTER}.html" in hits, hits
-    snippet = " ".join(hits[f"{CHAPTER}.html"])
-    assert SEARCH_WORD.lower() in snippet.lower() and len(snippet) > 60
-    assert page.locator("#search-results span.highlighted").count() > 0
-    assert watch.errors == []
-    assert [u for u in watch.requests if outside_book(u, root)] == []
-    context.close()
+    with opened(browser) as (page, watch):
+        root = real_book.html.as_uri() + "/"
+        page.goto(root + "index.html")
+        settle(page)
+        page.keyboard.press("Control+k")  # the theme's search dialog, then Enter: the search page
+        dialog_input = page.locator("#pst-search-dialog input[name=q]")
+        dialog_input.fill(SEARCH_WORD)
+        dialog_input.press("Enter")
+        page.wait_for_url(re.compile(r"search\.html\?q="))
+        wait_for_search(page)
+        results = page.locator("#search-results li")
+        hits = {}
+        for i in range(results.count()):
+            item = results.nth(i)
+            href = item.locator("a").first.get_attribute("href")
+            hits[href.split("#")[0]] = item.locator("p.context").all_inner_texts()
+        assert f"{CHAPTER}.html" in hits, hits
+        snippet = " ".join(hits[f"{CHAPTER}.html"])
+        assert SEARCH_WORD.lower() in snippet.lower() and len(snippet) > 60
+        assert page.locator("#search-results span.highlighted").count() > 0
+        assert watch.errors == []
+        assert [u for u in watch.requests if outside_book(u, root)] == []
 
 
 # --- navigation, theme switch, downloads ----------------------------------------------
 
 
 def test_sidebar_and_next_previous_navigation(browser, real_book):
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    watch = Watch(page)
-    root = real_book.html.as_uri() + "/"
-    page.goto(root + "index.html")
-    settle(page)
-    nav = page.locator("nav.bd-docs-nav")
-    nav.get_by_role("link", name="Preface", exact=True).click()
-    page.wait_for_url("**/preface.html")
-    assert page.locator("article h1").first.inner_text().startswith("Preface")
-    # next/previous follow the reading order
-    next_link = page.locator(".prev-next-area a.right-next")
-    next_title = next_link.locator(".prev-next-title").inner_text()
-    next_link.click()
-    page.wait_for_load_state("load")
-    assert page.locator("article h1").first.inner_text().rstrip("#").strip() == next_title
-    page.locator(".prev-next-area a.left-prev").click()
-    page.wait_for_url("**/preface.html")
-    # a collapsed section opens and its chapter is reachable
-    practices = nav.locator("li.toctree-l1", has=page.get_by_role("link", name="Practices", exact=True))
-    practices.locator("summary .toctree-toggle").click()  # the chevron; the <summary> box itself is 0 px high
-    verification = practices.get_by_role("link", name="Verification", exact=True)
-    assert verification.is_visible()
-    verification.click()
-    page.wait_for_url("**/practices/verification.html")
-    # tags: the sidebar link, a tag page, back to a chapter
-    nav = page.locator("nav.bd-docs-nav")
-    nav.get_by_role("link", name="Tags", exact=True).click()
-    page.wait_for_url("**/tags/index.html")
-    first_tag = page.locator("ul.press-tag-index a").first
-    tag_name = first_tag.inner_text()
-    first_tag.click()
-    page.wait_for_load_state("load")
-    assert page.locator("article h1").first.inner_text() == f"Tag: {tag_name}"
-    first_page = page.locator("li.press-tag-page > a").first
-    title = first_page.inner_text()
-    first_page.click()
-    page.wait_for_load_state("load")
-    assert page.locator("article h1").first.inner_text().rstrip("#").strip() == title
-    assert tag_name in page.locator(".press-pagemeta .press-tag a").all_inner_texts()
-    assert watch.errors == []
-    context.close()
+    with opened(browser) as (page, watch):
+        root = real_book.html.as_uri() + "/"
+        page.goto(root + "index.html")
+        settle(page)
+        nav = page.locator("nav.bd-docs-nav")
+        nav.get_by_role("link", name="Preface", exact=True).click()
+        page.wait_for_url("**/preface.html")
+        assert page.locator("article h1").first.inner_text().startswith("Preface")
+        # next/previous follow the reading order
+        next_link = page.locator(".prev-next-area a.right-next")
+        next_title = next_link.locator(".prev-next-title").inner_text()
+        next_link.click()
+        page.wait_for_load_state("load")
+        assert page.locator("article h1").first.inner_text().rstrip("#").strip() == next_title
+        page.locator(".prev-next-area a.left-prev").click()
+        page.wait_for_url("**/preface.html")
+        # a collapsed section opens and its chapter is reachable
+        practices = nav.locator("li.toctree-l1", has=page.get_by_role("link", name="Practices", exact=True))
+        practices.locator("summary .toctree-toggle").click()  # the chevron; the <summary> box itself is 0 px high
+        verification = practices.get_by_role("link", name="Verification", exact=True)
+        assert verification.is_visible()
+        verification.click()
+        page.wait_for_url("**/practices/verification.html")
+        # tags: the sidebar link, a tag page, back to a chapter
+        nav = page.locator("nav.bd-docs-nav")
+        nav.get_by_role("link", name="Tags", exact=True).click()
+        page.wait_for_url("**/tags/index.html")
+        first_tag = page.locator("ul.press-tag-index a").first
+        tag_name = first_tag.inner_text()
+        first_tag.click()
+        page.wait_for_load_state("load")
+        assert page.locator("article h1").first.inner_text() == f"Tag: {tag_name}"
+        first_page = page.locator("li.press-tag-page > a").first
+        title = first_page.inner_text()
+        first_page.click()
+        page.wait_for_load_state("load")
+        assert page.locator("article h1").first.inner_text().rstrip("#").strip() == title
+        assert tag_name in page.locator(".press-pagemeta .press-tag a").all_inner_texts()
+        assert watch.errors == []
 
 
 def test_theme_switch_persists_from_disk(browser, real_book):
-    context = browser.new_context(viewport=DESKTOP, color_scheme="light")
-    page = context.new_page()
-    watch = Watch(page)
-    page.goto(real_book.html.as_uri() + f"/{CHAPTER}.html")
-    settle(page)
-    html = page.locator("html")
-    assert html.get_attribute("data-theme") == "light"
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    page.locator(".article-header-buttons .theme-switch-button").click()
-    page.locator(".article-header-buttons .theme-change-button[data-mode=dark]").click()
-    assert html.get_attribute("data-theme") == "dark"
-    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != background
-    page.goto(real_book.html.as_uri() + "/index.html")  # the choice is kept from page to page
-    settle(page)
-    assert page.locator("html").get_attribute("data-theme") == "dark"
-    page.locator(".article-header-buttons .theme-switch-button").click()
-    page.locator(".article-header-buttons .theme-change-button[data-mode=light]").click()
-    assert page.locator("html").get_attribute("data-theme") == "light"
-    assert watch.errors == []
-    context.close()
+    with opened(browser, color_scheme="light") as (page, watch):
+        page.goto(real_book.html.as_uri() + f"/{CHAPTER}.html")
+        settle(page)
+        html = page.locator("html")
+        assert html.get_attribute("data-theme") == "light"
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        page.locator(".article-header-buttons .theme-switch-button").click()
+        page.locator(".article-header-buttons .theme-change-button[data-mode=dark]").click()
+        assert html.get_attribute("data-theme") == "dark"
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") != background
+        page.goto(real_book.html.as_uri() + "/index.html")  # the choice is kept from page to page
+        settle(page)
+        assert page.locator("html").get_attribute("data-theme") == "dark"
+        page.locator(".article-header-buttons .theme-switch-button").click()
+        page.locator(".article-header-buttons .theme-change-button[data-mode=light]").click()
+        assert page.locator("html").get_attribute("data-theme") == "light"
+        assert watch.errors == []
 
 
 def test_download_links_from_disk_and_from_a_server(browser, real_book, server):
@@ -313,20 +314,17 @@ def test_download_links_from_disk_and_from_a_server(browser, real_book, server):
 
 def test_math_renders_offline(browser, web_root):
     built = web_root
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    watch = Watch(page)
-    root = built.outdir.as_uri() + "/"
-    page.goto(root + "sec/alpha.html")
-    settle(page)
-    inline = page.locator("math[display=inline]").bounding_box()
-    block = page.locator("math[display=block]").bounding_box()
-    assert inline["width"] > 40 and inline["height"] > 10
-    assert block["height"] > inline["height"]  # the fraction stacks
-    assert watch.errors == []
-    assert [u for u in watch.requests if outside_book(u, root)] == []
-    assert page.locator("img[alt='A square diagram']").evaluate("i => i.naturalWidth") > 0
-    context.close()
+    with opened(browser) as (page, watch):
+        root = built.outdir.as_uri() + "/"
+        page.goto(root + "sec/alpha.html")
+        settle(page)
+        inline = page.locator("math[display=inline]").bounding_box()
+        block = page.locator("math[display=block]").bounding_box()
+        assert inline["width"] > 40 and inline["height"] > 10
+        assert block["height"] > inline["height"]  # the fraction stacks
+        assert watch.errors == []
+        assert [u for u in watch.requests if outside_book(u, root)] == []
+        assert page.locator("img[alt='A square diagram']").evaluate("i => i.naturalWidth") > 0
 
 
 # --- accessibility --------------------------------------------------------------------
@@ -377,28 +375,25 @@ def overflow(page: Page) -> int:
 
 
 def test_phone_drawer_and_no_horizontal_overflow(browser, real_book):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    watch = Watch(page)
-    root = real_book.html.as_uri() + "/"
-    for name in ["index.html", f"{CHAPTER}.html", "tags/index.html", "practices/verification.html", f"search.html?q={SEARCH_WORD}"]:
-        page.goto(root + name)
+    with opened(browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True) as (page, watch):
+        root = real_book.html.as_uri() + "/"
+        for name in ["index.html", f"{CHAPTER}.html", "tags/index.html", "practices/verification.html", f"search.html?q={SEARCH_WORD}"]:
+            page.goto(root + name)
+            settle(page)
+            assert overflow(page) <= 0, f"{name} overflows by {overflow(page)} px"
+        page.goto(root + f"{CHAPTER}.html")
         settle(page)
-        assert overflow(page) <= 0, f"{name} overflows by {overflow(page)} px"
-    page.goto(root + f"{CHAPTER}.html")
-    settle(page)
-    assert not page.locator("nav.bd-docs-nav").first.is_visible()  # the sidebar is folded away
-    page.locator(".bd-header-article button.primary-toggle").click()
-    drawer = page.locator("#pst-primary-sidebar-modal")
-    drawer.wait_for(state="visible")
-    assert drawer.evaluate("d => d.open")
-    link = drawer.get_by_role("link", name="Preface", exact=True)
-    assert link.is_visible()
-    assert drawer.locator(".press-downloads a.press-download-pdf").is_visible()
-    link.click()
-    page.wait_for_url("**/preface.html")
-    assert watch.errors == []
-    context.close()
+        assert not page.locator("nav.bd-docs-nav").first.is_visible()  # the sidebar is folded away
+        page.locator(".bd-header-article button.primary-toggle").click()
+        drawer = page.locator("#pst-primary-sidebar-modal")
+        drawer.wait_for(state="visible")
+        assert drawer.evaluate("d => d.open")
+        link = drawer.get_by_role("link", name="Preface", exact=True)
+        assert link.is_visible()
+        assert drawer.locator(".press-downloads a.press-download-pdf").is_visible()
+        link.click()
+        page.wait_for_url("**/preface.html")
+        assert watch.errors == []
 
 
 def test_screenshots(browser, real_book):
