@@ -53,30 +53,35 @@ def pages(pdf: Path) -> int:
     return len(pypdf.PdfReader(str(pdf)).pages) if pdf.is_file() else 0
 
 
-def ours(book: Path) -> dict:
-    out = book / "_typst"
+def timed(book: Path, name: str, cmd: list[str], pdf: str | None = None) -> dict:
+    """Run one route (``{out}`` in ``cmd``) into a fresh ``book/<name>``; time it, count PDF pages."""
+    out = book / name
     shutil.rmtree(out, ignore_errors=True)
-    result = measure([sys.executable, "-m", "press", "build", "pdf", "--source", str(book / "source"),
-                      "--conf", str(book), "--out", str(out)], book)
-    result["pages"] = pages(out / "pdf" / "bench.pdf")
+    result = measure([c.replace("{out}", str(out)) for c in cmd], book)
+    if pdf is not None:
+        result["pages"] = pages(out / pdf)
     return result
+
+
+def sphinx_build() -> str:
+    return str(Path(sys.executable).with_name("sphinx-build"))
+
+
+def ours(book: Path) -> dict:
+    cmd = [sys.executable, "-m", "press", "build", "pdf", "--source", str(book / "source"),
+           "--conf", str(book), "--out", "{out}"]
+    return timed(book, "_typst", cmd, "pdf/bench.pdf")
 
 
 def latex(book: Path) -> dict:
-    out = book / "_latex"
-    shutil.rmtree(out, ignore_errors=True)
-    sphinx_build = str(Path(sys.executable).with_name("sphinx-build"))
-    result = measure([sphinx_build, "-M", "latexpdf", str(book / "source"), str(out), "-c", str(book), "-q"], book)
-    result["pages"] = pages(out / "latex" / "bench.pdf")
-    return result
+    cmd = [sphinx_build(), "-M", "latexpdf", str(book / "source"), "{out}", "-c", str(book), "-q"]
+    return timed(book, "_latex", cmd, "latex/bench.pdf")
 
 
 def latex_writer_only(book: Path) -> dict:
     """Sphinx's LaTeX writer without TeX: the part of latexpdf that is not xelatex."""
-    out = book / "_latex_only"
-    shutil.rmtree(out, ignore_errors=True)
-    sphinx_build = str(Path(sys.executable).with_name("sphinx-build"))
-    return measure([sphinx_build, "-b", "latex", str(book / "source"), str(out), "-c", str(book), "-q"], book)
+    cmd = [sphinx_build(), "-b", "latex", str(book / "source"), "{out}", "-c", str(book), "-q"]
+    return timed(book, "_latex_only", cmd)
 
 
 def phases(book: Path) -> dict:

@@ -9,6 +9,7 @@ never passes silently.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import typing
 import unicodedata
@@ -71,6 +72,12 @@ def slugify(text: str) -> str:
     """ASCII file-name slug: ``"The Field Guide"`` -> ``"the-field-guide"``."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
+
+
+def source_date_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` (reproducible builds) as an int, or ``None`` when unset."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def get(config: Config) -> PressConfig:

@@ -257,6 +257,12 @@ def page(env: BuildEnvironment, docname: str) -> PageMeta | None:
     return getattr(env, "press_pages", {}).get(docname)
 
 
+def all_tags(env: BuildEnvironment) -> list[str]:
+    """Every page's tags, unique, sorted case-insensitively (PDF keywords, EPUB subjects)."""
+    tags = {t for meta in getattr(env, "press_pages", {}).values() for t in meta.tags}
+    return sorted(tags, key=str.casefold)
+
+
 def as_dict(meta: PageMeta) -> dict[str, Any]:
     return asdict(meta)
 

@@ -27,7 +27,6 @@ theme than Sphinx's plain ``epub``.
 
 from __future__ import annotations
 
-import os
 import posixpath
 import shutil
 import subprocess
@@ -75,9 +74,9 @@ BACKMATTER = {"glossary", "bibliography", "appendix", "afterword", "colophon", "
 
 def source_date_epoch(confdir: Path) -> int:
     """``SOURCE_DATE_EPOCH``; else the last commit's time; else now (not reproducible)."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if value.isdigit():
-        return int(value)
+    epoch = press_config.source_date_epoch()
+    if epoch is not None:
+        return epoch
     try:
         out = subprocess.run(
             ["git", "log", "-1", "--format=%ct"], cwd=confdir, capture_output=True, text=True, timeout=10
@@ -213,7 +212,7 @@ class PressEpubBuilder(Epub3Builder):
         description = (root_meta.description if root_meta else "") or (
             self.config.epub_description if self.config.epub_description != "unknown" else ""
         )
-        subjects = sorted({t for m in getattr(self.env, "press_pages", {}).values() for t in m.tags}, key=str.casefold)
+        subjects = frontmatter.all_tags(self.env)
         features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
         if has_images and not missing_alt:
             features.append("alternativeText")

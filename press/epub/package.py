@@ -218,7 +218,7 @@ def nav_document(
 ) -> str:
     """The EPUB 3 navigation document: the full table of contents and the landmarks."""
     body = [
-        f'<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">',
+        '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">',
         f'<h1 id="toc-title">{esc(toc_title)}</h1>',
         _nav_list(toc, ""),
         "</nav>",

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from docutils import nodes
 from latex2mathml.converter import convert as latex_to_mathml

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
-import os
 import shutil
 from collections.abc import Set
 from pathlib import Path
-from typing import Any
 
 import typst
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.builders import Builder
-from sphinx.environment.adapters.asset import ImageAdapter
 from sphinx.errors import NoUri
 from sphinx.locale import __
 from sphinx.util import logging
@@ -24,6 +21,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
 from .. import config as press_config
+from .. import frontmatter
 from ..warnings_ import PressWarning, warn
 from .translator import TypstTranslator, label, string
 
@@ -164,29 +162,14 @@ class TypstBuilder(Builder):
         self.typ_path.write_text(source, encoding="utf-8")
         shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
 
-    def book_tags(self) -> list[str]:
-        """Every page's tags, sorted and unique (the PDF keywords)."""
-        pages = getattr(self.env, "press_pages", {}) or {}
-        tags: set[str] = set()
-        for meta in pages.values():
-            tags.update(getattr(meta, "tags", None) or [])
-        return sorted(tags, key=str.casefold)
-
     def book_description(self) -> str:
-        pages = getattr(self.env, "press_pages", {}) or {}
-        meta = pages.get(self.config.root_doc)
-        return getattr(meta, "description", "") or self.press.subtitle
-
-    @staticmethod
-    def epoch() -> int | None:
-        """``SOURCE_DATE_EPOCH`` (reproducible builds), else ``None``."""
-        value = os.environ.get("SOURCE_DATE_EPOCH", "")
-        return int(value) if value.isdigit() else None
+        meta = frontmatter.page(self.env, self.config.root_doc)
+        return (meta.description if meta else "") or self.press.subtitle
 
     def pub_date(self) -> str:
         """The PDF's creation/modification date: ``SOURCE_DATE_EPOCH``, or none at all
         (never the clock: two builds of the same source stay byte-identical)."""
-        epoch = self.epoch()
+        epoch = press_config.source_date_epoch()
         if epoch is None:
             return "none"
         when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
@@ -205,7 +188,7 @@ class TypstBuilder(Builder):
             "date": string(cfg.today or ""),
             "copyright": string(press.copyright_notice),
             "description": string(self.book_description()),
-            "keywords": _typst_str_list(self.book_tags()),
+            "keywords": _typst_str_list(frontmatter.all_tags(self.env)),
             "pub-date": self.pub_date(),
             "lang": string((cfg.language or "en").split("_")[0]),
             "paper": PAPER[press.pdf_paper],
@@ -243,7 +226,7 @@ class TypstBuilder(Builder):
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
         compiler = typst.Compiler(root=str(self.outdir), font_paths=fonts, ignore_system_fonts=True)
-        timestamp = self.epoch() or 0
+        timestamp = press_config.source_date_epoch() or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         try:
             pdf, warnings = compiler.compile_with_warnings(

@@ -810,7 +810,7 @@ class TypstTranslator(SphinxTranslator):
     def visit_index(self, node: nodes.Element) -> None:
         """Index entries: metadata that ``press-index()`` collects with page numbers."""
         for entry in node.get("entries", ()):
-            kind, value, tid, main = entry[0], entry[1], entry[2], entry[3]
+            kind, value, main = entry[0], entry[1], entry[3]
             parts = [p.strip() for p in value.split(";") if p.strip()]
             if kind == "pair" and len(parts) == 2:
                 keys = [parts, parts[::-1]]
