@@ -1,0 +1,12 @@
+# The kitchen sink of sphinx-book-theme's documentation (see ORIGIN and LICENSE), built as a
+# user with an existing reStructuredText tree would try Field Guide Press: this conf.py is ours
+# (the original project's conf.py is not part of the corpus); the pages are unchanged.
+# src/sphinx_book_theme/__init__.py is the file the pages literalinclude from the original
+# repository (copied from the pinned sphinx-book-theme wheel, same project and licence).
+project = "Kitchen Sink"
+author = "Pradyun Gedam and the Executable Books Project"
+copyright = "2021, Pradyun Gedam"
+extensions = ["press"]
+root_doc = "docs/reference/kitchen-sink/index"
+exclude_patterns = ["_build", "src"]
+html_theme = "sphinx_book_theme"
