@@ -7,7 +7,7 @@ PRESS  := $(BIN)/python -m press build
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1795564800
 
-.PHONY: book html epub pdf test serve bench clean lock venv
+.PHONY: book html epub pdf test serve bench clean lock venv check-prose
 
 book: pdf epub html  ## all three formats (PDF and EPUB first: the web book links copies)
 
@@ -22,6 +22,12 @@ pdf: $(STAMP)
 
 test: $(STAMP)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+# Editorial checks against the fact sheet (outside the repository, so not part of `make test`):
+# shared 12-word runs with facts.md and between pages, cited keys and bib entries vs the verified list.
+SHARED ?= ../shared/references
+check-prose: $(STAMP)  ## editor's checks; SHARED=dir holding facts.md and references.bib
+	$(BIN)/python tests/editorial/check_prose.py --shared $(SHARED)
 
 serve: $(STAMP)  ## live preview on http://127.0.0.1:8000
 	$(BIN)/sphinx-autobuild -c . source _build/serve --host 127.0.0.1 --port 8000
