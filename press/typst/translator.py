@@ -35,6 +35,8 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxTranslator
 
 from ..warnings_ import PressWarning, warn
+from . import elements
+from . import errors
 
 _SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:])")
 _LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
@@ -93,7 +95,7 @@ def _design(node: nodes.Node) -> str | None:
     return node.get("design_component") if isinstance(node, nodes.Element) else None
 
 
-class TypstTranslator(SphinxTranslator):
+class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     """Write one assembled doctree as the body of a Typst document."""
 
     def __init__(self, document: nodes.document, builder: Any) -> None:
@@ -115,6 +117,9 @@ class TypstTranslator(SphinxTranslator):
         self.terms: dict[str, str] = {}  # glossary term label -> term text (for the index)
         self.footnotes_done: set[tuple[str, str]] = set()
         self.fignumbers = getattr(builder.env, "toc_fignumbers", {})
+        self.mono = 0  # inside an API signature or grammar: text is monospaced
+        self.last_marker: tuple[str, int] | None = None
+        self.srcdir = str(getattr(builder, "srcdir", ""))
         self._index_footnotes(document)
 
     # -- helpers ---------------------------------------------------------
@@ -228,10 +233,13 @@ class TypstTranslator(SphinxTranslator):
 
     # -- structure -------------------------------------------------------
     def visit_document(self, node: nodes.document) -> None:
-        pass
+        root = label(self.docstack[0])
+        if root in self.known_labels and root not in self.labels_emitted:
+            self.labels_emitted.add(root)
+            self.pending_labels.append(root)  # a link to the root document (e.g. to `/`)
 
     def depart_document(self, node: nodes.document) -> None:
-        pass
+        elements.ElementsMixin.depart_document(self, node)  # labels no visitor wrote
 
     def visit_start_of_file(self, node: nodes.Element) -> None:
         self.docstack.append(node["docname"])
@@ -447,6 +455,9 @@ class TypstTranslator(SphinxTranslator):
             self.add("\n\n")
 
     def visit_Text(self, node: nodes.Text) -> None:
+        if self.mono:
+            self.add(elements.mono(node.astext()))
+            return
         self.add(escape(node.astext()))
 
     def depart_Text(self, node: nodes.Text) -> None:
@@ -490,9 +501,12 @@ class TypstTranslator(SphinxTranslator):
 
     def visit_inline(self, node: nodes.Element) -> None:
         self.emit_labels(node)
+        if "versionmodified" in node.get("classes", ()):
+            self.add("#strong[")  # "Added in version 2.0:"
 
     def depart_inline(self, node: nodes.Element) -> None:
-        pass
+        if "versionmodified" in node.get("classes", ()):
+            self.add("]")
 
     def visit_abbreviation(self, node: nodes.Element) -> None:
         pass
@@ -529,6 +543,8 @@ class TypstTranslator(SphinxTranslator):
         self.add("]")
 
     def visit_reference(self, node: nodes.reference) -> None:
+        if node.get("ids") and not self.in_title(node):
+            self.emit_labels(node)  # an {#id} attribute on a link
         target = self.link_target(node)
         if target is not None:
             if target not in self.known_labels:
@@ -598,6 +614,9 @@ class TypstTranslator(SphinxTranslator):
             self.in_citation += 1
             self.add("\n#press-reflist(")
             return
+        if "contains-task-list" in node.get("classes", ()):
+            self.add("\n#list(marker: [], ")  # MyST task list: the checkbox is the marker
+            return
         self.add("\n#list(")
 
     def depart_bullet_list(self, node: nodes.Element) -> None:
@@ -658,12 +677,17 @@ class TypstTranslator(SphinxTranslator):
         self.add("]], ")
 
     def visit_definition(self, node: nodes.Element) -> None:
-        self.add("[")
+        previous = node.parent.index(node) - 1 if node.parent is not None else -1
+        if previous >= 0 and isinstance(node.parent[previous], nodes.definition):
+            self.add(" #parbreak() ")  # a further definition of the same term: same block
+        else:
+            self.add("[")
 
     def depart_definition(self, node: nodes.Element) -> None:
         while self.body and self.body[-1] == "\n\n":
             self.body.pop()
-        self.add("]")
+        if not isinstance(node.next_node(descend=False, siblings=True), nodes.definition):
+            self.add("]")
 
     def visit_glossary(self, node: nodes.Element) -> None:
         self.emit_labels(node)
@@ -714,7 +738,7 @@ class TypstTranslator(SphinxTranslator):
         lang = node.get("language", "")
         if lang in ("default", "none", "text", "output", "console-output"):
             lang = ""
-        code = node.astext()
+        code = node.astext().rstrip("\n")  # a trailing newline would be an extra (numbered) line
         args = [string(code)]
         if lang:
             args.append(f"lang: {string(lang)}")
@@ -836,6 +860,8 @@ class TypstTranslator(SphinxTranslator):
         formats = node.get("format", "").split()
         if "typst" in formats:
             self.add("\n" + node.astext() + "\n\n")
+        elif "html" in formats:
+            self.add(elements.raw_html(self, node))
         else:
             warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
@@ -849,6 +875,8 @@ class TypstTranslator(SphinxTranslator):
     # -- figures and images ---------------------------------------------
     def image_call(self, node: nodes.Element) -> str | None:
         uri = node["uri"]
+        if "://" in uri or uri.startswith("data:"):
+            return elements.remote_image(self, node)
         path = self.builder.images.get(uri)
         if path is None:
             warn(PressWarning.TYPST_NODE, f"image {uri!r} was not copied for the PDF", location=self.location(node))
@@ -955,6 +983,9 @@ class TypstTranslator(SphinxTranslator):
             spans.append(f"colspan: {node['morecols'] + 1}")
         if node.get("morerows"):
             spans.append(f"rowspan: {node['morerows'] + 1}")
+        for align in ("left", "center", "right"):
+            if f"text-{align}" in node.get("classes", ()):
+                spans.append(f"align: {align}")
         self.in_table += 1
         self.add(f"table.cell({', '.join(spans)})[" if spans else "[")
         self.emit_labels(node)
@@ -1013,7 +1044,7 @@ class TypstTranslator(SphinxTranslator):
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.Element) -> None:
-        from .math import to_typst
+        from .math import display_to_typst
 
         number = ""
         if node.get("number") is not None and node.get("ids"):
@@ -1023,9 +1054,11 @@ class TypstTranslator(SphinxTranslator):
                 number = self.config.math_numsep.join(eqno.rsplit(".", 1))
             else:
                 number = str(node["number"])
-        body = to_typst(node.astext(), self.location(node))
+        body, tag = display_to_typst(node.astext(), self.location(node))
         fmt = self.config.math_eqref_format or "({number})"
         shown = fmt.format(number=number) if number else ""
+        if tag:
+            shown = f"({tag})"
         self.add(f"\n#press-equation(number: {string(shown)})[$ {body} $]" + self.take_label(node) + "\n\n")
         self.extra_labels(node)
         raise nodes.SkipNode
