@@ -49,6 +49,7 @@ def _typst_string(text: str) -> str:
 
 def mono(text: str) -> str:
     """Monospaced text (API signatures, grammar rules): an inline ``raw`` element."""
+    text = text.rstrip("\n")
     if not text:
         return ""
     return f"#raw({_typst_string(text)})"
@@ -124,7 +125,10 @@ def remote_image(translator: Any, node: nodes.Element) -> str:
         location=translator.location(node),
     )
     alt = node.get("alt", "")
-    return f"#press-remote-image({_typst_string(uri)}, alt: {_typst_string(alt)})"
+    call = f"#press-remote-image({_typst_string(uri)}, alt: {_typst_string(alt)})"
+    if isinstance(node.parent, (nodes.TextElement, nodes.reference, nodes.figure)):
+        return call
+    return "\n" + call + "\n\n"  # a block-level image: a paragraph of its own
 
 
 class ElementsMixin:
@@ -136,7 +140,7 @@ class ElementsMixin:
             where = errors.marker(node, self.srcdir)
             if where is not None and where != self.last_marker:
                 self.last_marker = where
-                self.add(errors.comment(*where))
+                self.marker = errors.comment(*where)  # written with the element's first output
         try:
             super().dispatch_visit(node)  # type: ignore[misc]
         except nodes.SkipNode:
@@ -206,7 +210,8 @@ class ElementsMixin:
         raise nodes.SkipNode
 
     def visit_option_argument(self, node: nodes.Element) -> None:
-        self.add(mono(node.get("delimiter", " ")) + "#emph(" + mono(node.astext()).removeprefix("#") + ")")
+        text = "".join(child.astext() for child in node.children)  # astext() adds the delimiter
+        self.add(mono(node.get("delimiter", " ")) + "#emph(" + mono(text).removeprefix("#") + ")")
         raise nodes.SkipNode
 
     def visit_description(self, node: nodes.Element) -> None:
@@ -222,15 +227,17 @@ class ElementsMixin:
         self.emit_labels(node)
         rows = []
         for production in node.findall(addnodes.production):
-            name = production.get("tokenname", "")
             self.mono += 1
-            labels = "".join(
-                f"#metadata(none) <{n}>" for n in (self.label_of(i) for i in production.get("ids", ()))
-                if n not in self.labels_emitted and not self.labels_emitted.add(n)  # type: ignore[func-returns-value]
-            )
+            labels = ""
+            for element in production.findall(nodes.Element):  # the token's own label
+                for id_ in element.get("ids", ()):
+                    name = self.label_of(id_)
+                    if name not in self.labels_emitted:
+                        self.labels_emitted.add(name)
+                        labels += f"#metadata(none) <{name}>"
             body = self.render(production.children)
             self.mono -= 1
-            rows.append(f"({_typst_string(name)}, [{labels}{body}])")
+            rows.append(f"[{labels}{body}]")
         self.add("\n#press-grammar(" + "".join(r + ", " for r in rows) + ")\n\n")
         raise nodes.SkipNode
 

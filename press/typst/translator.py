@@ -119,6 +119,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.fignumbers = getattr(builder.env, "toc_fignumbers", {})
         self.mono = 0  # inside an API signature or grammar: text is monospaced
         self.last_marker: tuple[str, int] | None = None
+        self.marker = ""
         self.srcdir = str(getattr(builder, "srcdir", ""))
         self._index_footnotes(document)
 
@@ -153,6 +154,9 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         return len(self.docstack) - 1
 
     def add(self, text: str) -> None:
+        if self.marker:
+            self.body.append(self.marker)  # the source marker of the element now being written
+            self.marker = ""
         self.body.append(text)
 
     def astext(self) -> str:
@@ -380,6 +384,11 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         for item in items:
             if item.parent is not None and _design(item.parent) == "grid-item":
                 continue
+            outer = item.parent
+            while outer is not None and _design(outer) != "grid-container":
+                outer = outer.parent
+            if outer is not node:
+                continue  # an item of a nested grid: written by that grid
             cells.append("[" + self.render(item.children) + "]")
         self.add(f"\n#press-grid(columns: {self.grid_columns(node)}, " + ", ".join(cells) + ")\n\n")
 
