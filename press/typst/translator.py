@@ -177,7 +177,11 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         for child in children:
             child.walkabout(self)
         out, self.body = "".join(self.body), saved
-        return out.strip()
+        out = out.strip()
+        lead = errors.MARKER.match(out)
+        if lead:  # a source marker first: the content after it is stripped as before
+            out = lead.group(0) + out[lead.end():].strip()
+        return out
 
     def emit_labels(self, node: nodes.Element) -> None:
         for id_ in node.get("ids", ()):
@@ -238,7 +242,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     # -- structure -------------------------------------------------------
     def visit_document(self, node: nodes.document) -> None:
         root = label(self.docstack[0])
-        if root in self.known_labels and root not in self.labels_emitted:
+        linked = any(self.link_target(ref) == root for ref in node.findall(nodes.reference))
+        if linked and root in self.known_labels and root not in self.labels_emitted:
             self.labels_emitted.add(root)
             self.pending_labels.append(root)  # a link to the root document (e.g. to `/`)
 
@@ -747,7 +752,9 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         lang = node.get("language", "")
         if lang in ("default", "none", "text", "output", "console-output"):
             lang = ""
-        code = node.astext().rstrip("\n")  # a trailing newline would be an extra (numbered) line
+        code = node.astext()
+        if node.get("linenos"):
+            code = code.rstrip("\n")  # a trailing newline would be an extra, empty numbered line
         args = [string(code)]
         if lang:
             args.append(f"lang: {string(lang)}")
