@@ -37,6 +37,12 @@ HTML_DROPPED = {
 #: HTML void or formatting elements that carry no content of their own (nothing is lost).
 HTML_SILENT = {"br", "hr", "input", "wbr", "meta", "link", "source", "track", "col", "area", "base", "param"}
 
+#: sphinx-design's avatar image classes -> printed width.
+AVATAR_SIZES = {
+    "sd-avatar-xs": "1.5em", "sd-avatar-sm": "2em", "sd-avatar-md": "3em",
+    "sd-avatar-lg": "4em", "sd-avatar-xl": "5em", "sd-avatar-inherit": "1em",
+}
+
 VERSION_KINDS = {
     "versionadded": "added", "versionchanged": "changed",
     "deprecated": "deprecated", "versionremoved": "removed",
@@ -357,9 +363,10 @@ class ElementsMixin:
 
     def visit_desc_parameter(self, node: nodes.Element) -> None:
         self._param_sep(node)
+        self.add("#emph[")  # parameters in italics, as in the HTML
 
     def depart_desc_parameter(self, node: nodes.Element) -> None:
-        pass
+        self.add("]")
 
     visit_desc_type_parameter = visit_desc_parameter
     depart_desc_type_parameter = depart_desc_parameter

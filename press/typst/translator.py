@@ -526,7 +526,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         pass
 
     def depart_abbreviation(self, node: nodes.Element) -> None:
-        if node.get("explanation"):
+        if node.get("explanation") and not self.mono:  # not inside an API signature
             self.add(" (" + escape(node["explanation"]) + ")")
 
     def visit_problematic(self, node: nodes.Element) -> None:
@@ -909,6 +909,9 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             args.append(f"width: {float(width.removesuffix('px')) * 0.75:.1f}pt")
         elif isinstance(width, str) and re.fullmatch(r"[\d.]+(pt|mm|cm|in|em)", width or "x"):
             args.append(f"width: {width}")
+        avatar = elements.AVATAR_SIZES.keys() & set(node.get("classes", ()))
+        if avatar and not width:  # sphinx-design's avatar classes: a small picture
+            args.append(f"width: {elements.AVATAR_SIZES[avatar.pop()]}")
         return "#press-image(" + ", ".join(args) + ")"
 
     def visit_image(self, node: nodes.Element) -> None:
