@@ -297,6 +297,78 @@ class ElementsMixin:
     def visit_pending_xref_condition(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
 
+    # -- docutils bibliographic fields (when a transform leaves them) ----
+    def visit_docinfo(self, node: nodes.Element) -> None:
+        self.add("\n#press-fields(")
+
+    def depart_docinfo(self, node: nodes.Element) -> None:
+        self.add(")\n\n")
+
+    def _bibliographic(self, node: nodes.Element) -> None:
+        if isinstance(node.parent, nodes.authors):
+            if node.parent.index(node) > 0:
+                self.add(", ")
+            return
+        self.add(f"([{node.__class__.__name__.title()}], [")
+
+    def _bibliographic_end(self, node: nodes.Element) -> None:
+        if not isinstance(node.parent, nodes.authors):
+            self.add("]), ")
+
+    visit_author = visit_authors = visit_organization = visit_address = visit_contact = _bibliographic
+    visit_version = visit_revision = visit_status = visit_date = visit_copyright = _bibliographic
+    depart_author = depart_authors = depart_organization = depart_address = depart_contact = _bibliographic_end
+    depart_version = depart_revision = depart_status = depart_date = depart_copyright = _bibliographic_end
+
+    # -- nodes that carry nothing for print, or only their text -----------
+    def _skip(self, node: nodes.Element) -> None:
+        raise nodes.SkipNode
+
+    # page header/footer (web furniture), transform placeholders, HTML-only and LaTeX-only pieces
+    visit_header = visit_footer = visit_pending = _skip
+    visit_viewcode_anchor = visit_raw_latex = visit_sd_tab_input = _skip
+
+    def _text_only(self, node: nodes.Element) -> None:
+        pass
+
+    # their children are rendered as usual
+    visit_acronym = depart_acronym = _text_only
+    visit_substitution_reference = depart_substitution_reference = _text_only
+    visit_production = depart_production = visit_hlistcol = depart_hlistcol = _text_only
+    visit_bibliography = depart_bibliography = visit_todolist = depart_todolist = _text_only
+    visit_ifconfig = depart_ifconfig = visit_dropdown_main = depart_dropdown_main = _text_only
+    visit_translatable = depart_translatable = _text_only
+
+    def visit_sd_tab_label(self, node: nodes.Element) -> None:
+        self.add("#strong[")
+
+    def depart_sd_tab_label(self, node: nodes.Element) -> None:
+        self.add("] ")
+
+    def visit_dropdown_title(self, node: nodes.Element) -> None:
+        self.add("#strong[")
+
+    def depart_dropdown_title(self, node: nodes.Element) -> None:
+        self.add("]\n\n")
+
+    def visit_graphviz(self, node: nodes.Element) -> None:
+        """A Graphviz graph: no ``dot`` runs at build time; its source is printed as a listing."""
+        self.emit_labels(node)
+        caption = node.get("caption") or node.get("alt") or ""
+        logger.info("a Graphviz graph is printed as its source", location=self.location(node))
+        code = _typst_string(node.get("code", "").rstrip("\n"))
+        head = f", caption: [{self.render([nodes.Text(caption)])}]" if caption else ""
+        self.add(f"\n#press-code({code}, lang: \"dot\"{head})\n\n")
+        raise nodes.SkipNode
+
+    def visit_inheritance_diagram(self, node: nodes.Element) -> None:
+        warn(
+            PressWarning.TYPST_NODE,
+            "an inheritance diagram needs Graphviz and is left out of the PDF",
+            location=self.location(node),
+        )
+        raise nodes.SkipNode
+
     # -- API descriptions (all domains: py, c, cpp, js, rst, std) ---------
     def visit_desc(self, node: nodes.Element) -> None:
         self.emit_labels(node)
