@@ -34,8 +34,8 @@ HTML_DROPPED = {
     "img", "iframe", "video", "audio", "object", "embed", "svg", "canvas", "picture",
     "script", "style", "select", "textarea", "button", "map", "math",
 }
-#: HTML void or formatting elements that carry no content of their own (nothing is lost).
-HTML_SILENT = {"br", "hr", "input", "wbr", "meta", "link", "source", "track", "col", "area", "base", "param"}
+#: Of those, the elements whose inner text is not reading text (it is left out with them).
+HTML_OPAQUE = {"script", "style", "svg", "math", "select", "textarea", "video", "audio", "object", "map", "canvas"}
 
 #: sphinx-design's avatar image classes -> printed width.
 AVATAR_SIZES = {
@@ -85,18 +85,18 @@ class _HTMLText(html.parser.HTMLParser):
             self.dropped.append(f"<{tag}>" + (f" (its text {alt!r} is kept)" if alt else ""))
             if alt:
                 self.out.append("\\[" + self.escape(alt) + "\\]")
-            if tag in ("script", "style", "svg", "math", "select", "textarea", "video", "audio", "object", "map", "canvas"):
+            if tag in HTML_OPAQUE:
                 self.skip += 1
         elif tag == "input":
             self.dropped.append(f"<input type={values.get('type') or 'text'!r}>")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
-        if tag in ("script", "style", "svg", "math", "select", "textarea", "video", "audio", "object", "map", "canvas"):
+        if tag in HTML_OPAQUE:
             self.skip = max(0, self.skip - 1)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "svg", "math", "select", "textarea", "video", "audio", "object", "map", "canvas"):
+        if tag in HTML_OPAQUE:
             self.skip = max(0, self.skip - 1)
 
     def handle_data(self, data: str) -> None:
@@ -126,8 +126,10 @@ def raw_html(translator: Any, node: nodes.Element) -> str:
 def remote_image(translator: Any, node: nodes.Element) -> str:
     """An image at a URL (nothing is downloaded at build time): a framed alt text and the URL."""
     uri = node["uri"]
+    if uri.startswith("data:"):
+        uri = ""  # an inline data image: there is no address worth printing
     logger.info(
-        f"remote image {uri} is printed as a framed link (no download at build time)",
+        f"remote image {uri or 'data: URI'} is printed as a framed link (no download at build time)",
         location=translator.location(node),
     )
     alt = node.get("alt", "")
