@@ -126,10 +126,8 @@ def raw_html(translator: Any, node: nodes.Element) -> str:
 def remote_image(translator: Any, node: nodes.Element) -> str:
     """An image at a URL (nothing is downloaded at build time): a framed alt text and the URL."""
     uri = node["uri"]
-    if uri.startswith("data:"):
-        uri = ""  # an inline data image: there is no address worth printing
     logger.info(
-        f"remote image {uri or 'data: URI'} is printed as a framed link (no download at build time)",
+        f"remote image {uri} is printed as a framed link (no download at build time)",
         location=translator.location(node),
     )
     alt = node.get("alt", "")

@@ -891,7 +891,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     # -- figures and images ---------------------------------------------
     def image_call(self, node: nodes.Element) -> str | None:
         uri = node["uri"]
-        if "://" in uri or uri.startswith("data:"):
+        if "://" in uri:
             return elements.remote_image(self, node)
         path = self.builder.images.get(uri)
         if path is None:
