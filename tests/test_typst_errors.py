@@ -62,3 +62,22 @@ def test_locate_walks_back_to_the_nearest_marker():
     assert errors.locate(typ, 4, 30, "/src") == "/src/a/page.md:9"
     assert errors.locate(typ, 1, 0, "/src") is None
     assert errors.strip_markers(typ).count("/*@") == 0
+
+
+def test_error_in_the_template_is_placed_at_the_label_use(tmp_path):
+    """An error whose span lies in the template (a link to a missing label) is placed at the
+    first use of that label in the book's file, then mapped to the author's line."""
+    typ = tmp_path / "book.typ"
+    typ.write_text("\n".join([
+        '#import "press-book.typ": *',
+        errors.comment("intro.md", 4) + "Some text.",
+        errors.comment("intro.md", 12) + "See #press-xref(<d.intro:gone>)[there].",
+    ]), encoding="utf-8")
+
+    class Failure:
+        message = "label `<d.intro:gone>` does not exist in the document"
+        diagnostic = "error: ...\n   ┌─ ../press-book.typ:25:4\n"
+        hints: list[str] = []
+        trace: list[str] = []
+
+    assert errors.source_location(Failure(), typ, "/src") == "/src/intro.md:12"
