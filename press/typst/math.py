@@ -15,11 +15,17 @@ converts as an ``aligned`` block; ``\\label``, ``\\nonumber``/``\\notag`` are
 dropped (Sphinx numbers and labels the block) and ``\\tag{..}`` becomes the
 printed number.  Several equations separated by blank lines (Sphinx's ``math``
 directive) become rows of one block.
+
+A few commands ``tex2typst`` lacks are first spelled the way it knows (:func:`rewrite`):
+``\\xrightarrow``/``\\xleftarrow``, ``\\intertext`` (a row of text), ``dcases``/``rcases``,
+``\\textbf``/``\\textit``/``\\emph``/``\\textrm``/``\\mbox``, the ``[t]`` position of
+``aligned``; ``\\boxed`` keeps its formula without the frame.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from docutils import nodes
 from tex2typst import tex2typst
@@ -85,9 +91,57 @@ def normalise(latex: str) -> tuple[str, str]:
     return tex, tag
 
 
+def _group(tex: str, start: int) -> int:
+    """The index just after the brace group that opens at ``tex[start] == "{"``."""
+    depth = 0
+    for i in range(start, len(tex)):
+        if tex[i] == "\\":
+            continue
+        if tex[i] == "{" and (i == 0 or tex[i - 1] != "\\"):
+            depth += 1
+        elif tex[i] == "}" and tex[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(tex)
+
+
+def _replace_command(tex: str, command: str, make: Any) -> str:
+    """Replace ``\\command{arg}`` (balanced braces) by ``make(arg)``."""
+    pattern = re.compile(re.escape(command) + r"\s*\{")
+    while (found := pattern.search(tex)) is not None:
+        end = _group(tex, found.end() - 1)
+        tex = tex[: found.start()] + make(tex[found.end(): end - 1]) + tex[end:]
+    return tex
+
+
+#: amsmath/LaTeX commands ``tex2typst`` does not know, rewritten to ones it does.
+_REWRITES: list[tuple[str, Any]] = [
+    ("\\xrightarrow", lambda a: f"\\overset{{{a}}}{{\\longrightarrow}}"),
+    ("\\xleftarrow", lambda a: f"\\overset{{{a}}}{{\\longleftarrow}}"),
+    ("\\intertext", lambda a: f"\\text{{{a}}} \\\\"),
+    ("\\textbf", lambda a: f"\\mathbf{{\\text{{{a}}}}}"),
+    ("\\textit", lambda a: f"\\mathit{{\\text{{{a}}}}}"),
+    ("\\emph", lambda a: f"\\mathit{{\\text{{{a}}}}}"),
+    ("\\textrm", lambda a: f"\\text{{{a}}}"),
+    ("\\mbox", lambda a: f"\\text{{{a}}}"),
+    ("\\boxed", lambda a: a),  # the frame is not printed; the formula is
+]
+
+
+def rewrite(tex: str) -> str:
+    """LaTeX that ``tex2typst`` can convert: a few amsmath commands spelled another way."""
+    for command, make in _REWRITES:
+        if command in tex:
+            tex = _replace_command(tex, command, make)
+    tex = re.sub(r"\\begin\{(aligned|gathered|alignedat|split|array)\}\[[tcb]\]", r"\\begin{\1}", tex)
+    tex = re.sub(r"\\(begin|end)\{[dr]cases\*?\}", r"\\\1{cases}", tex)
+    return tex
+
+
 def _convert(latex: str, node: nodes.Node | None) -> str:
     try:
-        return tex2typst(latex.strip(), non_strict=False)
+        return tex2typst(rewrite(latex.strip()), non_strict=False)
     except Exception as exc:  # the converter raises plain errors
         reason = str(exc).splitlines()[0].removeprefix("Conversion failed: ")
         warn(PressWarning.TYPST_MATH, f"cannot convert LaTeX math {latex.strip()!r} to Typst: {reason}", location=node)
