@@ -123,6 +123,11 @@ def raw_html(translator: Any, node: nodes.Element) -> str:
     return "\n" + text + "\n\n" if text.strip() else ""
 
 
+def is_latex_break(node: nodes.Element) -> bool:
+    """A MyST hard line break writes ``<br />`` for HTML and ``\\\\`` for LaTeX side by side."""
+    return node.get("format") == "latex" and node.astext().strip() == "\\\\"
+
+
 def remote_image(translator: Any, node: nodes.Element) -> str:
     """An image at a URL (nothing is downloaded at build time): a framed alt text and the URL."""
     uri = node["uri"]

@@ -878,6 +878,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             self.add("\n" + node.astext() + "\n\n")
         elif "html" in formats:
             self.add(elements.raw_html(self, node))
+        elif elements.is_latex_break(node):
+            pass  # the LaTeX half of a MyST hard line break; its HTML half printed the break
         else:
             warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
