@@ -23,6 +23,12 @@ Numbers of figures, tables, listings and equations are Sphinx's own
 Nodes without a ``visit_`` method are reported with file:line
 (``press.typst_node``) and their children are still rendered: nothing is
 silently dropped.
+
+The visitors for node kinds beyond a plain book (API descriptions, option lists,
+grammars, version notes, raw HTML, remote images, ...) are in
+:mod:`press.typst.elements`, whose mixin also writes a source marker before each
+element (so :mod:`press.typst.errors` reports Typst errors at the author's file:line)
+and gives every id a label even when its visitor did not write one.
 """
 
 from __future__ import annotations
