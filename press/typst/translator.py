@@ -496,6 +496,11 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.add("]")
 
     def visit_literal(self, node: nodes.Element) -> None:
+        if any(isinstance(c, nodes.Element) for c in node.children):
+            self.mono += 1  # {samp}`print {value}`: code with an emphasised part
+            self.add(self.render(node.children))
+            self.mono -= 1
+            raise nodes.SkipNode
         self.add(f"#raw({string(node.astext())})")
         raise nodes.SkipNode
 
