@@ -97,6 +97,7 @@ def compile_batch(strings: list[str], workdir: Path) -> tuple[str, list]:
     visitor = TypstTranslator(doc, fake_builder())
     doc.walkabout(visitor)
     shutil.copyfile(typst_builder.TEMPLATE, workdir / "press-book.typ")
+    shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), workdir / "press-elements.typ")
     source = ('#import "press-book.typ": *\n#show: book.with(title: "Escaping")\n'
               "#set text(hyphenate: false)\n" + visitor.astext())
     (workdir / "main.typ").write_text(source, encoding="utf-8")

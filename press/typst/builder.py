@@ -23,6 +23,7 @@ from sphinx.util.osutil import ensuredir
 from .. import config as press_config
 from .. import frontmatter
 from ..warnings_ import PressWarning, warn
+from . import errors
 from .translator import TypstTranslator, label, string
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ class TypstBuilder(Builder):
     format = "typst"
     epilog = __("The PDF is in %(outdir)s.")
     supported_image_types = ["image/svg+xml", "image/png", "image/jpeg", "image/gif"]
-    supported_remote_images = False
+    supported_remote_images = True  # never downloaded: the translator prints a framed link
     default_translator_class = TypstTranslator
     imagedir = "images"
 
@@ -161,6 +162,7 @@ class TypstBuilder(Builder):
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
         self.typ_path.write_text(source, encoding="utf-8")
         shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
+        shutil.copyfile(TEMPLATE.with_name("elements.typ"), Path(self.outdir, "press-elements.typ"))
 
     def book_description(self) -> str:
         meta = frontmatter.page(self.env, self.config.root_doc)
@@ -233,8 +235,7 @@ class TypstBuilder(Builder):
                 input=str(self.typ_path), format="pdf", timestamp=timestamp
             )
         except typst.TypstError as exc:
-            warn(PressWarning.TYPST_COMPILE, f"Typst could not compile {self.typ_path}: {exc.message}\n{exc.diagnostic}")
-            return
+            errors.fail(exc, self.typ_path, self.srcdir)  # at the author's file:line; fails the build
         for w in warnings or []:
-            warn(PressWarning.TYPST_COMPILE, f"Typst warning in {self.typ_path}: {w.message}\n{w.diagnostic}")
+            errors.warning(w, self.typ_path, self.srcdir)
         pdf_path.write_bytes(pdf)

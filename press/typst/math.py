@@ -6,22 +6,160 @@ hand-roll a converter.  It runs in strict mode, so a command it does not know
 is an error instead of a bare identifier that Typst would reject later; that
 error is a file:line ``press.typst_math`` warning naming the construct, and
 the formula is printed as its LaTeX source.
+
+Display math first goes through :func:`normalise`: the amsmath *top-level*
+environments (``equation``, ``align``, ``alignat``, ``flalign``, ``eqnarray``,
+``gather``, ``multline``, ``split``, their starred forms) become the body of one
+Typst equation (rows ``\\``, alignment points ``&``), which ``tex2typst``
+converts as an ``aligned`` block; ``\\label``, ``\\nonumber``/``\\notag`` are
+dropped (Sphinx numbers and labels the block) and ``\\tag{..}`` becomes the
+printed number.  Several equations separated by blank lines (Sphinx's ``math``
+directive) become rows of one block.
+
+A few commands ``tex2typst`` lacks are first spelled the way it knows (:func:`rewrite`):
+``\\xrightarrow``/``\\xleftarrow``, ``\\intertext`` (a row of text), ``dcases``/``rcases``,
+``\\textbf``/``\\textit``/``\\emph``/``\\textrm``/``\\mbox``, the ``[t]`` position of
+``aligned``; ``\\boxed`` keeps its formula without the frame.
 """
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from docutils import nodes
 from tex2typst import tex2typst
 
 from ..warnings_ import PressWarning, warn
 
+_OUTER = re.compile(r"\A\\begin\{([a-zA-Z]+\*?)\}(.*)\\end\{\1\}\Z", re.S)
+_ALIGNED = {"align", "flalign", "alignat", "xalignat", "xxalignat", "eqnarray", "split", "aligned", "alignedat"}
+_ROWS = {"gather", "multline", "gathered", "multlined"}
+_PLAIN = {"equation", "displaymath", "math", "subequations"}
+_TAG = re.compile(r"\\tag\*?\{([^{}]*)\}")
+_DROP = re.compile(r"\\label\{[^{}]*\}|\\nonumber\b|\\notag\b")
 
-def to_typst(latex: str, node: nodes.Node | None = None) -> str:
-    """Typst math for a LaTeX math string (without the ``$`` delimiters)."""
+
+def _top_level(tex: str, char: str) -> bool:
+    """Whether ``char`` (``&`` or ``\\\\``) occurs outside every environment and brace group."""
+    depth = 0
+    i = 0
+    while i < len(tex):
+        if tex.startswith("\\begin{", i):
+            depth += 1
+        elif tex.startswith("\\end{", i):
+            depth -= 1
+        elif tex[i] == "\\" and tex.startswith(char, i) and char == "\\\\" and depth == 0:
+            return True
+        elif tex[i] == "\\":
+            i += 2
+            continue
+        elif tex[i] == "&" and char == "&" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def normalise(latex: str) -> tuple[str, str]:
+    """``(tex, tag)``: display LaTeX reduced to what one Typst equation can say."""
+    tex = latex.strip()
+    tag = ""
+    found = _TAG.search(tex)
+    if found:
+        tag = found.group(1)
+        tex = _TAG.sub("", tex)
+    tex = _DROP.sub("", tex).strip()
+    match = _OUTER.match(tex)
+    if match:
+        env, body = match.group(1).rstrip("*"), match.group(2)
+        if env in ("alignat", "xalignat", "xxalignat", "alignedat"):
+            body = re.sub(r"\A\s*\{\d+\}", "", body)
+        if env == "eqnarray":  # a &=& b -> a &= b
+            rows = re.split(r"\\\\", body)
+            body = "\\\\".join(
+                (p[0] + "&" + p[1] + "".join(p[2:])) if len(p := row.split("&")) >= 3 else row for row in rows
+            )
+        if env in _PLAIN:
+            tex = body.strip()
+        elif env in _ALIGNED or env in _ROWS:
+            tex = "\\begin{aligned}" + body + "\\end{aligned}"
+        elif env == "smallmatrix":
+            tex = "\\begin{matrix}" + body + "\\end{matrix}"
+    if not tex.startswith("\\begin{aligned}") and (_top_level(tex, "&") or _top_level(tex, "\\\\")):
+        tex = "\\begin{aligned}" + tex + "\\end{aligned}"
+    tex = re.sub(r"\\begin\{smallmatrix\}(.*?)\\end\{smallmatrix\}", r"\\begin{matrix}\1\\end{matrix}", tex, flags=re.S)
+    return tex, tag
+
+
+def _group(tex: str, start: int) -> int:
+    """The index just after the brace group that opens at ``tex[start] == "{"``."""
+    depth = 0
+    for i in range(start, len(tex)):
+        if tex[i] == "\\":
+            continue
+        if tex[i] == "{" and (i == 0 or tex[i - 1] != "\\"):
+            depth += 1
+        elif tex[i] == "}" and tex[i - 1] != "\\":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return len(tex)
+
+
+def _replace_command(tex: str, command: str, make: Any) -> str:
+    """Replace ``\\command{arg}`` (balanced braces) by ``make(arg)``."""
+    pattern = re.compile(re.escape(command) + r"\s*\{")
+    while (found := pattern.search(tex)) is not None:
+        end = _group(tex, found.end() - 1)
+        tex = tex[: found.start()] + make(tex[found.end(): end - 1]) + tex[end:]
+    return tex
+
+
+#: amsmath/LaTeX commands ``tex2typst`` does not know, rewritten to ones it does.
+_REWRITES: list[tuple[str, Any]] = [
+    ("\\xrightarrow", lambda a: f"\\overset{{{a}}}{{\\longrightarrow}}"),
+    ("\\xleftarrow", lambda a: f"\\overset{{{a}}}{{\\longleftarrow}}"),
+    ("\\intertext", lambda a: f"\\text{{{a}}} \\\\"),
+    ("\\textbf", lambda a: f"\\mathbf{{\\text{{{a}}}}}"),
+    ("\\textit", lambda a: f"\\mathit{{\\text{{{a}}}}}"),
+    ("\\emph", lambda a: f"\\mathit{{\\text{{{a}}}}}"),
+    ("\\textrm", lambda a: f"\\text{{{a}}}"),
+    ("\\mbox", lambda a: f"\\text{{{a}}}"),
+    ("\\boxed", lambda a: a),  # the frame is not printed; the formula is
+]
+
+
+def rewrite(tex: str) -> str:
+    """LaTeX that ``tex2typst`` can convert: a few amsmath commands spelled another way."""
+    for command, make in _REWRITES:
+        if command in tex:
+            tex = _replace_command(tex, command, make)
+    tex = re.sub(r"\\begin\{(aligned|gathered|alignedat|split|array)\}\[[tcb]\]", r"\\begin{\1}", tex)
+    tex = re.sub(r"\\(begin|end)\{[dr]cases\*?\}", r"\\\1{cases}", tex)
+    return tex
+
+
+def _convert(latex: str, node: nodes.Node | None) -> str:
     try:
-        result = tex2typst(latex.strip(), non_strict=False)
+        return tex2typst(rewrite(latex.strip()), non_strict=False)
     except Exception as exc:  # the converter raises plain errors
         reason = str(exc).splitlines()[0].removeprefix("Conversion failed: ")
         warn(PressWarning.TYPST_MATH, f"cannot convert LaTeX math {latex.strip()!r} to Typst: {reason}", location=node)
         return '"' + " ".join(latex.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return result
+
+
+def to_typst(latex: str, node: nodes.Node | None = None) -> str:
+    """Typst math for a LaTeX math string (without the ``$`` delimiters)."""
+    return _convert(latex, node)
+
+
+def display_to_typst(latex: str, node: nodes.Node | None = None) -> tuple[str, str]:
+    """``(typst, tag)`` for display math: amsmath environments, several equations, ``\\tag``."""
+    parts = [p for p in re.split(r"\n\s*\n", latex.strip()) if p.strip()] or [""]
+    out, tags = [], []
+    for part in parts:
+        tex, tag = normalise(part)
+        out.append(_convert(tex, node))
+        if tag:
+            tags.append(tag)
+    return " \\ ".join(out), ", ".join(tags)

@@ -23,6 +23,12 @@ Numbers of figures, tables, listings and equations are Sphinx's own
 Nodes without a ``visit_`` method are reported with file:line
 (``press.typst_node``) and their children are still rendered: nothing is
 silently dropped.
+
+The visitors for node kinds beyond a plain book (API descriptions, option lists,
+grammars, version notes, raw HTML, remote images, ...) are in
+:mod:`press.typst.elements`, whose mixin also writes a source marker before each
+element (so :mod:`press.typst.errors` reports Typst errors at the author's file:line)
+and gives every id a label even when its visitor did not write one.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxTranslator
 
 from ..warnings_ import PressWarning, warn
+from . import elements
+from . import errors
 
 _SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:])")
 _LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
@@ -93,7 +101,7 @@ def _design(node: nodes.Node) -> str | None:
     return node.get("design_component") if isinstance(node, nodes.Element) else None
 
 
-class TypstTranslator(SphinxTranslator):
+class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     """Write one assembled doctree as the body of a Typst document."""
 
     def __init__(self, document: nodes.document, builder: Any) -> None:
@@ -115,6 +123,10 @@ class TypstTranslator(SphinxTranslator):
         self.terms: dict[str, str] = {}  # glossary term label -> term text (for the index)
         self.footnotes_done: set[tuple[str, str]] = set()
         self.fignumbers = getattr(builder.env, "toc_fignumbers", {})
+        self.mono = 0  # inside an API signature or grammar: text is monospaced
+        self.last_marker: tuple[str, int] | None = None
+        self.marker = ""
+        self.srcdir = str(getattr(builder, "srcdir", ""))
         self._index_footnotes(document)
 
     # -- helpers ---------------------------------------------------------
@@ -148,6 +160,9 @@ class TypstTranslator(SphinxTranslator):
         return len(self.docstack) - 1
 
     def add(self, text: str) -> None:
+        if self.marker:
+            self.body.append(self.marker)  # the source marker of the element now being written
+            self.marker = ""
         self.body.append(text)
 
     def astext(self) -> str:
@@ -168,7 +183,11 @@ class TypstTranslator(SphinxTranslator):
         for child in children:
             child.walkabout(self)
         out, self.body = "".join(self.body), saved
-        return out.strip()
+        out = out.strip()
+        lead = errors.MARKER.match(out)
+        if lead:  # a source marker first: the content after it is stripped as before
+            out = lead.group(0) + out[lead.end():].strip()
+        return out
 
     def emit_labels(self, node: nodes.Element) -> None:
         for id_ in node.get("ids", ()):
@@ -228,10 +247,14 @@ class TypstTranslator(SphinxTranslator):
 
     # -- structure -------------------------------------------------------
     def visit_document(self, node: nodes.document) -> None:
-        pass
+        root = label(self.docstack[0])
+        linked = any(self.link_target(ref) == root for ref in node.findall(nodes.reference))
+        if linked and root in self.known_labels and root not in self.labels_emitted:
+            self.labels_emitted.add(root)
+            self.pending_labels.append(root)  # a link to the root document (e.g. to `/`)
 
     def depart_document(self, node: nodes.document) -> None:
-        pass
+        elements.ElementsMixin.depart_document(self, node)  # labels no visitor wrote
 
     def visit_start_of_file(self, node: nodes.Element) -> None:
         self.docstack.append(node["docname"])
@@ -372,6 +395,11 @@ class TypstTranslator(SphinxTranslator):
         for item in items:
             if item.parent is not None and _design(item.parent) == "grid-item":
                 continue
+            outer = item.parent
+            while outer is not None and _design(outer) != "grid-container":
+                outer = outer.parent
+            if outer is not node:
+                continue  # an item of a nested grid: written by that grid
             cells.append("[" + self.render(item.children) + "]")
         self.add(f"\n#press-grid(columns: {self.grid_columns(node)}, " + ", ".join(cells) + ")\n\n")
 
@@ -447,6 +475,9 @@ class TypstTranslator(SphinxTranslator):
             self.add("\n\n")
 
     def visit_Text(self, node: nodes.Text) -> None:
+        if self.mono:
+            self.add(elements.mono(node.astext()))
+            return
         self.add(escape(node.astext()))
 
     def depart_Text(self, node: nodes.Text) -> None:
@@ -465,6 +496,11 @@ class TypstTranslator(SphinxTranslator):
         self.add("]")
 
     def visit_literal(self, node: nodes.Element) -> None:
+        if any(isinstance(c, nodes.Element) for c in node.children):
+            self.mono += 1  # {samp}`print {value}`: code with an emphasised part
+            self.add(self.render(node.children))
+            self.mono -= 1
+            raise nodes.SkipNode
         self.add(f"#raw({string(node.astext())})")
         raise nodes.SkipNode
 
@@ -490,15 +526,18 @@ class TypstTranslator(SphinxTranslator):
 
     def visit_inline(self, node: nodes.Element) -> None:
         self.emit_labels(node)
+        if "versionmodified" in node.get("classes", ()):
+            self.add("#strong[")  # "Added in version 2.0:"
 
     def depart_inline(self, node: nodes.Element) -> None:
-        pass
+        if "versionmodified" in node.get("classes", ()):
+            self.add("]")
 
     def visit_abbreviation(self, node: nodes.Element) -> None:
         pass
 
     def depart_abbreviation(self, node: nodes.Element) -> None:
-        if node.get("explanation"):
+        if node.get("explanation") and not self.mono:  # not inside an API signature
             self.add(" (" + escape(node["explanation"]) + ")")
 
     def visit_problematic(self, node: nodes.Element) -> None:
@@ -529,6 +568,8 @@ class TypstTranslator(SphinxTranslator):
         self.add("]")
 
     def visit_reference(self, node: nodes.reference) -> None:
+        if node.get("ids") and not self.in_title(node):
+            self.emit_labels(node)  # an {#id} attribute on a link
         target = self.link_target(node)
         if target is not None:
             if target not in self.known_labels:
@@ -598,6 +639,9 @@ class TypstTranslator(SphinxTranslator):
             self.in_citation += 1
             self.add("\n#press-reflist(")
             return
+        if "contains-task-list" in node.get("classes", ()):
+            self.add("\n#list(marker: [], ")  # MyST task list: the checkbox is the marker
+            return
         self.add("\n#list(")
 
     def depart_bullet_list(self, node: nodes.Element) -> None:
@@ -658,12 +702,17 @@ class TypstTranslator(SphinxTranslator):
         self.add("]], ")
 
     def visit_definition(self, node: nodes.Element) -> None:
-        self.add("[")
+        previous = node.parent.index(node) - 1 if node.parent is not None else -1
+        if previous >= 0 and isinstance(node.parent[previous], nodes.definition):
+            self.add(" #parbreak() ")  # a further definition of the same term: same block
+        else:
+            self.add("[")
 
     def depart_definition(self, node: nodes.Element) -> None:
         while self.body and self.body[-1] == "\n\n":
             self.body.pop()
-        self.add("]")
+        if not isinstance(node.next_node(descend=False, siblings=True), nodes.definition):
+            self.add("]")
 
     def visit_glossary(self, node: nodes.Element) -> None:
         self.emit_labels(node)
@@ -715,6 +764,8 @@ class TypstTranslator(SphinxTranslator):
         if lang in ("default", "none", "text", "output", "console-output"):
             lang = ""
         code = node.astext()
+        if node.get("linenos"):
+            code = code.rstrip("\n")  # a trailing newline would be an extra, empty numbered line
         args = [string(code)]
         if lang:
             args.append(f"lang: {string(lang)}")
@@ -836,6 +887,10 @@ class TypstTranslator(SphinxTranslator):
         formats = node.get("format", "").split()
         if "typst" in formats:
             self.add("\n" + node.astext() + "\n\n")
+        elif "html" in formats:
+            self.add(elements.raw_html(self, node))
+        elif elements.is_latex_break(node):
+            pass  # the LaTeX half of a MyST hard line break; its HTML half printed the break
         else:
             warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
@@ -849,6 +904,8 @@ class TypstTranslator(SphinxTranslator):
     # -- figures and images ---------------------------------------------
     def image_call(self, node: nodes.Element) -> str | None:
         uri = node["uri"]
+        if "://" in uri:
+            return elements.remote_image(self, node)
         path = self.builder.images.get(uri)
         if path is None:
             warn(PressWarning.TYPST_NODE, f"image {uri!r} was not copied for the PDF", location=self.location(node))
@@ -865,6 +922,9 @@ class TypstTranslator(SphinxTranslator):
             args.append(f"width: {float(width.removesuffix('px')) * 0.75:.1f}pt")
         elif isinstance(width, str) and re.fullmatch(r"[\d.]+(pt|mm|cm|in|em)", width or "x"):
             args.append(f"width: {width}")
+        avatar = elements.AVATAR_SIZES.keys() & set(node.get("classes", ()))
+        if avatar and not width:  # sphinx-design's avatar classes: a small picture
+            args.append(f"width: {elements.AVATAR_SIZES[avatar.pop()]}")
         return "#press-image(" + ", ".join(args) + ")"
 
     def visit_image(self, node: nodes.Element) -> None:
@@ -955,6 +1015,9 @@ class TypstTranslator(SphinxTranslator):
             spans.append(f"colspan: {node['morecols'] + 1}")
         if node.get("morerows"):
             spans.append(f"rowspan: {node['morerows'] + 1}")
+        for align in ("left", "center", "right"):
+            if f"text-{align}" in node.get("classes", ()):
+                spans.append(f"align: {align}")
         self.in_table += 1
         self.add(f"table.cell({', '.join(spans)})[" if spans else "[")
         self.emit_labels(node)
@@ -1013,7 +1076,7 @@ class TypstTranslator(SphinxTranslator):
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.Element) -> None:
-        from .math import to_typst
+        from .math import display_to_typst
 
         number = ""
         if node.get("number") is not None and node.get("ids"):
@@ -1023,9 +1086,11 @@ class TypstTranslator(SphinxTranslator):
                 number = self.config.math_numsep.join(eqno.rsplit(".", 1))
             else:
                 number = str(node["number"])
-        body = to_typst(node.astext(), self.location(node))
+        body, tag = display_to_typst(node.astext(), self.location(node))
         fmt = self.config.math_eqref_format or "({number})"
         shown = fmt.format(number=number) if number else ""
+        if tag:
+            shown = f"({tag})"
         self.add(f"\n#press-equation(number: {string(shown)})[$ {body} $]" + self.take_label(node) + "\n\n")
         self.extra_labels(node)
         raise nodes.SkipNode

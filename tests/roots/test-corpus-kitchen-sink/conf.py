@@ -6,7 +6,13 @@
 project = "Kitchen Sink"
 author = "Pradyun Gedam and the Executable Books Project"
 copyright = "2021, Pradyun Gedam"
-extensions = ["press"]
+# The pages use autodoc (automodule:: datetime) and the todo directive, as the original
+# project's conf.py enabled them.
+extensions = ["press", "sphinx.ext.autodoc", "sphinx.ext.todo"]
 root_doc = "docs/reference/kitchen-sink/index"
 exclude_patterns = ["_build", "src"]
 html_theme = "sphinx_book_theme"
+
+# press loads sphinxcontrib-bibtex, which refuses to start without this setting (this
+# project has no bibliography).
+bibtex_bibfiles = []

@@ -180,3 +180,7 @@ myst_substitutions = {
     "Nam sed arcu dignissim, ultrices quam sit amet, commodo ipsum. "
     "Etiam quis nunc at ligula tincidunt eleifend.",
 }
+
+# press loads sphinxcontrib-bibtex, which refuses to start without this setting (this
+# project has no bibliography).
+bibtex_bibfiles = []
