@@ -254,7 +254,11 @@ def _drop_header_title(lines: list[str], start: int, end: int) -> None:
                 if lines[j].strip():
                     lines[j] = "# " + lines[j]
                 j += 1
-            return
+            break
+    if all(not line.strip() or line.lstrip().startswith("#") for line in lines[start + 1 : end]):
+        # nothing left for MyST in the header: no header at all (MyST rejects an empty one)
+        for i in range(start, end + 1):
+            lines[i] = ""
 
 
 def _blank_h1(lines: list[str], start: int, end: int, title: str, docname: str) -> None:

@@ -354,7 +354,10 @@ class PressEpubBuilder(Epub3Builder):
             manifest.append(ManifestEntry(COVER_IMAGE, ["cover-image"]))
         package.manifest_ids(manifest)
         cover_id = next(e.id for e in manifest if e.href == COVER_IMAGE)
-        spine = [(COVER_PAGE, True), (NAV, True)] + [(p, True) for p in pages] + [(p, False) for p in extra]
+        # an orphan page some page links to is out of the reading order (non-linear); one that
+        # nothing links to would be unreachable, so it closes the reading order instead
+        linked = {t for f, i in info.items() for t, _ in i["links"] if t != f}
+        spine = [(COVER_PAGE, True), (NAV, True)] + [(p, True) for p in pages] + [(p, p not in linked) for p in extra]
         guide = [("cover", "Cover", COVER_PAGE), ("toc", "Contents", NAV)]
         if pages:
             guide.append(("text", "Start of content", pages[0]))

@@ -139,6 +139,12 @@ class PressEpubTranslator(HTML5Translator):
     def visit_reference(self, node: nodes.reference) -> None:
         refuri = node.get("refuri")
         stack = self.__dict__.setdefault("_press_unlinked", [])
+        if refuri is None and node.get("refid") not in self.document.ids:
+            # an unresolved reference whose "id" is the link as written: no valid href for it
+            logger.info("link %r reaches nothing in the EPUB: kept as text there", node.get("refid"), location=self.location(node))
+            stack.append(True)
+            self.body.append(self.starttag(node, "span", "", CLASS="press-unlinked"))
+            return
         if node.get("internal") or refuri is None:
             pass  # Sphinx's own resolved reference (or a refid): already a page of the EPUB
         elif not EXTERNAL.match(refuri) and not refuri.startswith("#"):
