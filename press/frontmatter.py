@@ -134,7 +134,7 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
         # is titled by its first heading; only a header that uses our fields needs one.
         body_title = next((text for _, text in body_h1s(lines, end + 1)), None)
         if body_title is None and any(k in data for k in OWN_KEYS[1:]):
-            problems.append((PressWarning.FRONTMATTER_FIELD, "front matter has no 'title' and the page no '# heading'", start + 1))
+            problems.append((PressWarning.FRONTMATTER_FIELD, "front matter has no 'title' (required)", start + 1))
         title = None
         fallback_title = heading_text(body_title) if body_title else fallback_title
     elif not isinstance(title, str):
@@ -306,14 +306,23 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         warn(kind, message, location=(docname, line))
     meta = parsed.meta
     if meta is None and parsed.start >= 0:
-        # A header that cannot be read: one clear message above, not a cascade from
-        # MyST; the header's lines are blanked (line numbers stay where they were).
+        # A header that cannot be read (the build fails on the message above): a neutral
+        # header keeps it to that one clear message, not a cascade from MyST; line numbers
+        # stay where they were.  Readable headers are never rewritten.
         meta = PageMeta(title=docname)
-        if parsed.end < 0:
-            lines[parsed.start] = ""
+        title_line = f"title: {yaml.safe_dump(docname).splitlines()[0]}"
+        if parsed.end < 0 or parsed.end - parsed.start < 2:
+            lines[parsed.start] = f"---\n{title_line}\n---" if parsed.end < 0 else f"---\n{title_line}"
         else:
-            for i in range(parsed.start, parsed.end + 1):
+            for i in range(parsed.start + 1, parsed.end):
                 lines[i] = ""
+            lines[parsed.start + 1] = title_line
+        parsed.has_title = True
+    if meta is not None and any(k == PressWarning.FRONTMATTER_FIELD and "has no 'title'" in m for k, m, _ in parsed.problems):
+        # our header without its title (reported above): a stand-in heading on the blank line
+        # after the header keeps it to that one message, without moving any line
+        if parsed.end + 1 < len(lines) and not lines[parsed.end + 1].strip():
+            lines[parsed.end + 1] = f"# {docname}"
     if meta is not None:
         if parsed.has_title:
             _blank_h1(lines, parsed.start, parsed.end, meta.title, docname)
