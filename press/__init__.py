@@ -33,7 +33,10 @@ ENV_VERSION = 1
 MYST_DEFAULTS: dict[str, Any] = {
     "myst_title_to_header": True,
     "myst_enable_extensions": ["colon_fence", "deflist", "dollarmath", "substitution", "attrs_inline", "attrs_block"],
-    "myst_heading_anchors": 0,
+    # Heading anchors come from MyST itself (GitHub-style slugs as ids), so
+    # ``page.md#slug``, ``/page.html#slug`` and ``{ref}`` resolve the same way.
+    "myst_heading_anchors": 6,
+    "myst_heading_slug_func": "github",
 }
 
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "typst", "epub", "web")
@@ -47,6 +50,10 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
         from .warnings_ import PressWarning, warn
 
         warn(PressWarning.CONFIG, "myst_title_to_header must be True: page titles come from the front matter")
+    if getattr(config, "bibtex_bibfiles", ()) is None:
+        # sphinxcontrib-bibtex refuses to start without bibtex_bibfiles; a project
+        # without a bibliography simply has none (``{cite}`` then reports unknown keys).
+        config.bibtex_bibfiles = []
     if "numfig" not in config._raw_config:
         config.numfig = True
     if "html_theme" not in config._raw_config:

@@ -1,14 +1,21 @@
 """Front matter: parse, validate and store each page's YAML header.
 
-Pages arrive as Markdown with YAML front matter (``title`` required;
-``description``, ``weight``, ``tags``, ``date`` optional; other keys kept).
-At ``source-read`` this module
+Markdown pages may start with YAML front matter.  Our page format uses
+``title`` (the page title), ``description``, ``weight``, ``tags`` and ``date``;
+every other key (MyST's ``myst:`` substitutions, ``orphan``, ``html_meta`` …)
+passes through to MyST untouched.  At ``source-read`` this module
 
-* validates the header and warns with ``file:line`` on any bad field;
+* validates our fields and warns with ``file:line`` on any bad one;
 * reports mojibake (UTF-8 once decoded as cp1252) line by line with the text
   ftfy repairs it to, and builds the repaired text;
-* drops a body ``# Heading`` that repeats the title (the title comes from the
-  front matter, via ``myst_title_to_header``) and warns on any other ``#``;
+* when the header gives the title: drops a body ``# Heading`` that repeats it
+  (the title comes from the front matter, via ``myst_title_to_header``) unless
+  that heading carries a label (``(label)=`` or ``{#id}``) — then the heading
+  stays the title and the header's ``title`` line is commented out — and warns
+  on any other ``#`` heading;
+* leaves pages without a header, or with a header without ``title``, titled by
+  their first heading as in any Sphinx project (reStructuredText pages are not
+  touched beyond the mojibake check);
 * stores the clean metadata in ``env.press_pages[docname]``.
 
 Line numbers of the page are never shifted, so every later message (MyST,
@@ -40,8 +47,14 @@ _Loader.yaml_implicit_resolvers = {
     for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
-FENCE = re.compile(r"^\s*(```+|~~~+)")
-H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+#: ``{#id}`` (or ``{#id .class}``) attributes at the end of a heading line
+HEADING_ATTRS = re.compile(r"\s*\{[^{}]*#[^{}]*\}\s*$")
+#: a line that labels the next block: a MyST target ``(label)=`` or block attributes ``{#id}``
+LABEL_LINE = re.compile(r"^ {0,3}(\([^()\s][^()]*\)=|\{[^{}]*#[^{}]*\})\s*$")
+#: the keys of the page format that only this module interprets
+OWN_KEYS = ("title", "description", "weight", "tags", "date")
 
 
 @dataclass
@@ -66,6 +79,7 @@ class Parsed:
     problems: list[tuple[PressWarning, str, int]]
     start: int  # 0-based index of the opening '---' line, or -1
     end: int  # 0-based index of the closing '---' line, or -1
+    has_title: bool = False  # the header gives the page title (our page format)
 
 
 def split_front_matter(lines: list[str]) -> tuple[int, int]:
@@ -92,7 +106,7 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
     start, end = split_front_matter(lines)
     problems: list[tuple[PressWarning, str, int]] = []
     if start < 0:
-        problems.append((PressWarning.FRONTMATTER_FIELD, "missing front matter: a page must start with '---' and a 'title'", 1))
+        # No header: a page like any other Sphinx page, titled by its first heading.
         return Parsed(None, problems, start, end)
     if end < 0:
         problems.append((PressWarning.FRONTMATTER_YAML, "front matter is not closed: no second '---' line", 1))
@@ -116,8 +130,13 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
 
     title = data.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
-        problems.append((PressWarning.FRONTMATTER_FIELD, "front matter has no 'title' (required)", start + 1))
+        # A header without a title is MyST's (substitutions, orphan, html_meta …) and the page
+        # is titled by its first heading; only a header that uses our fields needs one.
+        body_title = next((text for _, text in body_h1s(lines, end + 1)), None)
+        if body_title is None and any(k in data for k in OWN_KEYS[1:]):
+            problems.append((PressWarning.FRONTMATTER_FIELD, "front matter has no 'title' (required)", start + 1))
         title = None
+        fallback_title = heading_text(body_title) if body_title else fallback_title
     elif not isinstance(title, str):
         problems.append((PressWarning.FRONTMATTER_FIELD, f"'title' must be a string, got {type(title).__name__} {title!r}", line_of("title")))
         title = str(title)
@@ -156,21 +175,27 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
             except ValueError:
                 problems.append((PressWarning.FRONTMATTER_FIELD, f"'date' must be an ISO date (YYYY-MM-DD), got {date!r}", line_of("date")))
 
-    known = {"title", "description", "weight", "tags", "date"}
+    known = set(OWN_KEYS)
     meta.extra = {k: v for k, v in data.items() if k not in known}
     for k, v in list(meta.extra.items()):
         if isinstance(v, (dt.date, dt.datetime)):
             meta.extra[k] = v.isoformat()
-    return Parsed(meta if title is not None else None, problems, start, end)
+    return Parsed(meta, problems, start, end, has_title=title is not None)
 
 
 def read_meta(path: Path, docname: str) -> PageMeta:
     """Best-effort metadata of a page file, for ordering before it is read."""
     try:
-        parsed = parse(path.read_text(encoding="utf-8"), fallback_title=docname)
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return PageMeta(title=docname)
-    return parsed.meta or PageMeta(title=docname)
+    if path.suffix == ".rst":
+        return PageMeta(title=docname)
+    parsed = parse(text, fallback_title=docname)
+    if parsed.meta is not None:
+        return parsed.meta
+    first = next((t for _, t in body_h1s(text.split("\n"))), None)
+    return PageMeta(title=heading_text(first) if first else docname)
 
 
 def _mojibake(lines: list[str]) -> list[tuple[int, str, str]]:
@@ -184,29 +209,67 @@ def _mojibake(lines: list[str]) -> list[tuple[int, str, str]]:
     return found
 
 
+def heading_text(text: str) -> str:
+    """A heading's text without trailing ``{#id .class}`` attributes."""
+    return HEADING_ATTRS.sub("", text).strip()
+
+
 def body_h1s(lines: list[str], start: int = 0):
-    """``(index, heading text)`` of each ``# Heading`` line outside code fences."""
-    in_fence = None
+    """``(index, heading text)`` of each ``# Heading`` line outside code fences.
+
+    A fence closes only on a line of the same character, at least as long as the
+    opening one and with nothing after it, so ```` ```` ```` fences may hold ``` ones.
+    """
+    fence: str | None = None
     for i in range(start, len(lines)):
         m = FENCE.match(lines[i])
-        if m:
-            marker = m.group(1)[0] * 3
-            if in_fence is None:
-                in_fence = marker
-            elif marker == in_fence:
-                in_fence = None
-            continue
-        if in_fence:
+        if fence is None:
+            if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                fence = m.group(1)
+                continue
+        else:
+            if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not m.group(2).strip():
+                fence = None
             continue
         h = H1.match(lines[i])
         if h:
             yield i, h.group(1)
 
 
-def _blank_h1(lines: list[str], start: int, title: str, docname: str) -> None:
-    for i, text in list(body_h1s(lines, start)):
-        if text.strip().casefold() == title.strip().casefold():
+def _label_before(lines: list[str], i: int) -> int | None:
+    """Index of a ``(label)=`` / ``{#id}`` line directly above line ``i`` (blank lines allowed)."""
+    j = i - 1
+    while j >= 0 and not lines[j].strip():
+        j -= 1
+    return j if j >= 0 and LABEL_LINE.match(lines[j]) else None
+
+
+def _drop_header_title(lines: list[str], start: int, end: int) -> None:
+    """Comment out the ``title`` key of the header (line count kept): the body heading is the title."""
+    for i in range(start + 1, end):
+        if re.match(r"^title\s*:", lines[i]):
+            lines[i] = "# " + lines[i]
+            j = i + 1
+            while j < end and (lines[j].startswith((" ", "\t")) or not lines[j].strip()):
+                if lines[j].strip():
+                    lines[j] = "# " + lines[j]
+                j += 1
+            break
+    if all(not line.strip() or line.lstrip().startswith("#") for line in lines[start + 1 : end]):
+        # nothing left for MyST in the header: no header at all (MyST rejects an empty one)
+        for i in range(start, end + 1):
             lines[i] = ""
+
+
+def _blank_h1(lines: list[str], start: int, end: int, title: str, docname: str) -> None:
+    for i, text in list(body_h1s(lines, end + 1)):
+        if heading_text(text).casefold() == title.strip().casefold():
+            if HEADING_ATTRS.search(text) or _label_before(lines, i) is not None:
+                # The heading carries a label: keep it as the page title so the label
+                # names the page, and let the header's copy of the title go.
+                _drop_header_title(lines, start, end)
+            else:
+                lines[i] = ""
         else:
             warn(
                 PressWarning.HEADING,
@@ -214,6 +277,11 @@ def _blank_h1(lines: list[str], start: int, title: str, docname: str) -> None:
                 "the title comes from the front matter and the body starts at '##'",
                 location=(docname, i + 1),
             )
+
+
+def _is_markdown(app: Sphinx, docname: str) -> bool:
+    suffix = Path(app.env.doc2path(docname)).suffix
+    return app.config.source_suffix.get(suffix) == "markdown"
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
@@ -229,26 +297,36 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         )
         lines[i] = fixed
 
+    if not _is_markdown(app, docname):
+        source[0] = "\n".join(lines)
+        return
+
     parsed = parse("\n".join(lines), fallback_title=docname)
     for kind, message, line in parsed.problems:
         warn(kind, message, location=(docname, line))
     meta = parsed.meta
-    if meta is None:
-        # Keep the build going with a neutral header so there is one clear
-        # message, not a cascade; line numbers stay where they were.
+    if meta is None and parsed.start >= 0:
+        # A header that cannot be read (the build fails on the message above): a neutral
+        # header keeps it to that one clear message, not a cascade from MyST; line numbers
+        # stay where they were.  Readable headers are never rewritten.
         meta = PageMeta(title=docname)
         title_line = f"title: {yaml.safe_dump(docname).splitlines()[0]}"
-        if parsed.start < 0:
-            pass  # MyST then has no title either; our message above says why.
-        elif parsed.end < 0 or parsed.end - parsed.start < 2:
+        if parsed.end < 0 or parsed.end - parsed.start < 2:
             lines[parsed.start] = f"---\n{title_line}\n---" if parsed.end < 0 else f"---\n{title_line}"
         else:
             for i in range(parsed.start + 1, parsed.end):
                 lines[i] = ""
             lines[parsed.start + 1] = title_line
-    if parsed.end > 0:
-        _blank_h1(lines, parsed.end + 1, meta.title, docname)
-    env.press_pages[docname] = meta  # type: ignore[attr-defined]
+        parsed.has_title = True
+    if meta is not None and any(k == PressWarning.FRONTMATTER_FIELD and "has no 'title'" in m for k, m, _ in parsed.problems):
+        # our header without its title (reported above): a stand-in heading on the blank line
+        # after the header keeps it to that one message, without moving any line
+        if parsed.end + 1 < len(lines) and not lines[parsed.end + 1].strip():
+            lines[parsed.end + 1] = f"# {docname}"
+    if meta is not None:
+        if parsed.has_title:
+            _blank_h1(lines, parsed.start, parsed.end, meta.title, docname)
+        env.press_pages[docname] = meta  # type: ignore[attr-defined]
     source[0] = "\n".join(lines)
 
 

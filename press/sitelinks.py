@@ -3,10 +3,13 @@
 The guide was first published on the web and its pages link to each other by
 URL path.  This module
 
-* gives every section a GitHub-style heading slug as an extra id, so the old
-  ``#anchors`` exist in every format (``env.press_anchors``);
+* records every id of every page (``env.press_anchors``); heading anchors are
+  MyST's own (``myst_heading_anchors`` with the ``github`` slug function, set
+  by :mod:`press`), so ``page.md#slug``, ``/page.html#slug`` and ``{ref}``
+  reach the same id in every format;
 * resolves links whose target starts with ``/`` — ``/a/b.html``,
-  ``/a/b.html#slug``, ``/a/``, ``/a/index.html``, ``/a/b`` — to internal
+  ``/a/b.html#slug``, ``/a/``, ``/a/index.html``, ``/a/b``, ``/`` (the root
+  page) — to internal
   references before MyST's resolver sees them, for any builder;
 * warns (``press.sitelink_page`` / ``press.sitelink_anchor``) with file:line
   when the page or the heading does not exist.
@@ -37,38 +40,25 @@ def github_slug(text: str) -> str:
 
 
 class HeadingSlugs(SphinxTransform):
-    """Add a GitHub-style slug id to every section; record all ids of the page."""
+    """Record all ids of the page (MyST's heading slugs among them) for link checks."""
 
-    default_priority = 800
+    default_priority = 800  # after MyST's AddSlugIds (700)
 
     def apply(self, **kwargs: Any) -> None:
-        docname = self.env.docname
-        seen: dict[str, int] = {}
-        for section in self.document.findall(nodes.section):
-            title = section.next_node(nodes.title)
-            if title is None:
-                continue
-            base = github_slug(title.astext())
-            if not base:
-                continue
-            n = seen.get(base, 0)
-            seen[base] = n + 1
-            slug = base if n == 0 else f"{base}-{n}"
-            if slug not in section["ids"] and slug not in self.document.ids:
-                section["ids"].append(slug)
-                self.document.ids[slug] = section
         ids: dict[str, str] = {}
         for node in self.document.findall(nodes.Element):
             for i in node.get("ids", ()):
                 ids.setdefault(i, i)
-        self.env.press_anchors[docname] = ids  # type: ignore[attr-defined]
+        self.env.press_anchors[self.env.docname] = ids  # type: ignore[attr-defined]
 
 
 def target_docname(path: str, env: BuildEnvironment) -> str | None:
     """The docname a site path names, or ``None`` if no such page exists."""
     path = unquote(path).lstrip("/")
     candidates: list[str]
-    if path == "" or path.endswith("/"):
+    if path in ("", "index.html", "index"):
+        candidates = [env.config.root_doc, "index"]
+    elif path.endswith("/"):
         candidates = [f"{path}index"]
     elif path.endswith(".html"):
         candidates = [path[: -len(".html")]]

@@ -7,10 +7,16 @@ appends a hidden ``toctree`` to each index page (at the end of the source, so
 line numbers do not move).  When a page is added, removed or re-weighted,
 every index page is read again, so the navigation, the PDF and the EPUB put
 the new page in its place.
+
+This is our convention, not a rule for every project: a project that writes
+its own toctrees (any page holding a ``toctree`` directive, Markdown or
+reStructuredText) keeps its navigation exactly as written, and only Markdown
+index pages ever get a generated toctree.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +26,9 @@ from sphinx.environment import BuildEnvironment
 from .frontmatter import PageMeta, read_meta
 
 INDEX = "index"
+
+#: a hand-written toctree, in MyST (```{toctree} / :::{toctree}) or reStructuredText
+OWN_TOCTREE = re.compile(r"^\s*(?:(?:`{3,}|~{3,}|:{3,})\s*\{toctree\}|\.\.\s+toctree::)", re.M)
 
 
 def folder_of(docname: str) -> str:
@@ -66,15 +75,23 @@ def _scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     srcdir = Path(app.srcdir)
     metas = {}
     excluded = set(getattr(env, "press_not_in_book", ()))
+    own_toctrees = False
     for doc in sorted(env.found_docs):
         if doc in excluded:
             continue
         path = Path(env.doc2path(doc))
-        metas[doc] = read_meta(path if path.is_absolute() else srcdir / path, doc)
-    order = compute_order(metas, app.config.root_doc)
-    if order != getattr(env, "press_order", None):
-        # The tree changed: every index page must be read again.
-        for doc in order:
+        path = path if path.is_absolute() else srcdir / path
+        try:
+            own_toctrees = own_toctrees or bool(OWN_TOCTREE.search(path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError):
+            pass
+        metas[doc] = read_meta(path, doc)
+    # A project with toctrees of its own keeps its navigation as written.
+    order = {} if own_toctrees else compute_order(metas, app.config.root_doc)
+    previous = getattr(env, "press_order", None)
+    if order != previous:
+        # The tree changed: every index page (now or before) must be read again.
+        for doc in [*order, *(d for d in previous or {} if d not in order and d in env.found_docs)]:
             if doc not in docnames:
                 docnames.append(doc)
     env.press_order = order  # type: ignore[attr-defined]
@@ -82,8 +99,11 @@ def _scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
 
 def _append_toctree(app: Sphinx, docname: str, source: list[str]) -> None:
     children = getattr(app.env, "press_order", {}).get(docname)
-    if children and "{toctree}" not in source[0]:
-        source[0] = source[0].rstrip("\n") + toctree_markup(children)
+    if not children or OWN_TOCTREE.search(source[0]):
+        return
+    if app.config.source_suffix.get(Path(app.env.doc2path(docname)).suffix) != "markdown":
+        return
+    source[0] = source[0].rstrip("\n") + toctree_markup(children)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

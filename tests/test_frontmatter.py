@@ -25,7 +25,11 @@ CASES = [
     ("---\ntitle: T\ndate: 2026-02-30\n---\n", PressWarning.FRONTMATTER_FIELD, 3),
     ("---\ntitle: T\ndescription: [x]\n---\n", PressWarning.FRONTMATTER_FIELD, 3),
     ("---\ntitle: T\n", PressWarning.FRONTMATTER_YAML, 1),
-    ("No front matter at all\n", PressWarning.FRONTMATTER_FIELD, 1),
+    # A page without a header, or whose header is MyST's own, is titled by its first heading
+    # (this used to be an error: press could not build any other project's pages).
+    ("No front matter at all\n", None, None),
+    ("---\norphan: true\nmyst:\n  substitutions:\n    x: y\n---\n\n# Heading\n", None, None),
+    ("---\nweight: 2\n---\n\n# Heading\n", None, None),
 ]
 
 

@@ -8,6 +8,8 @@
   and our own e-ink and dark-mode friendly stylesheet;
 * :class:`press.epub.design.StaticDesign`: sphinx-design components as
   static blocks (tab sets as labelled sections, dropdowns open, cards as boxes);
+* :mod:`press.epub.portable`: remote images as links, MyST task-list
+  checkboxes as characters;
 * the XHTML translator (:mod:`press.epub.translator`): MathML, footnote
   asides, EPUB semantics, alt-text warnings.
 
@@ -21,17 +23,20 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders import epub3
 
-from . import design
+from . import design, portable
 from .builder import THEME, THEME_DIR, PressEpubBuilder
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the press ``epub`` builder, its theme, nodes and post-transform."""
+    app.setup_extension("press.config")  # validated press_* settings, whichever part is loaded
     app.add_builder(PressEpubBuilder, override=True)
     app.add_html_theme(THEME, str(THEME_DIR))
     app.add_node(design.epub_block, html=(design.visit_block, design.depart_block))
     app.add_node(design.epub_label, html=(design.visit_label, design.depart_label))
     app.add_post_transform(design.StaticDesign)
+    app.add_post_transform(portable.RemoteImages)
+    app.add_post_transform(portable.TaskListCheckboxes)
     # Sphinx's checks of epub_uid/epub_identifier/version/contributor are about
     # metadata this builder no longer takes from those settings: drop them.
     for listener in list(app.events.listeners.get("builder-inited", [])):

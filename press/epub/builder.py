@@ -27,7 +27,9 @@ theme than Sphinx's plain ``epub``.
 
 from __future__ import annotations
 
+import html.entities
 import posixpath
+import re
 import shutil
 import subprocess
 import time
@@ -70,6 +72,25 @@ NAMED_KINDS = {
     "appendix", "acknowledgments", "colophon", "dedication", "glossary", "bibliography",
 }
 BACKMATTER = {"glossary", "bibliography", "appendix", "afterword", "colophon", "epilogue"}
+
+#: a named character reference (``&nbsp;``); XHTML without a DTD knows only XML's five
+_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
+
+
+def numeric_entities(markup: str) -> str:
+    """HTML named character references (``&nbsp;``, ``&mdash;`` …) as numeric ones (``&#160;``)."""
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name in _XML_ENTITIES:
+            return m.group(0)
+        chars = html.entities.html5.get(name + ";")
+        if chars is None:
+            return "&amp;" + name + ";"  # not an entity at all: the text as written
+        return "".join(f"&#{ord(c)};" for c in chars)
+
+    return _ENTITY.sub(repl, markup)
 
 
 def source_date_epoch(confdir: Path) -> int:
@@ -164,6 +185,10 @@ class PressEpubBuilder(Epub3Builder):
     def get_doc_context(self, docname: str, body: str, metatags: str) -> dict[str, Any]:
         ctx = super().get_doc_context(docname, body, metatags)
         ctx["press_body_type"] = self.press_body_types.get(docname, "")
+        # other extensions' nodes may carry HTML entities (``&nbsp;``) that XHTML cannot parse
+        for key in ("body", "title"):
+            if isinstance(ctx.get(key), str) and "&" in ctx[key]:
+                ctx[key] = numeric_entities(ctx[key])
         return ctx
 
     # ---- the navigation tree ----------------------------------------------------------------
@@ -294,6 +319,7 @@ class PressEpubBuilder(Epub3Builder):
         spine_files = [COVER_PAGE, NAV, *pages, *extra]
         info = {f: self.inspect(outdir, f) for f in spine_files}
         ids = {f: i["ids"] for f, i in info.items()}
+        broken = {f for f, i in info.items() if not i["well_formed"]}
         resources: dict[str, None] = {}
         for f, i in info.items():
             doc = f[: -len(self.out_suffix)] if f in pages or f in extra else None
@@ -303,6 +329,8 @@ class PressEpubBuilder(Epub3Builder):
                 elif res not in spine_files:
                     resources[res] = None
             for target, fragment in i["links"]:
+                if target in broken:
+                    continue  # that page is not well-formed (reported there): its ids are unknown
                 if target not in ids:
                     warn(PressWarning.EPUB, f"{f}: link to {target!r}, which is not a page of the EPUB", location=doc)
                 elif fragment and fragment not in ids[target]:
@@ -326,7 +354,10 @@ class PressEpubBuilder(Epub3Builder):
             manifest.append(ManifestEntry(COVER_IMAGE, ["cover-image"]))
         package.manifest_ids(manifest)
         cover_id = next(e.id for e in manifest if e.href == COVER_IMAGE)
-        spine = [(COVER_PAGE, True), (NAV, True)] + [(p, True) for p in pages] + [(p, False) for p in extra]
+        # an orphan page some page links to is out of the reading order (non-linear); one that
+        # nothing links to would be unreachable, so it closes the reading order instead
+        linked = {t for f, i in info.items() for t, _ in i["links"] if t != f}
+        spine = [(COVER_PAGE, True), (NAV, True)] + [(p, True) for p in pages] + [(p, p not in linked) for p in extra]
         guide = [("cover", "Cover", COVER_PAGE), ("toc", "Contents", NAV)]
         if pages:
             guide.append(("text", "Start of content", pages[0]))
@@ -345,13 +376,14 @@ class PressEpubBuilder(Epub3Builder):
         """Parse one written page: its ids, local links, resources, OPF properties, problems."""
         result: dict[str, Any] = {
             "ids": set(), "links": [], "resources": [], "properties": set(), "problems": [],
-            "missing_alt": False, "math_fallback": False,
+            "missing_alt": False, "math_fallback": False, "well_formed": False,
         }
         try:
             tree = etree.parse(str(outdir / name), etree.XMLParser(resolve_entities=False, no_network=True))
-        except (OSError, etree.XMLSyntaxError) as exc:
+        except (OSError, ValueError, etree.XMLSyntaxError) as exc:
             result["problems"].append(f"not well-formed XHTML: {exc}")
             return result
+        result["well_formed"] = True
         base = posixpath.dirname(name)
         root = tree.getroot()
         if not root.get("lang") or not root.get("{http://www.w3.org/XML/1998/namespace}lang"):
@@ -376,7 +408,11 @@ class PressEpubBuilder(Epub3Builder):
                 result["problems"].append("contains a <script> element (EPUB pages must not be scripted here)")
             if ns == XHTML_NS and local == "a" and el.get("href") is not None:
                 href = el.get("href")
-                parts = urlsplit(href)
+                try:
+                    parts = urlsplit(href)
+                except ValueError:
+                    result["problems"].append(f"invalid link {href!r}")
+                    continue
                 if parts.scheme or parts.netloc:
                     continue
                 target = posixpath.normpath(posixpath.join(base, unquote(parts.path))) if parts.path else name
@@ -386,7 +422,11 @@ class PressEpubBuilder(Epub3Builder):
                 value = el.get(attr)
                 if value is None or (ns == XHTML_NS and local == "a"):
                     continue
-                parts = urlsplit(value)
+                try:
+                    parts = urlsplit(value)
+                except ValueError:
+                    result["problems"].append(f"invalid resource address {value!r}")
+                    continue
                 if parts.scheme in ("http", "https", "ftp") or parts.netloc:
                     result["problems"].append(f"remote resource {value!r} (the EPUB must be self-contained)")
                     continue

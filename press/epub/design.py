@@ -9,7 +9,8 @@ resolved and before sphinx-design's own HTML transforms (priority 199/200):
 * a **dropdown** becomes an always-open box with its title on top;
 * a **card** keeps its box; its invisible "stretched" link moves onto the
   card title, so the link has text and can be followed;
-* **icons** (octicons: inline SVG) get the SVG namespace, so they are valid XHTML.
+* **icons** (octicons, material icons: inline SVG) get the SVG namespace and lose a
+  ``version`` attribute SVG does not define, so they are valid XHTML.
 """
 
 from __future__ import annotations
@@ -52,8 +53,14 @@ def depart_label(self: Any, node: epub_label) -> None:
 _SVG_NO_NS = re.compile(r"<svg(?![^>]*\bxmlns=)")
 
 
+#: a ``version`` on ``<svg>`` other than SVG's own (material icons carry their package version)
+_SVG_BAD_VERSION = re.compile(r'(<svg\b[^>]*?)\s+version="(?!1\.[012]")[^"]*"')
+
+
 def svg_namespace(markup: str) -> str:
-    """Inline ``<svg>`` markup with the SVG namespace (HTML omits it; XHTML needs it)."""
+    """Inline ``<svg>`` markup with the SVG namespace (HTML omits it; XHTML needs it) and
+    without a ``version`` attribute SVG does not define."""
+    markup = _SVG_BAD_VERSION.sub(r"\1", markup)
     return _SVG_NO_NS.sub('<svg xmlns="http://www.w3.org/2000/svg"', markup)
 
 

@@ -7,27 +7,45 @@
 * bibliography entries are list items (the deprecated ``doc-biblioentry``
   role is not used);
 * math is MathML converted at build time by ``latex2mathml`` (no MathJax);
-* external links get ``rel="external"`` (the stylesheet marks them);
+* external links get ``rel="external"`` (the stylesheet marks them); a link
+  whose target is not in the EPUB (a relative link to a file that is no page,
+  e.g. ``tabs.html?x=y`` written for the web) is kept as text, and an ``.html``
+  link to a page becomes its ``.xhtml``; hrefs are percent-encoded where a URL
+  may not hold a character (spaces …);
+* display math inside a paragraph (``$$…$$`` mid-text) is a ``<span>`` (a
+  ``<div>`` may not sit inside ``<p>``);
 * an image without alternative text is a ``press.image_alt`` warning.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+from urllib.parse import quote, urlsplit
 
 from docutils import nodes
 from latex2mathml.converter import convert as latex_to_mathml
 from lxml import etree
+from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
 from ..warnings_ import PressWarning, warn
+
+logger = logging.getLogger(__name__)
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 EXTERNAL = re.compile(r"^(https?|ftp|mailto):", re.I)
 _ALIGN_ENV = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gather\*?|gathered)\}")
 #: latex2mathml leaves unknown commands and stray alignment marks as text.
 _UNCONVERTED = re.compile(r"<mi>(\\[A-Za-z]+|&amp;)</mi>")
+#: ASCII characters a URL may not hold as they are
+_URL_UNSAFE = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
+
+
+def url_escape(url: str) -> str:
+    """``url`` with the ASCII characters a URL may not hold percent-encoded (spaces …)."""
+    return _URL_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), url)
 
 
 def mathml(latex: str, display: bool) -> str:
@@ -97,13 +115,66 @@ class PressEpubTranslator(HTML5Translator):
         self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
 
     # ---- links --------------------------------------------------------------------------
+    def _epub_href(self, refuri: str) -> str | None:
+        """The href for ``refuri`` in the EPUB, or ``None`` when it reaches nothing in it."""
+        try:
+            parts = urlsplit(refuri)
+        except ValueError:
+            return None
+        if parts.scheme or parts.netloc or not parts.path:
+            return url_escape(refuri)
+        base = posixpath.dirname(self.builder.current_docname)
+        path = posixpath.normpath(posixpath.join(base, parts.path))
+        for suffix in (self.builder.out_suffix, ".html", ".md", ".rst", ""):
+            if suffix and not path.endswith(suffix):
+                continue
+            doc = path[: -len(suffix)] if suffix else path
+            if doc in self.builder.env.all_docs:
+                rel = self.builder.get_relative_uri(self.builder.current_docname, doc)
+                return url_escape(rel + (f"#{parts.fragment}" if parts.fragment else ""))
+        if path.startswith(("_images/", "_downloads/", "_static/")):
+            return url_escape(refuri)
+        return None
+
     def visit_reference(self, node: nodes.reference) -> None:
+        refuri = node.get("refuri")
+        stack = self.__dict__.setdefault("_press_unlinked", [])
+        if refuri is None and node.get("refid") not in self.document.ids:
+            # an unresolved reference whose "id" is the link as written: no valid href for it
+            logger.info("link %r reaches nothing in the EPUB: kept as text there", node.get("refid"), location=self.location(node))
+            stack.append(True)
+            self.body.append(self.starttag(node, "span", "", CLASS="press-unlinked"))
+            return
+        if node.get("internal") or refuri is None:
+            pass  # Sphinx's own resolved reference (or a refid): already a page of the EPUB
+        elif not EXTERNAL.match(refuri) and not refuri.startswith("#"):
+            href = self._epub_href(refuri)
+            if href is None and isinstance(node.parent, nodes.TextElement):
+                logger.info(
+                    "link %r reaches no page of the EPUB: kept as text there", refuri,
+                    location=self.location(node),
+                )
+                stack.append(True)
+                self.body.append(self.starttag(node, "span", "", CLASS="press-unlinked"))
+                return
+            if href is not None:
+                node["refuri"] = href
+        else:
+            node["refuri"] = url_escape(refuri)
+        stack.append(False)
         super().visit_reference(node)
         if EXTERNAL.match(node.get("refuri", "")) and not node.get("internal"):
             for i in range(len(self.body) - 1, -1, -1):
                 if self.body[i].startswith("<a "):
                     self.body[i] = '<a rel="external" ' + self.body[i][3:]
                     break
+
+    def depart_reference(self, node: nodes.reference) -> None:
+        stack = self.__dict__.setdefault("_press_unlinked", [])
+        if stack and stack.pop():
+            self.body.append("</span>")
+            return
+        super().depart_reference(node)
 
     # ---- images -------------------------------------------------------------------------
     def location(self, node: nodes.Node) -> tuple[str, int | None]:
@@ -142,12 +213,15 @@ class PressEpubTranslator(HTML5Translator):
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.math_block, math_env: str = "") -> None:
-        self.body.append(self.starttag(node, "div", CLASS="math"))
+        # ``$$…$$`` in the middle of a paragraph is a math_block inside the paragraph
+        inline = isinstance(node.parent, nodes.TextElement)
+        tag = "span" if inline else "div"
+        self.body.append(self.starttag(node, tag, "" if inline else "\n", CLASS="math math-display" if inline else "math"))
         if node.get("number"):
             number = get_node_equation_number(self, node)
             self.body.append(f'<span class="eqno">({number})</span>')
         parts = [p for p in re.split(r"\n\s*\n", node.astext()) if p.strip()] or [""]
         for part in parts:
             self.body.append(self._mathml(node, part, display=True))
-        self.body.append("</div>\n")
+        self.body.append(f"</{tag}>" if inline else "</div>\n")
         raise nodes.SkipNode
