@@ -9,7 +9,8 @@ export SOURCE_DATE_EPOCH ?= 1795564800
 
 .PHONY: book html epub pdf test serve bench clean lock venv
 
-book: pdf epub html  ## all three formats (PDF and EPUB first: the web book links copies)
+book: $(STAMP)  ## all three formats from one read of the book (one process, incremental)
+	$(PRESS) pdf epub html $(if $(JOBS),-j $(JOBS))
 
 html: $(STAMP)
 	$(PRESS) html
@@ -23,10 +24,10 @@ pdf: $(STAMP)
 test: $(STAMP)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-serve: $(STAMP)  ## live preview on http://127.0.0.1:8000
-	$(BIN)/sphinx-autobuild -c . source _build/serve --host 127.0.0.1 --port 8000
+serve: $(STAMP)  ## live preview on http://127.0.0.1:8000 (strict build, PDF and EPUB kept current)
+	$(BIN)/python -m press.serve
 
-bench: $(STAMP)  ## PDF speed: our Typst route vs Sphinx latexpdf
+bench: $(STAMP)  ## speed and memory: our engine vs the stock stack (BENCH_ARGS="--pages 200")
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
