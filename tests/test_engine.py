@@ -283,3 +283,40 @@ def test_parallel_build_matches_serial(tmp_path):
         assert a == b, page
     assert epub_text(one) == epub_text(two)
     assert pdf_text(one) == pdf_text(two)
+
+
+def test_serve_rebuilds_after_a_save(book):
+    import urllib.request
+
+    src, out = book
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "press.serve", "--source", str(src), "--conf", str(src), "--out", str(out), "--port", "0"],
+        cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("press serve: http://"):
+                url = line.split()[2]
+                break
+        else:
+            pytest.fail("press serve did not start")
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(url + path, timeout=10) as response:
+                return response.read().decode("utf-8")
+
+        generation = get("__press_build")
+        assert "/__press_build" in get("alpha/able.html")  # the reload script
+        _edit(src, "Saved while serving.")
+        deadline = time.monotonic() + 120
+        while get("__press_build") == generation and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert "Saved while serving." in get("alpha/able.html")
+        while "Saved while serving." not in pdf_text(out) and time.monotonic() < deadline:
+            time.sleep(0.5)  # the PDF follows in the background
+        assert "Saved while serving." in pdf_text(out)
+        with urllib.request.urlopen(url + "test-book.pdf", timeout=10) as response:
+            assert response.read(5) == b"%PDF-"  # the download link keeps working
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

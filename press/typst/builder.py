@@ -16,7 +16,6 @@ from sphinx.errors import NoUri
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.console import darkgreen
-from sphinx.util.docutils import LoggingReporter
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
@@ -33,6 +32,28 @@ INDEX_CHAPTER = """
 #press-index()
 """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
+
+
+#: One Typst compiler per (root folder, font folders) for the life of the process: a
+#: second compile of the same book (``press serve``) reuses its parsed files, fonts and
+#: memoised layout, so recompiling after an edit takes a fraction of the first compile.
+_COMPILERS: dict[tuple[str, tuple[str, ...]], tuple[typst.Compiler, typst.Fonts]] = {}
+
+
+def compiler_for(root: str, font_paths: list[str]) -> tuple[typst.Compiler, typst.Fonts]:
+    """The process's Typst compiler (and its fonts) for this root and these font folders."""
+    key = (root, tuple(font_paths))
+    if key not in _COMPILERS:
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths))
+        _COMPILERS[key] = (typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True), fonts)
+    return _COMPILERS[key]
+
+
+def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
+    """The one Typst compile call of the PDF build: ``(pdf bytes, warnings)``; raises
+    ``typst.TypstError``.  Keep it small: error mapping and PDF/UA options plug in here."""
+    pdf, warnings = compiler.compile_with_warnings(input=str(typ_path), format="pdf", timestamp=timestamp)
+    return pdf, list(warnings or [])
 
 
 def _typst_str_list(items: list[str]) -> str:
@@ -72,28 +93,12 @@ class TypstBuilder(Builder):
     def press(self) -> press_config.PressConfig:
         return press_config.get(self.config)
 
-    def _doctree(self, docname: str) -> nodes.document:
-        """A document's doctree: the one Sphinx just read (kept for writing) if there is
-        one, else unpickled from the doctree folder — saves unpickling the whole book."""
-        cache = getattr(self.env, "_write_doc_doctree_cache", {})
-        doctree = cache.pop(docname, None)
-        if doctree is None:
-            return self._get_doctree(docname)
-        doctree.settings.env = self.env
-        doctree.reporter = LoggingReporter(str(self.env.doc2path(docname)))
-        return doctree
-
     def assemble_doctree(self) -> nodes.document:
         root = self.config.root_doc
         self.docnames = {root}
-        self._get_doctree = self.env.get_doctree
-        self.env.get_doctree = self._doctree  # type: ignore[method-assign]
-        try:
-            tree = self.env.get_doctree(root)
-            tree["docname"] = root
-            largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
-        finally:
-            del self.env.get_doctree  # back to the class's method
+        tree = self.env.get_doctree(root)
+        tree["docname"] = root
+        largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
         largetree["docname"] = root
         logger.info(__("resolving references..."))
         self.env.resolve_references(largetree, root, self)
@@ -219,22 +224,19 @@ class TypstBuilder(Builder):
     def finish(self) -> None:
         self.copy_image_files()
         pdf_path = Path(self.outdir, f"{self.press.slug}.pdf")
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=self.font_paths())
+        compiler, fonts = compiler_for(str(self.outdir), self.font_paths())
         families = {f.casefold() for f in fonts.families()}
         for setting in ("pdf_font", "pdf_sans_font", "pdf_mono_font"):
             family = getattr(self.press, setting)
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
-        compiler = typst.Compiler(root=str(self.outdir), font_paths=fonts, ignore_system_fonts=True)
         timestamp = press_config.source_date_epoch() or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         try:
-            pdf, warnings = compiler.compile_with_warnings(
-                input=str(self.typ_path), format="pdf", timestamp=timestamp
-            )
+            pdf, warnings = compile_pdf(compiler, self.typ_path, timestamp)
         except typst.TypstError as exc:
             warn(PressWarning.TYPST_COMPILE, f"Typst could not compile {self.typ_path}: {exc.message}\n{exc.diagnostic}")
             return
-        for w in warnings or []:
+        for w in warnings:
             warn(PressWarning.TYPST_COMPILE, f"Typst warning in {self.typ_path}: {w.message}\n{w.diagnostic}")
         pdf_path.write_bytes(pdf)
