@@ -320,3 +320,30 @@ def test_serve_rebuilds_after_a_save(book):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_navigation_once_per_build_is_the_themes_markup(tmp_path, monkeypatch):
+    """press.web.nav renders the sidebar once per build; every page equals the theme's own."""
+    from io import StringIO
+
+    from sphinx.testing.util import SphinxTestApp
+
+    from press.web import nav
+
+    pages = {}
+    for enabled in (False, True):
+        monkeypatch.setattr(nav, "ENABLED", enabled)
+        src = tmp_path / f"src-{enabled}"
+        shutil.copytree(ROOTS / "test-book", src)
+        app = SphinxTestApp("html", srcdir=src, status=StringIO(), warning=StringIO())
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        out = Path(app.outdir)
+        pages[enabled] = {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    assert pages[True].keys() == pages[False].keys()
+    assert len(pages[True]) > 10
+    for name, html in pages[False].items():
+        assert pages[True][name] == html, name
+    assert 'class="current reference internal" href="#"' in pages[True]["alpha/able.html"]
