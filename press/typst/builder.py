@@ -56,6 +56,13 @@ def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tup
     return pdf, list(warnings or [])
 
 
+def _same_text(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _typst_str_list(items: list[str]) -> str:
     return "(" + "".join(f"{string(i)}, " for i in items) + ")"
 
@@ -164,8 +171,17 @@ class TypstBuilder(Builder):
         body = visitor.astext()
         source = self.preamble() + body + INDEX_CHAPTER
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
-        self.typ_path.write_text(source, encoding="utf-8")
-        shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
+        template = Path(self.outdir, "press-book.typ")
+        # Same Typst source and template as the last good build in this folder: no recompile
+        # needed unless an image changed (checked in finish()).
+        self.unchanged = (
+            _same_text(self.typ_path, source)
+            and _same_text(template, TEMPLATE.read_text(encoding="utf-8"))
+            and Path(self.outdir, f"{self.press.slug}.pdf").is_file()
+        )
+        if not self.unchanged:
+            self.typ_path.write_text(source, encoding="utf-8")
+            shutil.copyfile(TEMPLATE, template)
 
     def book_description(self) -> str:
         meta = frontmatter.page(self.env, self.config.root_doc)
@@ -204,14 +220,20 @@ class TypstBuilder(Builder):
         joined = ",\n  ".join(f"{k}: {v}" for k, v in args.items())
         return f'#import "press-book.typ": *\n#show: book.with(\n  {joined},\n)\n'
 
-    def copy_image_files(self) -> None:
+    def copy_image_files(self) -> bool:
+        """Copy the images the book uses; return whether any of them changed."""
+        changed = False
         if not self.images:
-            return
+            return changed
         dest = Path(self.outdir, self.imagedir)
         ensuredir(dest)
         for src in self.images:
             target = dest / self.images[src]
-            shutil.copyfile(Path(self.srcdir, src), target)
+            data = Path(self.srcdir, src).read_bytes()
+            if not target.is_file() or target.read_bytes() != data:
+                target.write_bytes(data)
+                changed = True
+        return changed
 
     def font_paths(self) -> list[str]:
         """Bundled fonts first (Source Sans Pro from its pinned PyPI package, SIL OFL 1.1,
@@ -222,8 +244,11 @@ class TypstBuilder(Builder):
         return [str(bundled)] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
 
     def finish(self) -> None:
-        self.copy_image_files()
+        images_changed = self.copy_image_files()
         pdf_path = Path(self.outdir, f"{self.press.slug}.pdf")
+        if getattr(self, "unchanged", False) and not images_changed:
+            logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
+            return
         compiler, fonts = compiler_for(str(self.outdir), self.font_paths())
         families = {f.casefold() for f in fonts.families()}
         for setting in ("pdf_font", "pdf_sans_font", "pdf_mono_font"):
