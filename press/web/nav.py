@@ -25,6 +25,7 @@ from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
 
 from . import is_web
+from .a11y import label_toggles
 
 TOKENS = re.compile(r"<[^>]*>|[^<]+")
 LINK = re.compile(r'^<a class="([^"]*)" href="([^"]*)"')
@@ -153,29 +154,33 @@ def render(nav: Nav, page_uri: str) -> str:
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """``press_sidebar_nav(**kwargs)``: the theme's sidebar navigation, computed once."""
-    theirs = context.get("generate_toctree_html")
-    if not is_web(app.builder) or not callable(theirs):
+    """``press_sidebar_nav(**kwargs)``: the theme's sidebar navigation, computed once.
+
+    Connected before the theme's own handlers (which add ``generate_toctree_html`` and then
+    render every sidebar template once to drop empty ones): the function looks the theme's
+    up when it is called, so that check costs nothing either."""
+    if not is_web(app.builder):
         return
     cache: dict = app.builder.__dict__.setdefault("press_nav_cache", {})
     page_uri = app.builder.get_target_uri(pagename)
     root = app.config.root_doc
-    # Pages whose links are not plain relative ones (the 404 page's absolute links): the theme.
-    plain = context["pathto"](root) == relative_uri(page_uri, app.builder.get_target_uri(root))
 
     def press_sidebar_nav(**kwargs: Any) -> str:
+        theirs = context["generate_toctree_html"]
+        # Pages whose links are not plain relative ones (the 404 page's absolute links): the theme.
+        plain = context["pathto"](root) == relative_uri(page_uri, app.builder.get_target_uri(root))
         if not ENABLED or not plain:
-            return str(theirs(**kwargs))
+            return str(label_toggles(theirs(**kwargs)))
         key = tuple(sorted(kwargs.items()))
         if key not in cache:
-            cache[key] = neutral(str(theirs(**kwargs)), page_uri)
+            cache[key] = neutral(str(label_toggles(theirs(**kwargs))), page_uri)
         nav = cache[key]
-        return render(nav, page_uri) if nav is not None else str(theirs(**kwargs))
+        return render(nav, page_uri) if nav is not None else str(label_toggles(theirs(**kwargs)))
 
     context["press_sidebar_nav"] = press_sidebar_nav
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """After the theme (500) and press.web.a11y (900) have set ``generate_toctree_html``."""
-    app.connect("html-page-context", page_context, priority=950)
+    """Before the theme's handlers (500); see :func:`page_context`."""
+    app.connect("html-page-context", page_context, priority=450)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
