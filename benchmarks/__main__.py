@@ -1,10 +1,12 @@
-"""``python -m benchmarks [--pages 200] [--scaling 50,200,400] [--no-latex]`` (``make bench``).
+"""``python -m benchmarks [--pages 200] [--scaling 50,200] [--no-latex] [--phases]`` (``make bench``).
 
-Generates a book of N pages, builds it with our PDF route (``python -m press build
-pdf``, exactly what ``make pdf`` runs) and with Sphinx's ``latexpdf`` (xelatex), each
-from a clean output folder in a child process, and prints a table: wall time, peak
-memory, PDF page count and the ratio; then where our time goes, and (with
-``--scaling``) how our time grows with the page count.
+Generates a book of N pages and builds it, each step in a child process, with our
+engine (``python -m press build``: each format cold, all three cold, a no-change
+rebuild, one-page edits) and with the stock stack Jupyter Book runs on the same
+pages (Sphinx + sphinx-book-theme HTML, Sphinx ``epub``, Sphinx ``latexpdf`` with
+xelatex; TeX Live is installed by the benchmark only, with apt-get), and prints
+wall time, CPU time and peak memory of each with the ratios; ``--scaling`` times
+our three formats at other sizes.  Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import pypdf
 
-from .generate import generate
+from .generate import generate, stock
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -67,23 +69,6 @@ def sphinx_build() -> str:
     return str(Path(sys.executable).with_name("sphinx-build"))
 
 
-def ours(book: Path) -> dict:
-    cmd = [sys.executable, "-m", "press", "build", "pdf", "--source", str(book / "source"),
-           "--conf", str(book), "--out", "{out}"]
-    return timed(book, "_typst", cmd, "pdf/bench.pdf")
-
-
-def latex(book: Path) -> dict:
-    cmd = [sphinx_build(), "-M", "latexpdf", str(book / "source"), "{out}", "-c", str(book), "-q"]
-    return timed(book, "_latex", cmd, "latex/bench.pdf")
-
-
-def latex_writer_only(book: Path) -> dict:
-    """Sphinx's LaTeX writer without TeX: the part of latexpdf that is not xelatex."""
-    cmd = [sphinx_build(), "-b", "latex", str(book / "source"), "{out}", "-c", str(book), "-q"]
-    return timed(book, "_latex_only", cmd)
-
-
 def phases(book: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-m", "benchmarks.phases", str(book), str(book / "_phases")],
@@ -91,68 +76,127 @@ def phases(book: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])  # extensions may print before
 
 
-def row(name: str, r: dict) -> str:
-    return f"| {name} | {r['wall']:.1f} s | {r['maxrss_mb']:.0f} MB | {r['pages']} |"
+def press_cmd(book: Path, out: str, *formats: str) -> list[str]:
+    return [sys.executable, "-m", "press", "build", *formats, "--source", str(book / "source"),
+            "--conf", str(book), "--out", out]
+
+
+def run(book: Path, cmd: list[str], out: Path | None = None) -> dict:
+    """One timed step (``out`` wiped first when given: a cold build)."""
+    if out is not None:
+        shutil.rmtree(out, ignore_errors=True)
+    result = measure(cmd, book)
+    if result["status"] != 0:
+        raise SystemExit(f"bench: {' '.join(cmd[:6])}... failed:\n{result['stderr']}")
+    return result
+
+
+def edit(page: Path, n: int) -> None:
+    page.write_text(page.read_text(encoding="utf-8") + f"\nAn edit for the benchmark, number {n}.\n", encoding="utf-8")
+
+
+def compare(book: Path, with_latex: bool) -> dict[str, dict]:
+    """Every step of the issue's table, ours and the stock stack's, on one generated book."""
+    r: dict[str, dict] = {}
+    ours, st = book / "_ours", book / "_stock"
+    stock_src = stock(book)
+    sb = sphinx_build()
+    # ours: each format cold, then all three cold, no change, one-page edits
+    for fmt in ("html", "epub", "pdf"):
+        r[f"ours_{fmt}"] = run(book, press_cmd(book, str(book / f"_ours_{fmt}"), fmt), book / f"_ours_{fmt}")
+    r["ours_all"] = run(book, press_cmd(book, str(ours), "pdf", "epub", "html"), ours)
+    r["ours_nochange"] = run(book, press_cmd(book, str(ours), "pdf", "epub", "html"))
+    edit(book / "source" / "alpha" / "page-001.md", 1)
+    r["ours_edit_html"] = run(book, press_cmd(book, str(ours), "html"))
+    edit(book / "source" / "alpha" / "page-001.md", 2)
+    r["ours_edit_all"] = run(book, press_cmd(book, str(ours), "pdf", "epub", "html"))
+    r["ours_all"]["pages"] = pages(ours / "pdf" / "bench.pdf")
+    # the stock stack: three builds, each with its own environment, as Jupyter Book runs them
+    r["stock_html"] = run(book, [sb, "-q", "-b", "html", str(stock_src), str(st / "html"), "-d", str(st / "dt-html")], st)
+    r["stock_nochange"] = run(book, [sb, "-q", "-b", "html", str(stock_src), str(st / "html"), "-d", str(st / "dt-html")])
+    edit(stock_src / "alpha" / "page-001.md", 1)
+    r["stock_edit_html"] = run(book, [sb, "-q", "-b", "html", str(stock_src), str(st / "html"), "-d", str(st / "dt-html")])
+    r["stock_epub"] = run(book, [sb, "-q", "-b", "epub", str(stock_src), str(st / "epub"), "-d", str(st / "dt-epub")])
+    if with_latex:
+        r["stock_pdf"] = run(book, [sb, "-M", "latexpdf", str(stock_src), str(st / "latex"), "-q"])
+        r["stock_pdf"]["pages"] = pages(st / "latex" / "latex" / "bench.pdf")
+    return r
+
+
+def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", target: str = "") -> str:
+    unit = "MB" if key == "maxrss_mb" else "s"
+    fmt = (lambda v: f"{v:,.0f} MB") if unit == "MB" else (lambda v: f"{v:.1f} s")
+    if stock_r is None:
+        return f"| {name} | n/a | {fmt(ours_r[key])} | n/a | {target} |"
+    ratio = ours_r[key] / stock_r[key] if stock_r[key] else float("inf")
+    return f"| {name} | {fmt(stock_r[key])} | {fmt(ours_r[key])} | {ratio:.2f} | {target} |"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=200, help="source pages in the generated book")
-    parser.add_argument("--scaling", default="50,200,400", help="also time our route at these sizes (\"\" to skip)")
+    parser.add_argument("--scaling", default="50,200", help="also time our three formats at these sizes (\"\" to skip)")
     parser.add_argument("--no-latex", action="store_true", help="skip the latexpdf baseline")
+    parser.add_argument("--phases", action="store_true", help="also split our PDF time into phases")
     parser.add_argument("--work", type=Path, default=HERE / "_work")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
 
     book = generate(args.work / f"book-{args.pages}", args.pages)
     print(f"bench: generated {args.pages} pages in {book}", flush=True)
-    mine = ours(book)
-    if mine["status"] != 0:
-        print(mine["stderr"], file=sys.stderr)
-        return 1
     reason = "skipped (--no-latex)" if args.no_latex else ensure_tex()
-    base = None
-    if reason is None:
-        base = latex(book)
-        if base["status"] != 0 or not base["pages"]:
-            reason = "latexpdf failed: " + base["stderr"][-500:]
-            base = None
+    r = compare(book, with_latex=reason is None)
+    s_pdf = r.get("stock_pdf")
+    stock_sum = None
+    if s_pdf is not None:
+        stock_sum = {k: r["stock_html"][k] + r["stock_epub"][k] + s_pdf[k] for k in ("wall", "cpu")}
+        stock_sum["maxrss_mb"] = max(r["stock_html"]["maxrss_mb"], r["stock_epub"]["maxrss_mb"], s_pdf["maxrss_mb"])
 
-    print(f"\n## PDF from {args.pages} generated pages\n")
-    print("| route | wall time | peak memory | PDF pages |")
+    print(f"\n## {args.pages} generated pages: ours vs the stock stack (wall time; ratio = ours / stock)\n")
+    print("| step | stock stack | ours | ours / stock | target |")
+    print("|---|---|---|---|---|")
+    print(ratio_row("HTML (cold)", r["stock_html"], r["ours_html"]))
+    print(ratio_row("EPUB (cold)", r["stock_epub"], r["ours_epub"]))
+    print(ratio_row("PDF (cold)", s_pdf, r["ours_pdf"]))
+    print(ratio_row("all three (cold; stock = sum of three builds)", stock_sum, r["ours_all"], target="≤ 0.25"))
+    print(ratio_row("no-change rebuild (stock: HTML; ours: all three)", r["stock_nochange"], r["ours_nochange"]))
+    print(ratio_row("one-page edit, HTML", r["stock_edit_html"], r["ours_edit_html"], target="≤ 0.5"))
+    print(ratio_row("one-page edit, all three (vs stock's incremental HTML)", r["stock_edit_html"], r["ours_edit_all"], target="≤ 2"))
+    print(ratio_row("peak memory, PDF", s_pdf, r["ours_pdf"], "maxrss_mb", target="≤ 500 MB"))
+    print(ratio_row("peak memory, HTML", r["stock_html"], r["ours_html"], "maxrss_mb"))
+    print(ratio_row("peak memory, all three", stock_sum, r["ours_all"], "maxrss_mb"))
+    print("\nCPU time (user+sys of the build and its children; less sensitive to a busy machine):\n")
+    print("| step | stock stack | ours | ours / stock |")
     print("|---|---|---|---|")
-    print(row("press (Typst, in-process)", mine))
-    if base is not None:
-        print(row("Sphinx latexpdf (xelatex)", base))
-        print(f"\nratio: press is **{base['wall'] / mine['wall']:.1f}×** faster than latexpdf (target ≥ 5×); "
-              f"peak memory {mine['maxrss_mb']:.0f} MB vs {base['maxrss_mb']:.0f} MB")
-    else:
-        print(f"\nlatexpdf baseline: {reason}")
+    for name, sk, ok in (("HTML", "stock_html", "ours_html"), ("EPUB", "stock_epub", "ours_epub"), ("PDF", "stock_pdf", "ours_pdf"),
+                         ("one-page edit, HTML", "stock_edit_html", "ours_edit_html")):
+        sr = r.get(sk)
+        print(f"| {name} | {sr['cpu']:.1f} s |" if sr else f"| {name} | n/a |", f"{r[ok]['cpu']:.1f} s |",
+              f"{r[ok]['cpu'] / sr['cpu']:.2f} |" if sr else "n/a |")
+    if stock_sum:
+        print(f"| all three | {stock_sum['cpu']:.1f} s | {r['ours_all']['cpu']:.1f} s | {r['ours_all']['cpu'] / stock_sum['cpu']:.2f} |")
+    print(f"\nPDF pages: ours {r['ours_all']['pages']}" + (f", latexpdf {s_pdf['pages']}" if s_pdf else f"; latexpdf: {reason}"))
 
-    split = phases(book)
-    if base is not None:
-        writer = latex_writer_only(book)
-        tex = base["wall"] - writer["wall"]
-        print(f"\nlatexpdf split: Sphinx read + LaTeX writer {writer['wall']:.1f} s, latexmk/xelatex {tex:.1f} s; "
-              f"our Typst compile {split['compile']:.1f} s → TeX/Typst compile ratio **{tex / split['compile']:.1f}×**")
-    print("\n## Where our time goes\n")
-    print("| phase | time | share |")
-    print("|---|---|---|")
-    labels = {"read": "Sphinx read (MyST parse, transforms, env)", "assemble": "assemble book + resolve refs",
-              "write": "Typst writing (translator)", "compile": "Typst compile (layout + PDF)",
-              "other": "other (setup, images, env pickling)"}
-    for key, text in labels.items():
-        print(f"| {text} | {split[key]:.2f} s | {100 * split[key] / split['total']:.0f}% |")
-    print(f"| total (in-process) | {split['total']:.2f} s | 100% |")
+    if args.phases:
+        split = phases(book)
+        print("\n## Where our PDF time goes\n")
+        print("| phase | time | share |")
+        print("|---|---|---|")
+        for key in ("read", "assemble", "write", "compile", "other"):
+            print(f"| {key} | {split[key]:.2f} s | {100 * split[key] / split['total']:.0f}% |")
 
     if args.scaling:
-        sizes = [int(s) for s in args.scaling.split(",") if s.strip()]
-        print("\n## Growth of our route\n")
-        print("| source pages | PDF pages | wall time | per PDF page |")
+        sizes = [int(x) for x in args.scaling.split(",") if x.strip()]
+        print("\n## Growth: our three formats (cold)\n")
+        print("| source pages | wall time | per page | peak memory |")
         print("|---|---|---|---|")
         for n in sizes:
-            r = mine if n == args.pages else ours(generate(args.work / f"book-{n}", n))
-            print(f"| {n} | {r['pages']} | {r['wall']:.1f} s | {1000 * r['wall'] / max(r['pages'], 1):.0f} ms |")
+            if n == args.pages:
+                res = r["ours_all"]
+            else:
+                other = generate(args.work / f"book-{n}", n)
+                res = run(other, press_cmd(other, str(other / "_ours"), "pdf", "epub", "html"), other / "_ours")
+            print(f"| {n} | {res['wall']:.1f} s | {1000 * res['wall'] / n:.0f} ms | {res['maxrss_mb']:,.0f} MB |", flush=True)
     return 0
 
 

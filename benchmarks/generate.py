@@ -131,3 +131,47 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+STOCK_CONF = '''# The stock stack Jupyter Book runs, on the same pages: Sphinx + MyST + sphinx-design +
+# sphinxcontrib-bibtex, sphinx-book-theme HTML, Sphinx epub, Sphinx latexpdf (xelatex).
+project = "Benchmark Book"
+author = "Bench"
+copyright = "2026, Bench"
+version = release = "1.0"
+language = "en"
+extensions = ["myst_parser", "sphinx_design", "sphinxcontrib.bibtex"]
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath", "substitution", "attrs_inline", "attrs_block"]
+myst_title_to_header = True
+exclude_patterns = ["_build"]
+bibtex_bibfiles = ["refs.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "label"
+numfig = True
+html_theme = "sphinx_book_theme"
+html_baseurl = "https://bench.example.org/"
+latex_engine = "xelatex"
+latex_documents = [("index", "bench.tex", project, author, "manual")]
+epub_basename = "bench"
+'''
+
+
+def stock(book: Path) -> Path:
+    """``book/stock/``: the same pages for the stock stack, with hand-written toctrees
+    (which press generates from folders and weights); returns the stock source folder."""
+    dest = book / "stock"
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(book / "source", dest)
+    (dest / "conf.py").write_text(STOCK_CONF, encoding="utf-8")
+    sections = sorted((p for p in dest.iterdir() if (p / "index.md").is_file()), key=lambda p: SECTIONS.index(p.name))
+    for folder in sections:
+        pages = sorted(p.stem for p in folder.glob("page-*.md"))
+        index = folder / "index.md"
+        index.write_text(index.read_text(encoding="utf-8") + "\n```{toctree}\n:maxdepth: 2\n\n" + "\n".join(pages) + "\n```\n",
+                         encoding="utf-8")
+    root = dest / "index.md"
+    entries = [f"{p.name}/index" for p in sections] + ["bibliography"]
+    root.write_text(root.read_text(encoding="utf-8") + "\n```{toctree}\n:maxdepth: 2\n\n" + "\n".join(entries) + "\n```\n",
+                    encoding="utf-8")
+    return dest

@@ -1,4 +1,4 @@
-"""Run one command in a child process; print JSON ``{"wall": s, "maxrss_mb": MB, "status": n}``.
+"""Run one command in a child process; print JSON ``{"wall": s, "cpu": s, "maxrss_mb": MB, "status": n}``.
 
 ``python -m benchmarks.measure -- CMD ...``.  Peak memory is ``ru_maxrss`` of
 ``RUSAGE_CHILDREN``: the largest resident set of any process the command waited
@@ -20,8 +20,9 @@ def main(argv: list[str]) -> int:
     started = time.perf_counter()
     proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"wall": wall, "maxrss_mb": peak, "status": proc.returncode, "stderr": proc.stderr[-2000:]}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "maxrss_mb": usage.ru_maxrss / 1024,
+                      "status": proc.returncode, "stderr": proc.stderr[-2000:]}))
     return 0
 
 

@@ -112,10 +112,20 @@ def _validate(app: Sphinx, config: Config) -> None:
         config.epub_basename = press.slug
 
 
+#: Settings that concern one output only: changing them (or building another format with
+#: them) must not re-read the book.  ``"html"`` rewrites HTML/EPUB pages; ``""`` affects
+#: only the PDF, which is always written whole.  Anything not listed re-reads (``"env"``).
+REBUILD: dict[str, str] = {
+    "slug": "html", "subtitle": "html", "authors": "html", "site_url": "html",
+    "copyright_notice": "html", "download_dir": "html",
+    "pdf_paper": "", "pdf_font": "", "pdf_mono_font": "", "pdf_sans_font": "", "pdf_font_paths": "",
+}
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register every ``press_*`` config value and validate them at ``config-inited``."""
     for f in dataclasses.fields(PressConfig):
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        app.add_config_value(f"press_{f.name}", default, "env")
+        app.add_config_value(f"press_{f.name}", default, REBUILD.get(f.name, "env"))
     app.connect("config-inited", _validate, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,94 +1,405 @@
-"""The build engine: a strict build that never loses the last good output.
+"""The build engine: read the book once, write every format, lose nothing.
 
-Each format builds into ``_build/.staging/<format>`` with warnings as errors,
-nitpicky references and ``--keep-going`` (every problem is reported, then the
-build fails).  Only a build that succeeds replaces ``_build/<format>``; a
-failed one leaves the previous output exactly as it was.
+One ``press build`` is one transaction over the output folder ``OUT``:
+
+1. **Lock.** ``OUT/.press/lock`` (``flock``): a second build in the same folder
+   waits for the first and says so; two builds never write the same files.
+2. **Stage.** The state of the last good build — the doctrees and pickled
+   environment, the EPUB builder's working folder and the published outputs of
+   the formats asked for — is copied into ``OUT/.press/staging/`` (a plain copy,
+   ``cp --reflink=auto`` where the file system can share blocks: Sphinx rewrites
+   files in place, so hard links would leak the new build into the old output).
+3. **Build.** One Sphinx application per format, in one process, all sharing
+   the staged doctree folder: the first reads the pages that changed (all of
+   them the first time) and pickles the environment; the others load it and
+   read nothing.  Output-only settings (``press_download_dir``, paper, fonts)
+   are registered with ``rebuild="html"`` or ``""`` so switching builders never
+   forces a re-read.  Pages to rewrite are those read in this build, plus every
+   page when the navigation (order or a title) changed, plus pages read by an
+   earlier build of another format only (kept in ``pending.json``); they are
+   handed to each builder through the public ``env-get-updated`` event.
+4. **Swap.** Only if every format succeeded (warnings are errors), each staged
+   folder is exchanged with the published one atomically (``renameat2`` with
+   ``RENAME_EXCHANGE`` on Linux; two renames elsewhere), outputs first and the
+   doctrees last.  A failed, interrupted or killed build leaves every published
+   output as it was; the next build clears the staging folder and starts over
+   from the last good state.
 
 =========  ===========  ====================================
 format     builder      result
 =========  ===========  ====================================
-``html``   ``html``     ``_build/html/``
-``epub``   ``epub``     ``_build/epub/<slug>.epub``
-``pdf``    ``typst``    ``_build/pdf/<slug>.pdf`` (+ ``.typ``)
+``html``   ``html``     ``OUT/html/``
+``epub``   ``epub``     ``OUT/epub/<slug>.epub``
+``pdf``    ``typst``    ``OUT/pdf/<slug>.pdf`` (+ ``.typ``)
 =========  ===========  ====================================
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import fcntl
+import gc
+import json
 import os
 import shutil
+import signal
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
-from sphinx.cmd.build import build_main
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 BUILDERS = {"html": "html", "epub": "epub", "pdf": "typst"}
 ARTIFACT = {"epub": "*.epub", "pdf": "*.pdf"}
+#: Build order: the web book links copies of the PDF and EPUB of the same build.
+ORDER = ("pdf", "epub", "html")
+STATE = ".press"
 
 
-def _swap_in(new: Path, final: Path) -> None:
-    """Replace ``final`` by ``new`` with two renames (the old tree goes last)."""
-    trash = final.with_name(f".old-{final.name}")
-    if trash.exists():
-        shutil.rmtree(trash)
-    if final.exists():
-        os.replace(final, trash)
+# ---- small helpers -------------------------------------------------------------------------
+
+def _say(message: str) -> None:
+    print(f"press: {message}", flush=True)
+
+
+def _fail(message: str) -> None:
+    print(f"press: {message}", file=sys.stderr, flush=True)
+
+
+def parse_jobs(jobs: int | str | None) -> int:
+    """``-j`` value: a positive int, ``"auto"`` (the CPU count) or ``None`` (1)."""
+    if jobs in (None, "", 0):
+        return 1
+    if isinstance(jobs, str) and jobs.strip().lower() == "auto":
+        return os.cpu_count() or 1
+    value = int(jobs)
+    if value < 1:
+        raise ValueError(f"-j must be a positive number or 'auto', got {jobs!r}")
+    return value
+
+
+def copy_tree(src: Path, dest: Path) -> None:
+    """Copy a folder, keeping modification times (Sphinx compares them), sharing blocks
+    with the source where the file system can (copy-on-write), never sharing inodes."""
+    if not src.exists():
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if sys.platform.startswith("linux") and shutil.which("cp"):
+        done = subprocess.run(["cp", "-a", "--reflink=auto", str(src), str(dest)], capture_output=True)
+        if done.returncode == 0:
+            return
+        shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(src, dest, symlinks=True)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _renameat2() -> Any:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        func = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    func.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return func
+
+
+def exchange(new: Path, final: Path) -> None:
+    """Put ``new`` at ``final``; afterwards the old ``final`` (if any) is at ``new``.
+
+    Atomic where the kernel offers ``RENAME_EXCHANGE``: ``final`` always exists, with
+    either the old or the new content, whatever moment the process is killed."""
+    if not final.exists():
+        os.replace(new, final)
+        return
+    func = _renameat2()
+    if func is not None:
+        if func(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(final), _RENAME_EXCHANGE) == 0:
+            return
+    # Fallback: two renames (a kill between them leaves the old tree at ``new``'s name).
+    aside = new.with_name(new.name + ".old")
+    os.replace(final, aside)
     os.replace(new, final)
-    if trash.exists():
-        shutil.rmtree(trash)
+    os.replace(aside, new)
+
+
+@contextlib.contextmanager
+def no_interrupts() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM back while the swap runs (they are delivered right after)."""
+    blocked = {signal.SIGINT, signal.SIGTERM}
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+@contextlib.contextmanager
+def locked(state: Path) -> Iterator[None]:
+    """One build at a time in one output folder; a second one waits, and says why."""
+    state.mkdir(parents=True, exist_ok=True)
+    path = state / "lock"
+    with open(path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "?"
+            _fail(f"another build is running in {state.parent} (pid {owner}); waiting for it to finish "
+                  f"(lock file {path})")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---- what to write -------------------------------------------------------------------------
+
+class Tracker:
+    """Which documents each builder must (re)write, through public Sphinx events only."""
+
+    def __init__(self, pending: dict[str, list[str]]) -> None:
+        self.updated: set[str] = set()
+        self.read: set[str] = set()
+        self.total = 0
+        self.pending = {fmt: set(docs) for fmt, docs in pending.items()}
+        self.fmt = ""
+        self._order: Any = None
+        self._titles: dict[str, str] = {}
+        self._numbers: tuple[dict, dict] = ({}, {})
+
+    def connect(self, app: Sphinx, fmt: str) -> None:
+        self.fmt = fmt
+        app.connect("env-before-read-docs", self._before_scan, priority=400)
+        app.connect("env-before-read-docs", self._before_read, priority=900)
+        app.connect("env-updated", self._after_read)
+        app.connect("env-get-updated", self._to_write)
+
+    def _before_scan(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        self._order = getattr(env, "press_order", None)
+        self._numbers = (dict(env.toc_secnumbers), dict(env.toc_fignumbers))
+
+    def _before_read(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        self.total = len(env.found_docs)
+        self._titles = {d: env.titles[d].astext() for d in docnames if d in env.titles}
+        if docnames:
+            self.read.update(docnames)
+            _say(f"reading {len(docnames)} of {self.total} pages"
+                 + (f" with {app.parallel} processes" if app.parallel > 1 else ""))
+
+    def _after_read(self, app: Sphinx, env: BuildEnvironment) -> None:
+        if not self._titles and not self.read:
+            return
+        self.updated |= self.read
+        changed_nav = getattr(env, "press_order", None) != self._order or any(
+            d in env.titles and env.titles[d].astext() != title for d, title in self._titles.items()
+        )
+        if changed_nav:  # the navigation on every page shows the order and the titles
+            self.updated |= set(env.found_docs)
+        old_sec, old_fig = self._numbers
+        self.updated |= {d for d, n in env.toc_secnumbers.items() if old_sec.get(d) != n}
+        self.updated |= {d for d, n in env.toc_fignumbers.items() if old_fig.get(d) != n}
+        self._titles = {}
+
+    def _to_write(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        docs = (self.updated | self.pending.get(self.fmt, set())) & set(env.found_docs)
+        return sorted(docs)
+
+    def pending_after(self, built: list[str]) -> dict[str, list[str]]:
+        """Documents read now that a format not built now must still rewrite later."""
+        result = {}
+        for fmt in BUILDERS:
+            docs = set() if fmt in built else self.pending.get(fmt, set()) | self.updated
+            if docs:
+                result[fmt] = sorted(docs)
+        return result
+
+
+# ---- the build -----------------------------------------------------------------------------
+
+class Engine:
+    def __init__(self, formats: list[str], source: Path, conf: Path, out: Path, strict: bool, jobs: int) -> None:
+        unknown = [f for f in formats if f not in BUILDERS]
+        if unknown:
+            raise ValueError(f"unknown format(s) {unknown}: choose from {sorted(BUILDERS)}")
+        self.formats = [f for f in ORDER if f in formats]
+        self.source, self.conf, self.out = source.resolve(), conf.resolve(), out.resolve()
+        self.strict, self.jobs = strict, jobs
+        self.state = self.out / STATE
+        self.stage = self.state / "staging"
+        self.tty = sys.stdout.isatty() and not os.environ.get("CI")
+
+    # The staged layout mirrors the published one.
+    def staged(self, fmt: str) -> Path:
+        return self.stage / fmt
+
+    def workdir(self, fmt: str) -> Path:
+        """Where the builder writes: the published folder itself, except for the EPUB
+        (its unzipped files stay in the state; only the ``.epub`` is published)."""
+        return self.stage / "epub-work" if fmt == "epub" else self.staged(fmt)
+
+    def prepare(self) -> dict[str, list[str]]:
+        shutil.rmtree(self.stage, ignore_errors=True)
+        for old in (self.out / ".staging", self.out / ".doctrees"):  # layout of earlier versions
+            shutil.rmtree(old, ignore_errors=True)
+        self.stage.mkdir(parents=True)
+        copy_tree(self.state / "doctrees", self.stage / "doctrees")
+        for fmt in self.formats:
+            if fmt == "epub":
+                copy_tree(self.state / "epub-work", self.workdir("epub"))
+            else:
+                copy_tree(self.out / fmt, self.staged(fmt))
+        pending = self.state / "pending.json"
+        try:
+            return json.loads(pending.read_text(encoding="utf-8")) if pending.is_file() else {}
+        except (OSError, ValueError):
+            return {}
+
+    def download_dir(self) -> str:
+        """The folder whose ``pdf/`` and ``epub/`` the web book copies: the staging
+        folder (one fixed path, so the HTML build info does not change between builds),
+        holding this build's files or links to the published ones."""
+        if "html" not in self.formats:
+            return ""
+        for fmt in ("pdf", "epub"):
+            published = self.out / fmt
+            if fmt not in self.formats and published.is_dir():
+                target = self.staged(fmt)
+                target.mkdir(parents=True, exist_ok=True)
+                for f in published.glob(ARTIFACT[fmt]):
+                    os.link(f, target / f.name)  # read only: never written through
+        if any((self.out / f).is_dir() or f in self.formats for f in ("pdf", "epub")):
+            return str(self.stage)
+        return ""
+
+    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any]) -> int:
+        outdir = self.workdir(fmt)
+        outdir.mkdir(parents=True, exist_ok=True)
+        status = sys.stdout if self.tty else None
+        app = None
+        started = time.perf_counter()
+        try:
+            with patch_docutils(self.conf), docutils_namespace():
+                app = Sphinx(
+                    srcdir=self.source, confdir=self.conf, outdir=outdir,
+                    doctreedir=self.stage / "doctrees", buildername=BUILDERS[fmt],
+                    confoverrides=dict(overrides), status=status, warning=sys.stderr,
+                    warningiserror=self.strict, parallel=self.jobs,
+                )
+                tracker.connect(app, fmt)
+                _say(f"writing {fmt}...")
+                app.build()
+                code = app.statuscode
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # what build_main does: Sphinx's report, no traceback
+            from sphinx.cmd.build import handle_exception
+
+            handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, sys.stderr)
+            code = 2
+        finally:
+            del app
+            gc.collect()
+        if code == 0:
+            _say(f"{fmt} written in {time.perf_counter() - started:.1f} s")
+        return code
+
+    def publish_epub(self) -> int:
+        found = sorted(self.workdir("epub").glob(ARTIFACT["epub"]))
+        if not found:
+            _fail("the epub build produced no .epub file")
+            return 1
+        target = self.staged("epub")
+        target.mkdir(parents=True, exist_ok=True)
+        for f in found:
+            shutil.copy2(f, target / f.name)
+        return 0
+
+    def swap(self, pending: dict[str, list[str]]) -> None:
+        (self.stage / "pending.json").write_text(json.dumps(pending, sort_keys=True), encoding="utf-8")
+        moves = [(self.staged(f), self.out / f) for f in self.formats]
+        if "epub" in self.formats:
+            moves.append((self.workdir("epub"), self.state / "epub-work"))
+        moves += [(self.stage / "pending.json", self.state / "pending.json"),
+                  (self.stage / "doctrees", self.state / "doctrees")]
+        with no_interrupts():
+            for new, final in moves:
+                if new.exists():
+                    exchange(new, final)
+        shutil.rmtree(self.stage, ignore_errors=True)
+
+    def where(self) -> str:
+        parts = []
+        for fmt in ORDER:
+            final = self.out / fmt
+            if fmt not in self.formats:
+                continue
+            if fmt in ARTIFACT:
+                parts += [str(p) for p in sorted(final.glob(ARTIFACT[fmt]))]
+            else:
+                parts.append(str(final / "index.html"))
+        return ", ".join(parts)
+
+    def run(self) -> int:
+        started = time.perf_counter()
+        with locked(self.state):
+            try:
+                tracker = Tracker(self.prepare())
+                overrides: dict[str, Any] = {"press_download_dir": self.download_dir()}
+                if self.strict:
+                    overrides["nitpicky"] = True
+                status = 0
+                for fmt in self.formats:
+                    status = self.run_one(fmt, tracker, overrides)
+                    if status == 0 and fmt == "epub":
+                        status = self.publish_epub()
+                    if status != 0:
+                        break
+                if status != 0:
+                    for fmt in self.formats:
+                        _fail(f"the {fmt} build failed (see the messages above); "
+                              f"the previous {self.out / fmt} is left untouched.")
+                    shutil.rmtree(self.stage, ignore_errors=True)
+                    return status or 1
+                self.swap(tracker.pending_after(self.formats))
+            except KeyboardInterrupt:
+                shutil.rmtree(self.stage, ignore_errors=True)
+                _fail("interrupted; every previous output is left untouched.")
+                return 130
+        took = time.perf_counter() - started
+        _say(f"built {', '.join(self.formats)} in {took:.1f} s -> {self.where()}")
+        return 0
+
+
+def build_book(
+    formats: list[str] | None,
+    source: Path,
+    conf: Path,
+    out: Path,
+    strict: bool = True,
+    jobs: int | str | None = None,
+) -> int:
+    """Build ``formats`` (``None`` or ``[]``: all three) from one read of ``source``;
+    return the exit status.  The CLI's, ``make``'s and :mod:`press.serve`'s entry point."""
+    return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs)).run()
 
 
 def build(fmt: str, source: Path, conf: Path, out: Path, strict: bool = True, extra: list[str] | None = None) -> int:
-    """Build one format; return the exit status (0 on success)."""
-    staging = out / ".staging" / fmt
-    doctrees = out / ".doctrees" / fmt
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    args = ["-b", BUILDERS[fmt], "-c", str(conf), "-d", str(doctrees), "-q"]
-    if strict:
-        args += ["-W", "-n", "--keep-going"]
-    if fmt == "html" and any((out / f).is_dir() for f in ARTIFACT):
-        # The web book carries copies of the PDF and EPUB built into the same --out (press.web.downloads).
-        args += ["-D", f"press_download_dir={out.resolve()}"]
-    args += list(extra or []) + [str(source), str(staging)]
-    started = time.perf_counter()
-    status = build_main(args)
-    final = out / fmt
-    if status != 0:
-        print(
-            f"press: the {fmt} build failed (see the messages above); "
-            f"the previous {final} is left untouched.",
-            file=sys.stderr,
-        )
-        return status or 1
-    if fmt in ARTIFACT:
-        found = sorted(staging.glob(ARTIFACT[fmt]))
-        if not found:
-            print(f"press: the {fmt} build produced no {ARTIFACT[fmt]} file", file=sys.stderr)
-            return 1
-        if fmt == "epub":
-            keep = out / ".staging" / "epub-out"
-            if keep.exists():
-                shutil.rmtree(keep)
-            keep.mkdir()
-            for f in found:
-                shutil.copy2(f, keep / f.name)
-            shutil.rmtree(staging)
-            staging = keep
-    _swap_in(staging, final)
-    took = time.perf_counter() - started
-    what = ", ".join(p.name for p in sorted(final.glob(ARTIFACT.get(fmt, "index.html"))))
-    print(f"press: {fmt} built in {took:.1f} s -> {final}/ ({what})")
-    return 0
-
-
-
-def build_book(formats: list[str], source: Path, conf: Path, out: Path, strict: bool = True) -> int:
-    """Build the given formats (the CLI's and ``make``'s entry point); return the exit status."""
-    status = 0
-    for fmt in formats:
-        status = build(fmt, source, conf, out, strict=strict) or status
-    return status
+    """Build one format (kept for callers of the earlier API; ``extra`` is ignored)."""
+    return build_book([fmt], source, conf, out, strict=strict)

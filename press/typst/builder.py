@@ -16,7 +16,6 @@ from sphinx.errors import NoUri
 from sphinx.locale import __
 from sphinx.util import logging
 from sphinx.util.console import darkgreen
-from sphinx.util.docutils import LoggingReporter
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
@@ -34,6 +33,35 @@ INDEX_CHAPTER = """
 #press-index()
 """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
+
+
+#: One Typst compiler per (root folder, font folders) for the life of the process: a
+#: second compile of the same book (``press serve``) reuses its parsed files, fonts and
+#: memoised layout, so recompiling after an edit takes a fraction of the first compile.
+_COMPILERS: dict[tuple[str, tuple[str, ...]], tuple[typst.Compiler, typst.Fonts]] = {}
+
+
+def compiler_for(root: str, font_paths: list[str]) -> tuple[typst.Compiler, typst.Fonts]:
+    """The process's Typst compiler (and its fonts) for this root and these font folders."""
+    key = (root, tuple(font_paths))
+    if key not in _COMPILERS:
+        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths))
+        _COMPILERS[key] = (typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True), fonts)
+    return _COMPILERS[key]
+
+
+def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
+    """The one Typst compile call of the PDF build: ``(pdf bytes, warnings)``; raises
+    ``typst.TypstError``.  Keep it small: error mapping and PDF/UA options plug in here."""
+    pdf, warnings = compiler.compile_with_warnings(input=str(typ_path), format="pdf", timestamp=timestamp)
+    return pdf, list(warnings or [])
+
+
+def _same_text(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _typst_str_list(items: list[str]) -> str:
@@ -73,28 +101,12 @@ class TypstBuilder(Builder):
     def press(self) -> press_config.PressConfig:
         return press_config.get(self.config)
 
-    def _doctree(self, docname: str) -> nodes.document:
-        """A document's doctree: the one Sphinx just read (kept for writing) if there is
-        one, else unpickled from the doctree folder — saves unpickling the whole book."""
-        cache = getattr(self.env, "_write_doc_doctree_cache", {})
-        doctree = cache.pop(docname, None)
-        if doctree is None:
-            return self._get_doctree(docname)
-        doctree.settings.env = self.env
-        doctree.reporter = LoggingReporter(str(self.env.doc2path(docname)))
-        return doctree
-
     def assemble_doctree(self) -> nodes.document:
         root = self.config.root_doc
         self.docnames = {root}
-        self._get_doctree = self.env.get_doctree
-        self.env.get_doctree = self._doctree  # type: ignore[method-assign]
-        try:
-            tree = self.env.get_doctree(root)
-            tree["docname"] = root
-            largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
-        finally:
-            del self.env.get_doctree  # back to the class's method
+        tree = self.env.get_doctree(root)
+        tree["docname"] = root
+        largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
         largetree["docname"] = root
         logger.info(__("resolving references..."))
         self.env.resolve_references(largetree, root, self)
@@ -160,9 +172,20 @@ class TypstBuilder(Builder):
         body = visitor.astext()
         source = self.preamble() + body + INDEX_CHAPTER
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
-        self.typ_path.write_text(source, encoding="utf-8")
-        shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
-        shutil.copyfile(TEMPLATE.with_name("elements.typ"), Path(self.outdir, "press-elements.typ"))
+        template = Path(self.outdir, "press-book.typ")
+        elements = Path(self.outdir, "press-elements.typ")
+        # Same Typst source and templates as the last good build in this folder: no recompile
+        # needed unless an image changed (checked in finish()).
+        self.unchanged = (
+            _same_text(self.typ_path, source)
+            and _same_text(template, TEMPLATE.read_text(encoding="utf-8"))
+            and _same_text(elements, TEMPLATE.with_name("elements.typ").read_text(encoding="utf-8"))
+            and Path(self.outdir, f"{self.press.slug}.pdf").is_file()
+        )
+        if not self.unchanged:
+            self.typ_path.write_text(source, encoding="utf-8")
+            shutil.copyfile(TEMPLATE, template)
+            shutil.copyfile(TEMPLATE.with_name("elements.typ"), elements)
 
     def book_description(self) -> str:
         meta = frontmatter.page(self.env, self.config.root_doc)
@@ -201,14 +224,20 @@ class TypstBuilder(Builder):
         joined = ",\n  ".join(f"{k}: {v}" for k, v in args.items())
         return f'#import "press-book.typ": *\n#show: book.with(\n  {joined},\n)\n'
 
-    def copy_image_files(self) -> None:
+    def copy_image_files(self) -> bool:
+        """Copy the images the book uses; return whether any of them changed."""
+        changed = False
         if not self.images:
-            return
+            return changed
         dest = Path(self.outdir, self.imagedir)
         ensuredir(dest)
         for src in self.images:
             target = dest / self.images[src]
-            shutil.copyfile(Path(self.srcdir, src), target)
+            data = Path(self.srcdir, src).read_bytes()
+            if not target.is_file() or target.read_bytes() != data:
+                target.write_bytes(data)
+                changed = True
+        return changed
 
     def font_paths(self) -> list[str]:
         """Bundled fonts first (Source Sans Pro from its pinned PyPI package, SIL OFL 1.1,
@@ -219,21 +248,21 @@ class TypstBuilder(Builder):
         return [str(bundled)] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
 
     def finish(self) -> None:
-        self.copy_image_files()
+        images_changed = self.copy_image_files()
         pdf_path = Path(self.outdir, f"{self.press.slug}.pdf")
-        fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=self.font_paths())
+        if getattr(self, "unchanged", False) and not images_changed:
+            logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
+            return
+        compiler, fonts = compiler_for(str(self.outdir), self.font_paths())
         families = {f.casefold() for f in fonts.families()}
         for setting in ("pdf_font", "pdf_sans_font", "pdf_mono_font"):
             family = getattr(self.press, setting)
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
-        compiler = typst.Compiler(root=str(self.outdir), font_paths=fonts, ignore_system_fonts=True)
         timestamp = press_config.source_date_epoch() or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         try:
-            pdf, warnings = compiler.compile_with_warnings(
-                input=str(self.typ_path), format="pdf", timestamp=timestamp
-            )
+            pdf, warnings = compile_pdf(compiler, self.typ_path, timestamp)
         except typst.TypstError as exc:
             errors.fail(exc, self.typ_path, self.srcdir)  # at the author's file:line; fails the build
         for w in warnings or []:

@@ -94,22 +94,42 @@ def main_text(page: str) -> str:
     return parser.result()
 
 
+PREFIX = "window.PRESS_SEARCH_TEXT = "
+
+
+def previous_data(path: Path) -> tuple[dict[str, str], int]:
+    """The data an earlier build of this output wrote, and when (0: none)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        payload = text[text.index(PREFIX) + len(PREFIX):].rstrip().rstrip(";")
+        return json.loads(payload), path.stat().st_mtime_ns
+    except (OSError, ValueError):
+        return {}, 0
+
+
 def write_data(app: Sphinx, exception: Exception | None) -> None:
-    """At ``build-finished``: the snippet data of every document."""
+    """At ``build-finished``: the snippet data of every document.  An incremental build
+    parses only the pages written since the data was (the engine keeps modification
+    times when it stages the last good output); the others keep their entry."""
     if exception is not None or not is_web(app.builder):
         return
     outdir = Path(app.outdir)
+    static = outdir / "_static"
+    old, written = previous_data(static / DATA)
     data = {}
     for doc in sorted(app.env.found_docs):
         page = outdir / app.builder.get_target_uri(doc)
-        if page.is_file():
+        if not page.is_file():
+            continue
+        if doc in old and page.stat().st_mtime_ns < written:
+            data[doc] = old[doc]
+        else:
             data[doc] = main_text(page.read_text(encoding="utf-8"))
     payload = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
-    static = outdir / "_static"
     static.mkdir(exist_ok=True)
     (static / DATA).write_text(
         "// Page text for search snippets (press.web.search); generated, do not edit.\n"
-        f"window.PRESS_SEARCH_TEXT = {payload};\n",
+        f"{PREFIX}{payload};\n",
         encoding="utf-8",
     )
 

@@ -1,0 +1,349 @@
+"""press.engine: one read for three formats, incremental rebuilds, faults and the lock.
+
+Every test works on its own copy of ``tests/roots/test-book`` and of a first build of
+it (made once per module), and runs the engine in a child process like ``make`` does.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from conftest import REPO, ROOTS, run_press
+
+FORMATS = ("pdf", "epub", "html")
+#: Generated pages written on every build (indices, search, tag pages), whatever changed.
+ALWAYS = ("genindex.html", "search.html", "404.html", "tags/")
+
+
+def digest(path: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(path)).encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def digests(out: Path) -> dict[str, str]:
+    return {fmt: digest(out / fmt) for fmt in FORMATS}
+
+
+def build(src: Path, out: Path, *formats: str) -> subprocess.CompletedProcess:
+    return run_press("build", *(formats or FORMATS), "--source", str(src), "--conf", str(src), "--out", str(out))
+
+
+def engine_cmd(src: Path, out: Path, jobs: int = 1, prelude: str = "") -> list[str]:
+    """``build_book`` in a child process (``prelude`` may patch the engine first)."""
+    code = (f"import sys\nfrom pathlib import Path\nimport press.engine as engine\n{prelude}\n"
+            f"sys.exit(engine.build_book(None, Path({str(src)!r}), Path({str(src)!r}), Path({str(out)!r}), jobs={jobs}))")
+    return [sys.executable, "-c", code]
+
+
+def child_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
+
+
+def html_mtimes(out: Path) -> dict[str, int]:
+    html = out / "html"
+    return {str(p.relative_to(html)): p.stat().st_mtime_ns for p in html.rglob("*.html")
+            if not str(p.relative_to(html)).startswith(ALWAYS)}
+
+
+def epub_text(out: Path) -> str:
+    (epub,) = (out / "epub").glob("*.epub")
+    with zipfile.ZipFile(epub) as z:
+        assert z.testzip() is None
+        return "".join(z.read(n).decode("utf-8", "replace") for n in z.namelist() if n.endswith(".xhtml"))
+
+
+def pdf_text(out: Path) -> str:
+    (pdf,) = (out / "pdf").glob("*.pdf")
+    return "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
+
+
+def assert_complete(out: Path) -> None:
+    """Every format is a whole, readable output."""
+    assert (out / "html" / "index.html").is_file() and (out / "html" / "alpha" / "able.html").is_file()
+    assert "Able" in epub_text(out)
+    assert "Able" in pdf_text(out)
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory):
+    base = tmp_path_factory.mktemp("engine")
+    src, out = base / "src", base / "out"
+    shutil.copytree(ROOTS / "test-book", src)
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return src, out, proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def book(first, tmp_path):
+    """A private copy of the source and of its first build (state included)."""
+    src, out, _ = first
+    shutil.copytree(src, tmp_path / "src")
+    shutil.copytree(out, tmp_path / "out", symlinks=True)
+    # The copied environment names the old source folder: a new copy reads once; settle it.
+    proc = build(tmp_path / "src", tmp_path / "out")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return tmp_path / "src", tmp_path / "out"
+
+
+def test_one_read_three_writes(first):
+    src, out, log = first
+    assert log.count("reading 11 of 11 pages") == 1, log  # read once, not once per format
+    assert not re.search(r"reading \d+ of", log.split("writing epub")[1]), log
+    last = log.strip().splitlines()[-1]
+    for fmt in FORMATS:
+        assert str(out / fmt) in last, last  # the last line says where each output is
+    assert_complete(out)
+    assert not (out / ".press" / "staging").exists()
+
+
+def test_no_change_rebuild_writes_no_page(book):
+    src, out = book
+    before = html_mtimes(out)
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    assert "reading" not in proc.stdout, proc.stdout
+    assert html_mtimes(out) == before
+
+
+def test_one_page_edit_rewrites_that_page_everywhere(book):
+    src, out = book
+    before = html_mtimes(out)
+    page = src / "alpha" / "able.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nA freshly edited sentence.\n", encoding="utf-8")
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    assert "reading 1 of 11 pages" in proc.stdout, proc.stdout
+    after = html_mtimes(out)
+    changed = {p for p in before if after[p] != before[p]}
+    assert "alpha/able.html" in changed
+    assert "beta/links.html" not in changed and "alpha/baker.html" not in changed, changed
+    assert "A freshly edited sentence." in (out / "html" / "alpha" / "able.html").read_text(encoding="utf-8")
+    assert "A freshly edited sentence." in epub_text(out)
+    assert "A freshly edited sentence." in pdf_text(out)
+
+
+def test_title_change_rewrites_every_navigation(book):
+    src, out = book
+    page = src / "alpha" / "baker.md"
+    text = page.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M).group(1)
+    page.write_text(text.replace(f"title: {title}", "title: Renamed Baker"), encoding="utf-8")
+    proc = build(src, out, "html")
+    assert proc.returncode == 0, proc.stderr
+    for other in ("index.html", "beta/links.html", "alpha/zeta.html"):
+        assert "Renamed Baker" in (out / "html" / other).read_text(encoding="utf-8"), other
+    # The EPUB was not built then; building it later still picks the change up.
+    proc = build(src, out, "epub")
+    assert proc.returncode == 0, proc.stderr
+    assert "Renamed Baker" in epub_text(out)
+
+
+def test_broken_page_keeps_outputs_and_fails_again_until_fixed(book):
+    src, out = book
+    before = digests(out)
+    page = src / "alpha" / "zeta.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_text(good.replace("weight: 1", "weight: [1"), encoding="utf-8")
+    for _ in range(2):  # the second build must not forget the error the first one read
+        proc = build(src, out)
+        assert proc.returncode != 0
+        assert re.search(r"alpha/zeta\.md:3: .*malformed YAML", proc.stderr), proc.stderr
+        assert digests(out) == before
+    page.write_text(good, encoding="utf-8")
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    assert_complete(out)
+
+
+def _edit(src: Path, words: str) -> None:
+    page = src / "alpha" / "able.md"
+    page.write_text(page.read_text(encoding="utf-8") + f"\n{words}\n", encoding="utf-8")
+
+
+def _kill_when(cmd: list[str], marker: str, sig: int) -> int:
+    proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    seen = ""
+    for line in proc.stdout:
+        seen += line
+        if marker in line:
+            proc.send_signal(sig)
+            break
+    rest = proc.communicate(timeout=120)[0]
+    assert marker in seen, seen + rest
+    return proc.returncode
+
+
+@pytest.mark.parametrize("marker", ["writing epub", "writing html"])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_interrupted_build_keeps_outputs_and_next_build_succeeds(book, marker, sig):
+    src, out = book
+    before = digests(out)
+    _edit(src, "Words from an interrupted build.")
+    code = _kill_when(engine_cmd(src, out), marker, sig)
+    assert code != 0
+    assert digests(out) == before
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    assert "Words from an interrupted build." in pdf_text(out)
+    assert "Words from an interrupted build." in (out / "html" / "alpha" / "able.html").read_text(encoding="utf-8")
+    assert not (out / ".press" / "staging").exists()
+
+
+@pytest.mark.parametrize("after", [1, 3])
+def test_killed_during_the_swap(book, after):
+    """SIGKILL between two exchanges: each format is its old or its new output, whole."""
+    src, out = book
+    _edit(src, "Words from a build killed while swapping.")
+    prelude = (
+        "import os, signal\n"
+        "real = engine.exchange\n"
+        "count = [0]\n"
+        "def exchange(new, final):\n"
+        "    real(new, final)\n"
+        "    count[0] += 1\n"
+        f"    if count[0] == {after}:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "engine.exchange = exchange\n"
+    )
+    proc = subprocess.run(engine_cmd(src, out, prelude=prelude), cwd=REPO, env=child_env(), capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
+    assert_complete(out)
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    assert_complete(out)
+    assert "Words from a build killed while swapping." in epub_text(out)
+    assert "Words from a build killed while swapping." in pdf_text(out)
+
+
+def test_second_build_waits_for_the_lock(book):
+    src, out = book
+    lock = out / ".press" / "lock"
+    with open(lock, "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.write("4242")
+        handle.flush()
+        proc = subprocess.Popen(engine_cmd(src, out), cwd=REPO, env=child_env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "another build is running" in line and "4242" in line, line
+        time.sleep(0.5)
+        assert proc.poll() is None  # still waiting, wrote nothing
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 0, stdout + stderr
+    assert_complete(out)
+
+
+def test_two_builds_at_once(book):
+    src, out = book
+    _edit(src, "Two builds at once.")
+    procs = [subprocess.Popen(engine_cmd(src, out), cwd=REPO, env=child_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], results
+    assert any("another build is running" in err for _, err in results), results
+    assert_complete(out)
+    assert "Two builds at once." in epub_text(out)
+
+
+def test_parallel_build_matches_serial(tmp_path):
+    outs = {}
+    for jobs in (1, 2):
+        src = tmp_path / f"src{jobs}"
+        shutil.copytree(ROOTS / "test-book", src)
+        out = tmp_path / f"out{jobs}"
+        proc = subprocess.run(engine_cmd(src, out, jobs=jobs), cwd=REPO, env=child_env(), capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        outs[jobs] = out
+    one, two = outs[1], outs[2]
+    pages = sorted(str(p.relative_to(one / "html")) for p in (one / "html").rglob("*.html"))
+    assert pages == sorted(str(p.relative_to(two / "html")) for p in (two / "html").rglob("*.html"))
+    for page in pages:
+        a = (one / "html" / page).read_text(encoding="utf-8").replace(str(tmp_path / "src1"), "SRC")
+        b = (two / "html" / page).read_text(encoding="utf-8").replace(str(tmp_path / "src2"), "SRC")
+        assert a == b, page
+    assert epub_text(one) == epub_text(two)
+    assert pdf_text(one) == pdf_text(two)
+
+
+def test_serve_rebuilds_after_a_save(book):
+    import urllib.request
+
+    src, out = book
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "press.serve", "--source", str(src), "--conf", str(src), "--out", str(out), "--port", "0"],
+        cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("press serve: http://"):
+                url = line.split()[2]
+                break
+        else:
+            pytest.fail("press serve did not start")
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(url + path, timeout=10) as response:
+                return response.read().decode("utf-8")
+
+        generation = get("__press_build")
+        assert "/__press_build" in get("alpha/able.html")  # the reload script
+        _edit(src, "Saved while serving.")
+        deadline = time.monotonic() + 120
+        while get("__press_build") == generation and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert "Saved while serving." in get("alpha/able.html")
+        while "Saved while serving." not in pdf_text(out) and time.monotonic() < deadline:
+            time.sleep(0.5)  # the PDF follows in the background
+        assert "Saved while serving." in pdf_text(out)
+        with urllib.request.urlopen(url + "test-book.pdf", timeout=10) as response:
+            assert response.read(5) == b"%PDF-"  # the download link keeps working
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_navigation_once_per_build_is_the_themes_markup(tmp_path, monkeypatch):
+    """press.web.nav renders the sidebar once per build; every page equals the theme's own."""
+    from io import StringIO
+
+    from sphinx.testing.util import SphinxTestApp
+
+    from press.web import nav
+
+    pages = {}
+    for enabled in (False, True):
+        monkeypatch.setattr(nav, "ENABLED", enabled)
+        src = tmp_path / f"src-{enabled}"
+        shutil.copytree(ROOTS / "test-book", src)
+        app = SphinxTestApp("html", srcdir=src, status=StringIO(), warning=StringIO())
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        out = Path(app.outdir)
+        pages[enabled] = {str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*.html")}
+    assert pages[True].keys() == pages[False].keys()
+    assert len(pages[True]) > 10
+    for name, html in pages[False].items():
+        assert pages[True][name] == html, name
+    assert 'class="current reference internal" href="#"' in pages[True]["alpha/able.html"]
