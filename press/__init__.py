@@ -37,6 +37,8 @@ MYST_DEFAULTS: dict[str, Any] = {
 }
 
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "typst", "epub", "web")
+#: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
+SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

@@ -116,7 +116,10 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
 
     title = data.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
-        problems.append((PressWarning.FRONTMATTER_FIELD, "front matter has no 'title' (required)", start + 1))
+        if "title" in data:  # present but empty or blank: point at the 'title:' line
+            problems.append((PressWarning.FRONTMATTER_FIELD, "'title' is empty: give the page a title (required)", line_of("title")))
+        else:
+            problems.append((PressWarning.FRONTMATTER_FIELD, "front matter has no 'title' (required)", start + 1))
         title = None
     elif not isinstance(title, str):
         problems.append((PressWarning.FRONTMATTER_FIELD, f"'title' must be a string, got {type(title).__name__} {title!r}", line_of("title")))

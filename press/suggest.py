@@ -1,0 +1,144 @@
+"""Clearer messages: ERROR when a warning fails the build, and "did you mean …?".
+
+* When warnings are errors (``-W``, as ``press build`` always runs), every
+  warning is labelled ``ERROR`` — it does fail the build.  This is a
+  :class:`logging.Filter` on Sphinx's warning handler (public logging API).
+* Misspelt targets get the closest existing names (:mod:`difflib`):
+  glossary terms, documents and numbered references through Sphinx's
+  ``warn-missing-reference`` event; ``{ref}`` labels, bibtex keys and MyST
+  cross-references by adding the suggestion to the message their own code
+  logs (same type and subtype, so ``suppress_warnings`` still works); site
+  links in :mod:`press.sitelinks`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.domains import Domain
+from sphinx.util import logging as sphinx_logging
+
+logger = sphinx_logging.getLogger(__name__)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], n: int = 3) -> str:
+    """`` (did you mean 'a' or 'b'?)`` for the closest candidates, or ``""``."""
+    pool = sorted({c for c in candidates if c})
+    close = difflib.get_close_matches(word, pool, n=n, cutoff=0.6)
+    if not close and word.casefold() in {c.casefold() for c in pool}:
+        close = [c for c in pool if c.casefold() == word.casefold()][:n]
+    if not close:
+        return ""
+    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+
+
+def _labels(env) -> set[str]:
+    std = env.get_domain("std")
+    return set(std.labels) | set(std.anonlabels)  # type: ignore[attr-defined]
+
+
+def _terms(env) -> set[str]:
+    std = env.get_domain("std")
+    return {name for (objtype, name) in std.objects if objtype == "term"}  # type: ignore[attr-defined]
+
+
+#: Sphinx's own messages for the reference types we replace (``ref`` is left to the
+#: standard domain's handler, which always logs; the message filter adds its hint).
+_DEFAULT = {
+    "numref": "undefined label: {!r}",
+    "term": "term not in glossary: {!r}",
+    "doc": "unknown document: {!r}",
+}
+
+
+def on_warn_missing_reference(app: Sphinx, domain: Domain, node: nodes.Element) -> bool | None:
+    """Sphinx's message for a missing label, term or document, plus the closest names."""
+    reftype = node.get("reftype", "")
+    if (domain is not None and domain.name != "std") or reftype not in _DEFAULT:
+        return None
+    target = node.get("reftarget", "")
+    if reftype == "term":
+        pool = _terms(app.env)
+        target_key = target.lower()
+    elif reftype == "doc":
+        pool = set(app.env.found_docs)
+        target_key = target.lstrip("/")
+    else:
+        pool = _labels(app.env)
+        target_key = target.lower()
+    hint = did_you_mean(target_key, pool)
+    if not hint:
+        return None
+    logger.warning(_DEFAULT[reftype].format(target) + hint, location=node, type="ref", subtype=reftype)
+    return True
+
+
+class PressMessages(logging.Filter):
+    """Label warnings ERROR when they fail the build; add suggestions to bibtex/MyST misses."""
+
+    _BIBKEY = re.compile(r'could not find bibtex key "([^"]+)"')
+    _MYST = re.compile(r"not found: '([^']+)'")
+    _LABEL = re.compile(r"undefined label: '([^']+)'")
+
+    def __init__(self, app: Sphinx) -> None:
+        super().__init__("press.messages")
+        self.app = app
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and getattr(self.app, "_fail_on_warnings", False):
+            record.levelno, record.levelname = logging.ERROR, "ERROR"
+        kind = (getattr(record, "type", None), getattr(record, "subtype", None))
+        try:
+            if kind == ("bibtex", "key_not_found"):
+                self._hint(record, self._BIBKEY, self._bibkeys)
+            elif kind == ("ref", "ref"):
+                self._hint(record, self._LABEL, lambda: _labels(self.app.env))
+            elif kind == ("myst", "xref_missing"):
+                self._hint(record, self._MYST, self._myst_targets)
+        except Exception:  # a suggestion must never break a message
+            pass
+        return True
+
+    def _myst_targets(self) -> set[str]:
+        docs = set(self.app.env.found_docs)
+        names = {d.rsplit("/", 1)[-1] for d in docs}
+        return _labels(self.app.env) | docs | {f"{d}.md" for d in docs | names}
+
+    def _bibkeys(self) -> set[str]:
+        domain = self.app.env.get_domain("cite")
+        return set(domain.bibdata.data.entries.keys())  # type: ignore[attr-defined]
+
+    def _hint(self, record: logging.LogRecord, pattern: re.Pattern, pool) -> None:
+        if not isinstance(record.msg, str) or "did you mean" in record.msg:
+            return
+        m = pattern.search(record.msg % record.args if record.args else record.msg)
+        if not m:
+            return
+        hint = did_you_mean(m.group(1), pool())
+        if hint:
+            text = record.msg % record.args if record.args else record.msg
+            tail = re.search(r" \[[\w.]+\]$", text)  # Sphinx's " [type.subtype]" stays last
+            record.msg = text[: tail.start()] + hint + tail.group(0) if tail else text + hint
+            record.args = ()
+
+
+def install_filter(app: Sphinx, *args: Any) -> None:
+    """Add :class:`PressMessages` to the handlers of Sphinx's logger that print warnings."""
+    for handler in logging.getLogger(sphinx_logging.NAMESPACE).handlers:
+        if isinstance(handler, sphinx_logging.WarningStreamHandler) and not any(
+            isinstance(f, PressMessages) for f in handler.filters
+        ):
+            handler.addFilter(PressMessages(app))
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Install the message filter and the missing-reference suggestions."""
+    install_filter(app)
+    app.connect("warn-missing-reference", on_warn_missing_reference, priority=400)  # before the std domain's own
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
