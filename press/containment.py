@@ -152,10 +152,12 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             if outermost and n.parent is not None:
                 n.replace_self(_placeholder(n, "file"))
         # Tables built from a file carry no source of their own: drop the ones the page names.
-        if not hits:
-            for table in list(doctree.findall(nodes.table)):
-                if table.line == line or (table.parent is not None and getattr(table.parent, "line", None) == line):
-                    table.replace_self(_placeholder(table, "table"))
+        # (the table nearest to the line naming the file).
+        if not hits and line:
+            tables = [t for t in doctree.findall(nodes.table) if t.line is not None and abs(t.line - line) <= 3]
+            if tables:
+                table = min(tables, key=lambda t: abs(t.line - line))
+                table.replace_self(_placeholder(table, "table"))
 
 
 def check_bibfiles(app: Sphinx, config: Config) -> None:

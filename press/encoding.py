@@ -11,6 +11,7 @@ message).  A UTF-8 byte-order mark and CRLF line ends are fine.
 
 from __future__ import annotations
 
+import os
 import shlex
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,14 @@ _ICONV = {"latin_1": "latin1", "cp1252": "cp1252", "iso8859_15": "iso-8859-15", 
 
 def likely_encoding(data: bytes) -> str:
     """The most likely encoding of ``data`` as an ``iconv`` name (``latin1`` when unsure)."""
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     name = best.encoding if best is not None else "latin_1"
-    if name.startswith("utf_8"):
-        name = "latin_1"  # it did not decode as UTF-8, so the detector's guess is no help
+    western = {"cp1252", "latin_1", "cp1250", "iso8859_15", "iso8859_2", "cp1257", "mac_roman"}
+    if name.startswith("utf_8") or name in western:
+        # Short Western text fits several code pages; name the common ones
+        # (Windows-1252 when it uses its 0x80-0x9F punctuation, else Latin-1).
+        name = "cp1252" if any(0x80 <= b <= 0x9F for b in data) else "latin_1"
     return _ICONV.get(name, name.replace("_", "-"))
 
 
@@ -43,7 +48,11 @@ def problem(path: Path, encoding: str = "utf-8-sig") -> tuple[int, str] | None:
         line = data.count(b"\n", 0, exc.start) + 1
         bad = data[exc.start : exc.end]
         enc = likely_encoding(data)
-        quoted = shlex.quote(str(path))
+        try:
+            shown = os.path.relpath(path)
+        except ValueError:
+            shown = str(path)
+        quoted = shlex.quote(shown)
         message = (
             f"the page is not UTF-8 (byte {bad.hex(' ')!s} cannot be decoded; it looks like {enc}); "
             f"convert it with: iconv -f {enc} -t utf-8 {quoted} > {quoted}.utf8 && mv {quoted}.utf8 {quoted}"

@@ -46,7 +46,7 @@ from .warnings_ import PressWarning, warn
 TAGS = set(nh3.ALLOWED_TAGS) | {"input", "label", "section", "main", "tfoot", "abbr", "big", "font"}
 ATTRIBUTES: dict[str, set[str]] = {k: set(v) for k, v in nh3.ALLOWED_ATTRIBUTES.items()}
 ATTRIBUTES["*"] = {"class", "id", "style", "role", "title", "lang", "dir", "align", "hidden", "width", "height"}
-ATTRIBUTES["input"] = {"type", "checked", "disabled", "value", "name"}
+ATTRIBUTES["input"] = {"type", "checked", "disabled"}  # MyST task lists; no names, no form fields
 ATTRIBUTES.setdefault("a", set()).update({"title", "target", "rel", "name"})
 ATTRIBUTES.setdefault("img", set()).update({"loading", "srcset", "sizes"})
 ATTRIBUTES.setdefault("abbr", set()).update({"title"})
