@@ -155,7 +155,6 @@ class RawHtmlPolicy(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         policy = press_config.get(self.config).raw_html
-        epub = self.app.builder.name.startswith("epub")
         parents = {id(n.parent): n.parent for n in self.document.findall(nodes.raw) if _is_html(n) and isinstance(n.parent, nodes.TextElement)}
         for parent in parents.values():
             _join_inline(parent)
@@ -164,9 +163,8 @@ class RawHtmlPolicy(SphinxPostTransform):
                 continue
             if policy == "drop":
                 node.parent.remove(node)
-                continue
-            text = node.astext()
-            if policy == "sanitize":
+            elif policy == "sanitize":
+                text = node.astext()
                 cleaned = clean(text)
                 gone = removed(text, cleaned)
                 if gone:
@@ -177,13 +175,27 @@ class RawHtmlPolicy(SphinxPostTransform):
                         "press_raw_html = \"allow\" in conf.py if every author is trusted)",
                         location=node,
                     )
-                    text = cleaned
-            if epub:
-                text = to_xhtml(text)
-            if text != node.astext():
-                new = nodes.raw(text, text, format=node["format"])
-                new.source, new.line = node.source, node.line
-                node.replace_self(new)
+                    _replace_text(node, cleaned)
+
+
+class EpubRawXhtml(SphinxPostTransform):
+    """EPUB pages are XML: re-serialise every raw HTML fragment as well-formed XHTML."""
+
+    default_priority = 401  # after RawHtmlPolicy
+    builders = ("epub",)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.raw)):
+            if _is_html(node):
+                _replace_text(node, to_xhtml(node.astext()))
+
+
+def _replace_text(node: nodes.raw, text: str) -> None:
+    if text == node.astext():
+        return
+    new = nodes.raw(text, text, format=node["format"])
+    new.source, new.line = node.source, node.line
+    node.replace_self(new)
 
 
 # ---- SVG images -------------------------------------------------------------------------
@@ -257,5 +269,6 @@ def check_svgs(app: Sphinx, doctree: nodes.document) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the raw-HTML post-transform and the SVG check."""
     app.add_post_transform(RawHtmlPolicy)
+    app.add_post_transform(EpubRawXhtml)
     app.connect("doctree-read", check_svgs, priority=450)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
