@@ -51,6 +51,19 @@ ATTRIBUTES.setdefault("a", set()).update({"title", "target", "rel", "name"})
 ATTRIBUTES.setdefault("img", set()).update({"loading", "srcset", "sizes"})
 ATTRIBUTES.setdefault("abbr", set()).update({"title"})
 ATTRIBUTES.setdefault("td", set()).update({"colspan", "rowspan"})
+#: Inline SVG drawings (sphinx-design octicons, hand-drawn icons): shapes only, no scripts,
+#: no links, no foreignObject.
+SVG_TAGS = {"svg", "g", "path", "circle", "ellipse", "rect", "line", "polyline", "polygon", "text", "tspan", "title", "desc"}
+SVG_ATTRIBUTES = {
+    "viewBox", "width", "height", "x", "y", "x1", "x2", "y1", "y2", "cx", "cy", "r", "rx", "ry", "d", "points",
+    "fill", "fill-rule", "fill-opacity", "clip-rule", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
+    "stroke-opacity", "opacity", "transform", "version", "xmlns", "aria-hidden", "role", "class", "focusable",
+    "preserveAspectRatio", "text-anchor", "font-size", "font-family",
+}
+_SVG_CASE = {a.lower(): a for a in SVG_ATTRIBUTES if a != a.lower()}
+TAGS |= SVG_TAGS
+for _tag in SVG_TAGS:
+    ATTRIBUTES[_tag] = set(SVG_ATTRIBUTES)
 STYLE_PROPERTIES = {
     "color", "background-color", "text-align", "font-weight", "font-style", "font-size",
     "text-decoration", "width", "height", "max-width", "margin", "padding", "border",
@@ -111,12 +124,16 @@ def to_xhtml(markup: str) -> str:
             out.append(html.escape(part, quote=False))
             continue
         for el in part.iter():
-            if isinstance(el.tag, str) and el.tag.lower() not in VOID and el.text is None and len(el) == 0:
-                el.text = ""  # <span></span>, not <span/>
-            elif not isinstance(el.tag, str) and el.tag is etree.Comment:
+            if not isinstance(el.tag, str):
                 continue
+            if el.tag.lower() in SVG_TAGS:  # the HTML parser lowercased SVG's camelCase attributes
+                for name in [a for a in el.attrib if a in _SVG_CASE]:
+                    el.set(_SVG_CASE[name], el.attrib.pop(name))
+            elif el.tag.lower() not in VOID and el.text is None and len(el) == 0:
+                el.text = ""  # <span></span>, not <span/>
         out.append(etree.tostring(part, method="xml", encoding="unicode", with_tail=True))
-    return "".join(out)
+    # Inline SVG belongs to the SVG namespace in XHTML.
+    return re.sub(r"<svg\b(?![^>]*\bxmlns=)", '<svg xmlns="http://www.w3.org/2000/svg"', "".join(out))
 
 
 def _is_html(node: nodes.Node) -> bool:
@@ -150,7 +167,7 @@ def _join_inline(parent: nodes.Element) -> None:
 class RawHtmlPolicy(SphinxPostTransform):
     """Apply ``press_raw_html`` to the raw HTML of each page (web book and EPUB)."""
 
-    default_priority = 400
+    default_priority = 150  # before extensions add their own raw HTML (sphinx-design: 199)
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
@@ -181,7 +198,7 @@ class RawHtmlPolicy(SphinxPostTransform):
 class EpubRawXhtml(SphinxPostTransform):
     """EPUB pages are XML: re-serialise every raw HTML fragment as well-formed XHTML."""
 
-    default_priority = 401  # after RawHtmlPolicy
+    default_priority = 151  # right after RawHtmlPolicy
     builders = ("epub",)
 
     def run(self, **kwargs: Any) -> None:
