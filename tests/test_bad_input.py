@@ -151,3 +151,52 @@ def test_case(case: dict, tmp_path: Path, good_output, capsys) -> None:
         for f, line, sub in expected(case):
             assert f"{f}:{line}: ERROR:" in printed if line else f"{f}: ERROR:" in printed, printed
         assert tree_digest(out / "html") == digest, "the last good web book changed"
+
+
+RAW_ODDITIES = """---
+title: Raw HTML Oddities
+---
+
+Inline <b>bold</b>, <span class="note" onmouseover="steal()">hover</span>, a&nbsp;space,
+a break<br>here and <kbd>Ctrl</kbd>.
+
+<div class="box">
+<hr>
+<p>unclosed <i>italic
+<input type="checkbox" checked disabled> done
+</div>
+
+<p><a href="https://example.org/" onclick="alert(1)">a link</a></p>
+
+<svg viewBox="0 0 10 10" width="20" height="20" role="img" aria-hidden="true"><path d="M0 0h10v10H0z"/></svg>
+
+<script>alert("never")</script>
+"""
+
+
+def test_raw_html_epub_is_valid_xhtml(tmp_path):
+    """Issue 10/12: raw HTML never makes an invalid EPUB page, and nothing active survives."""
+    from test_epub import epubcheck_messages
+
+    src = tmp_path / "book"
+    shutil.copytree(BASE, src)
+    (src / "guide" / "raw.md").write_text(RAW_ODDITIES, encoding="utf-8")
+    warning = io.StringIO()
+    app = SphinxTestApp("epub", srcdir=src, status=io.StringIO(), warning=warning)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    got = {(f, line, sub) for f, line, sub, _ in parse_messages(warning.getvalue(), src)}
+    # the three removals are reported where they were written, and nothing else
+    assert got == {("guide/raw.md", 5, "press.raw_html"), ("guide/raw.md", 14, "press.raw_html"), ("guide/raw.md", 18, "press.raw_html")}, warning.getvalue()
+    (epub,) = Path(app.outdir).glob("*.epub")
+    import zipfile
+
+    page = zipfile.ZipFile(epub).read("guide/raw.xhtml").decode("utf-8")
+    for gone in ("onmouseover", "onclick", "<script", "alert("):
+        assert gone not in page
+    for kept in ("<b>bold</b>", "<hr/>", 'checked="checked"', '<svg xmlns="http://www.w3.org/2000/svg"', 'viewBox="0 0 10 10"', "\u00a0space"):
+        assert kept in page, kept
+    bad = [m for m in epubcheck_messages(epub, tmp_path) if m.get("severity") in ("FATAL", "ERROR")]
+    assert bad == [], bad
