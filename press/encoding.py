@@ -11,6 +11,7 @@ message).  A UTF-8 byte-order mark and CRLF line ends are fine.
 
 from __future__ import annotations
 
+import codecs
 import os
 import shlex
 from pathlib import Path
@@ -22,20 +23,32 @@ from sphinx.environment import BuildEnvironment
 
 from .warnings_ import PressWarning, warn
 
+_LATIN = ("Basic Latin", "Latin", "General Punctuation", "Control character")
 #: charset-normalizer names → the names ``iconv`` knows.
 _ICONV = {"latin_1": "latin1", "cp1252": "cp1252", "iso8859_15": "iso-8859-15", "utf_16": "utf-16", "mac_roman": "macintosh"}
 
 
 def likely_encoding(data: bytes) -> str:
-    """The most likely encoding of ``data`` as an ``iconv`` name (``latin1`` when unsure)."""
-    matches = from_bytes(data)
-    best = matches.best()
-    name = best.encoding if best is not None else "latin_1"
-    western = {"cp1252", "latin_1", "cp1250", "iso8859_15", "iso8859_2", "cp1257", "mac_roman"}
-    if name.startswith("utf_8") or name in western:
-        # Short Western text fits several code pages; name the common ones
-        # (Windows-1252 when it uses its 0x80-0x9F punctuation, else Latin-1).
-        name = "cp1252" if any(0x80 <= b <= 0x9F for b in data) else "latin_1"
+    """The most likely encoding of ``data`` as an ``iconv`` name.
+
+    A byte-order mark decides UTF-16/32.  Otherwise charset-normalizer ranks the
+    candidates; short Western text fits many code pages equally well, so when any
+    of the best-ranked ones reads it as Latin text the answer is Windows-1252
+    (if it uses that code page's 0x80-0x9F punctuation) or Latin-1.
+    """
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    matches = list(from_bytes(data))
+    western = "cp1252" if any(0x80 <= b <= 0x9F for b in data) else "latin1"
+    if not matches:
+        return western
+    low = min(m.chaos for m in matches)
+    best = [m for m in matches if m.chaos == low]
+    if any(all(a.startswith(_LATIN) for a in m.alphabets) for m in best) or best[0].encoding.startswith("utf_8"):
+        return western
+    name = best[0].encoding
     return _ICONV.get(name, name.replace("_", "-"))
 
 

@@ -85,6 +85,7 @@ class PressMessages(logging.Filter):
     _BIBKEY = re.compile(r'could not find bibtex key "([^"]+)"')
     _MYST = re.compile(r"not found: '([^']+)'")
     _LABEL = re.compile(r"undefined label: '([^']+)'")
+    _UNDECODABLE = re.compile(r"error reading file: (?P<path>.+?)\n.*codec can't decode byte", re.S)
 
     def __init__(self, app: Sphinx) -> None:
         super().__init__("press.messages")
@@ -97,6 +98,8 @@ class PressMessages(logging.Filter):
         try:
             if kind == ("bibtex", "key_not_found"):
                 self._hint(record, self._BIBKEY, self._bibkeys)
+            elif isinstance(record.msg, str) and "codec can't decode" in record.msg:
+                self._encoding(record)
             elif kind == ("ref", "ref"):
                 self._hint(record, self._LABEL, lambda: _labels(self.app.env))
             elif kind == ("myst", "xref_missing"):
@@ -104,6 +107,23 @@ class PressMessages(logging.Filter):
         except Exception:  # a suggestion must never break a message
             pass
         return True
+
+    def _encoding(self, record: logging.LogRecord) -> None:
+        """An included file that is not UTF-8: one line naming its encoding and the fix."""
+        from pathlib import Path
+
+        from .encoding import problem
+
+        text = record.msg % record.args if record.args else record.msg
+        m = self._UNDECODABLE.search(text)
+        if not m:
+            return
+        found = problem(Path(m["path"].strip()))
+        if found:
+            line, message = found
+            tail = re.search(r" \[[\w.]+\]$", text)
+            record.msg = f"included file {m['path'].strip()}:{line}: " + message.replace("the page is", "is") + (tail.group(0) if tail else "")
+            record.args = ()
 
     def _myst_targets(self) -> set[str]:
         docs = set(self.app.env.found_docs)
