@@ -164,6 +164,12 @@ def _join_inline(parent: nodes.Element) -> None:
     flush()
 
 
+def _join_all(document: nodes.document) -> None:
+    parents = {id(n.parent): n.parent for n in document.findall(nodes.raw) if _is_html(n) and isinstance(n.parent, nodes.TextElement)}
+    for parent in parents.values():
+        _join_inline(parent)
+
+
 class RawHtmlPolicy(SphinxPostTransform):
     """Apply ``press_raw_html`` to the raw HTML of each page (web book and EPUB)."""
 
@@ -172,15 +178,16 @@ class RawHtmlPolicy(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         policy = press_config.get(self.config).raw_html
-        parents = {id(n.parent): n.parent for n in self.document.findall(nodes.raw) if _is_html(n) and isinstance(n.parent, nodes.TextElement)}
-        for parent in parents.values():
-            _join_inline(parent)
+        if policy == "drop":
+            for node in list(self.document.findall(nodes.raw)):
+                if _is_html(node):
+                    node.parent.remove(node)
+            return
+        _join_all(self.document)
         for node in list(self.document.findall(nodes.raw)):
             if not _is_html(node):
                 continue
-            if policy == "drop":
-                node.parent.remove(node)
-            elif policy == "sanitize":
+            if policy == "sanitize":
                 text = node.astext()
                 cleaned = clean(text)
                 gone = removed(text, cleaned)
@@ -202,6 +209,7 @@ class EpubRawXhtml(SphinxPostTransform):
     builders = ("epub",)
 
     def run(self, **kwargs: Any) -> None:
+        _join_all(self.document)
         for node in list(self.document.findall(nodes.raw)):
             if _is_html(node):
                 _replace_text(node, to_xhtml(node.astext()))
