@@ -31,8 +31,8 @@ from . import config as press_config
 from .warnings_ import PressWarning, warn
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-#: (docname, resolved path) pairs already reported while reading (include-read runs first).
-_reported: set[tuple[str, str]] = set()
+#: (docname, resolved path, line) already reported while reading (include-read runs first).
+_reported: set[tuple[str, str, int | None]] = set()
 
 
 def roots(app: Sphinx) -> list[Path]:
@@ -74,7 +74,7 @@ def on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, conte
     docname = app.env.docname
     line = _line_naming(app, docname, Path(relative_path).name)
     warn(PressWarning.CONTAINMENT, _message(str(relative_path), resolved, app), location=(docname, line))
-    _reported.add((docname, str(resolved)))
+    _reported.add((docname, str(resolved), line))
     content[0] = ""
 
 
@@ -101,8 +101,9 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     docname = env.docname
     allowed = roots(app)
-    reported = {p for d, p in _reported if d == docname}
-    _reported.difference_update({(docname, p) for p in reported})
+    mine = {r for r in _reported if r[0] == docname}
+    _reported.difference_update(mine)
+    reported = {(path, line) for _d, path, line in mine}
 
     for node in list(doctree.findall(nodes.image)):
         found = _resolve_uri(app, node.get("uri", ""), docname)
@@ -131,16 +132,21 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     srcdir = Path(app.srcdir)
     for dep in sorted(deps):
         resolved = (srcdir / dep).resolve() if not os.path.isabs(dep) else Path(dep).resolve()
-        if is_inside(resolved, allowed) or str(resolved) in reported:
+        if is_inside(resolved, allowed):
             continue
-        reported.add(str(resolved))
         hits = [
             n for n in doctree.findall(nodes.Element)
             if n.get("source") and not isinstance(n, nodes.document)
             and Path(n["source"]).resolve() == resolved
         ]
-        line = next((n.line for n in hits if n.line), None) or _line_naming(app, docname, resolved.name)
-        warn(PressWarning.CONTAINMENT, _message(dep, resolved, app), location=(docname, line))
+        lines = sorted({n.line for n in hits if n.line})
+        if not lines and not any(path == str(resolved) for path, _l in reported):
+            lines = [_line_naming(app, docname, resolved.name)]
+        for line in lines:  # one message per place the page names the file
+            if (str(resolved), line) not in reported:
+                warn(PressWarning.CONTAINMENT, _message(dep, resolved, app), location=(docname, line))
+                reported.add((str(resolved), line))
+        line = lines[0] if lines else None
         hit_ids = {id(n) for n in hits}
         for n in hits:
             parent, outermost = n.parent, True

@@ -200,3 +200,58 @@ def test_raw_html_epub_is_valid_xhtml(tmp_path):
         assert kept in page, kept
     bad = [m for m in epubcheck_messages(epub, tmp_path) if m.get("severity") in ("FATAL", "ERROR")]
     assert bad == [], bad
+
+
+HOSTILE_PAGE = """---
+title: Hostile
+---
+
+```{include} ../../secret.md
+```
+
+![evil](evil.svg)
+
+```{literalinclude} ../../secret.md
+```
+
+<script>alert("TOP SECRET")</script>
+
+Ordinary text stays.
+"""
+EVIL_SVG = '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><rect width="5" height="5"/></svg>\n'
+
+
+@pytest.mark.parametrize("builder", ["html", "epub", "typst"])
+def test_nothing_hostile_reaches_any_format(builder, tmp_path):
+    """The outside file's text and the active SVG reach none of the three formats."""
+    src = tmp_path / "book"
+    shutil.copytree(BASE, src)
+    (tmp_path / "secret.md").write_text("TOP SECRET from outside the book\n", encoding="utf-8")
+    (src / "guide" / "evil.svg").write_text(EVIL_SVG, encoding="utf-8")
+    (src / "guide" / "hostile.md").write_text(HOSTILE_PAGE, encoding="utf-8")
+    warning = io.StringIO()
+    app = SphinxTestApp(builder, srcdir=src, status=io.StringIO(), warning=warning)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    got = {(f, line, sub) for f, line, sub, _ in parse_messages(warning.getvalue(), src)}
+    expect = {("guide/hostile.md", 5, "press.containment"), ("guide/hostile.md", 8, "press.svg"),
+              ("guide/hostile.md", 10, "press.containment")}
+    if builder != "typst":
+        expect.add(("guide/hostile.md", 13, "press.raw_html"))
+    assert expect <= got, warning.getvalue()
+    out = Path(app.outdir)
+    assert not [p for p in out.rglob("*.svg") if "evil" in p.name]
+    import zipfile
+
+    for path in out.rglob("*"):
+        if path.suffix in (".html", ".xhtml", ".typ", ".txt", ".js"):
+            assert "TOP SECRET" not in path.read_text(encoding="utf-8", errors="replace"), path
+        if path.suffix == ".epub":
+            with zipfile.ZipFile(path) as z:
+                assert not [n for n in z.namelist() if "evil" in n]
+                assert not any(b"TOP SECRET" in z.read(n) for n in z.namelist())
+    page = {"html": "guide/hostile.html", "epub": "guide/hostile.xhtml"}.get(builder)
+    text = (out / page).read_text(encoding="utf-8") if page else "\n".join(p.read_text() for p in out.glob("*.typ"))
+    assert "Ordinary text stays" in text
