@@ -6,7 +6,7 @@ crash report.  At ``env-before-read-docs`` this module decodes each page about
 to be read; one that is not UTF-8 is reported at the line of its first bad byte
 with the likely encoding (``charset-normalizer``) and the ``iconv`` command that
 converts it, and is kept from Sphinx's reader (the build fails with that one
-message).  A UTF-8 byte-order mark and CRLF line ends are fine.
+message; a page read by an earlier build keeps its last good doctree).  A UTF-8 byte-order mark and CRLF line ends are fine.
 """
 
 from __future__ import annotations
@@ -87,7 +87,10 @@ def check_pages(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None
         line, message = found
         warn(PressWarning.ENCODING, message, location=(docname, line))
         docnames.remove(docname)
-        env.found_docs.discard(docname)
+        if docname not in env.all_docs:
+            # Never read: no doctree to write, so the page is left out of this build.
+            # (A page read before keeps its last good doctree; the error fails the build.)
+            env.found_docs.discard(docname)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -255,3 +255,24 @@ def test_nothing_hostile_reaches_any_format(builder, tmp_path):
     page = {"html": "guide/hostile.html", "epub": "guide/hostile.xhtml"}.get(builder)
     text = (out / page).read_text(encoding="utf-8") if page else "\n".join(p.read_text() for p in out.glob("*.typ"))
     assert "Ordinary text stays" in text
+
+
+def test_page_turned_latin1_in_an_incremental_build(tmp_path, capsys):
+    """A page read by an earlier build and then saved as Latin-1: one ERROR, no crash, then recovery."""
+    src, out = tmp_path / "book", tmp_path / "_build"
+    shutil.copytree(BASE, src)
+    assert build_book(["html"], src, src, out) == 0
+    digest = tree_digest(out / "html")
+    page = src / "guide" / "page.md"
+    good = page.read_text(encoding="utf-8")
+    page.write_bytes(good.replace("Opening paragraph", "Opening caf\u00e9 paragraph").encode("latin1"))
+    capsys.readouterr()
+    assert build_book(["html"], src, src, out) != 0
+    printed = ANSI.sub("", "".join(capsys.readouterr()))
+    assert "Traceback" not in printed and "Exception occurred" not in printed, printed
+    errors = [line for line in printed.splitlines() if ": ERROR: " in line]
+    assert len(errors) == 1 and "guide/page.md:9: ERROR: the page is not UTF-8" in errors[0], printed
+    assert tree_digest(out / "html") == digest
+    page.write_text(good.replace("Opening paragraph", "Opening caf\u00e9 paragraph"), encoding="utf-8")
+    assert build_book(["html"], src, src, out) == 0
+    assert "café" in (out / "html" / "guide" / "page.html").read_text(encoding="utf-8")
