@@ -9,6 +9,10 @@
   cross-references by adding the suggestion to the message their own code
   logs (same type and subtype, so ``suppress_warnings`` still works); site
   links in :mod:`press.sitelinks`.
+* Messages last: a page that drew a message while it was read is read again
+  by the next build (``env-get-outdated``), so a failed strict build is not
+  followed by one that passes only because the page's doctree was cached and
+  its messages were not repeated.
 """
 
 from __future__ import annotations
@@ -22,7 +26,13 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.domains import Domain
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging as sphinx_logging
+
+from . import envstore
+
+#: ``env.press_read_messages[docname]``: the page drew a message while it was read.
+WARNED = "press_read_messages"
 
 logger = sphinx_logging.getLogger(__name__)
 
@@ -92,6 +102,7 @@ class PressMessages(logging.Filter):
         self.app = app
 
     def filter(self, record: logging.LogRecord) -> bool:
+        self._remember(record)
         if record.levelno == logging.WARNING and getattr(self.app, "_fail_on_warnings", False):
             record.levelno, record.levelname = logging.ERROR, "ERROR"
         kind = (getattr(record, "type", None), getattr(record, "subtype", None))
@@ -107,6 +118,20 @@ class PressMessages(logging.Filter):
         except Exception:  # a suggestion must never break a message
             pass
         return True
+
+    def _remember(self, record: logging.LogRecord) -> None:
+        """Note the page a message is about, so the next build reads it (and says it) again."""
+        env = getattr(self.app, "env", None)
+        location = getattr(record, "location", None)
+        if env is None or not isinstance(location, str) or not hasattr(env, WARNED):
+            return
+        path, _, line = location.rpartition(":")
+        try:
+            docname = env.path2doc(path if line.isdigit() else location)
+        except Exception:  # a location that is no path of the book
+            return
+        if docname:
+            getattr(env, WARNED)[docname] = True
 
     def _encoding(self, record: logging.LogRecord) -> None:
         """An included file that is not UTF-8: one line naming its encoding and the fix."""
@@ -157,8 +182,15 @@ def install_filter(app: Sphinx, *args: Any) -> None:
             handler.addFilter(PressMessages(app))
 
 
+def reread_warned(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    """Pages that drew a message when last read are read again."""
+    return sorted(d for d in getattr(env, WARNED, {}) if d in env.found_docs and d not in removed)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Install the message filter and the missing-reference suggestions."""
     install_filter(app)
+    envstore.register(app, WARNED)
+    app.connect("env-get-outdated", reread_warned)
     app.connect("warn-missing-reference", on_warn_missing_reference, priority=400)  # before the std domain's own
     return {"parallel_read_safe": True, "parallel_write_safe": True}

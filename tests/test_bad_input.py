@@ -276,3 +276,17 @@ def test_page_turned_latin1_in_an_incremental_build(tmp_path, capsys):
     page.write_text(good.replace("Opening paragraph", "Opening caf\u00e9 paragraph"), encoding="utf-8")
     assert build_book(["html"], src, src, out) == 0
     assert "café" in (out / "html" / "guide" / "page.html").read_text(encoding="utf-8")
+
+
+def test_a_failed_build_fails_again_until_the_page_is_fixed(tmp_path, capsys):
+    """The cached doctree of a page with problems does not let the next build pass in silence."""
+    src, out = tmp_path / "book", tmp_path / "_build"
+    shutil.copytree(BASE, src)
+    (src / "guide" / "bad.md").write_text("---\ntitle: Bad\nweight: x\n---\n\nBody.\n", encoding="utf-8")
+    for _ in range(2):
+        capsys.readouterr()
+        assert build_book(["html"], src, src, out) != 0
+        printed = ANSI.sub("", "".join(capsys.readouterr()))
+        assert "guide/bad.md:3: ERROR: 'weight' must be an integer" in printed, printed
+    (src / "guide" / "bad.md").write_text("---\ntitle: Bad\nweight: 3\n---\n\nBody.\n", encoding="utf-8")
+    assert build_book(["html"], src, src, out) == 0
