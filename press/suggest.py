@@ -13,6 +13,9 @@
   by the next build (``env-get-outdated``), so a failed strict build is not
   followed by one that passes only because the page's doctree was cached and
   its messages were not repeated.
+* One problem, one message: once a page's front matter error is reported, MyST's
+  ``myst.topmatter`` and Sphinx's ``toc.no_title`` about the same page are not
+  printed again (they still count, so the build still fails).
 """
 
 from __future__ import annotations
@@ -101,7 +104,11 @@ class PressMessages(logging.Filter):
         super().__init__("press.messages")
         self.app = app
 
+    _NO_TITLE = re.compile(r"reference to document '([^']+)' that doesn't have a title")
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if self._consequence(record):
+            return False
         self._remember(record)
         if record.levelno == logging.WARNING and getattr(self.app, "_fail_on_warnings", False):
             record.levelno, record.levelname = logging.ERROR, "ERROR"
@@ -119,6 +126,33 @@ class PressMessages(logging.Filter):
             pass
         return True
 
+    def _consequence(self, record: logging.LogRecord) -> bool:
+        """A message that only repeats a front matter error press already reported for that page.
+
+        A page whose header is missing or broken has no title, so MyST's own header parse
+        (``myst.topmatter``) and every toctree that lists it (``toc.no_title``) would add
+        messages about the same problem; the page's ``press.frontmatter_*`` message is the one.
+        """
+        kind = (getattr(record, "type", None), getattr(record, "subtype", None))
+        if kind not in (("toc", "no_title"), ("myst", "topmatter")):
+            return False
+        env = getattr(self.app, "env", None)
+        seen = getattr(env, WARNED, None) if env is not None else None
+        if not seen:
+            return False
+        if kind == ("toc", "no_title"):
+            m = self._NO_TITLE.search(str(record.msg % record.args if record.args else record.msg))
+            docname = m.group(1) if m else None
+        else:
+            location = getattr(record, "location", None)
+            path, _, line = str(location).rpartition(":")
+            try:
+                docname = env.path2doc(path if line.isdigit() else str(location))
+            except Exception:
+                docname = None
+        kinds = seen.get(docname, ()) if docname else ()
+        return isinstance(kinds, set) and any(k.startswith("press.frontmatter") for k in kinds)
+
     def _remember(self, record: logging.LogRecord) -> None:
         """Note the page a message is about, so the next build reads it (and says it) again."""
         env = getattr(self.app, "env", None)
@@ -131,7 +165,8 @@ class PressMessages(logging.Filter):
         except Exception:  # a location that is no path of the book
             return
         if docname:
-            getattr(env, WARNED)[docname] = True
+            kind = f"{getattr(record, 'type', '')}.{getattr(record, 'subtype', '')}"
+            getattr(env, WARNED).setdefault(docname, set()).add(kind)
 
     def _encoding(self, record: logging.LogRecord) -> None:
         """An included file that is not UTF-8: one line naming its encoding and the fix."""
