@@ -11,7 +11,11 @@
 * :mod:`press.references` — the works each chapter cites, at its end;
 * :mod:`press.typst` — the ``typst`` builder (PDF in-process);
 * :mod:`press.epub` — EPUB polish on top of Sphinx's ``epub`` builder;
-* :mod:`press.web` — web-book extras.
+* :mod:`press.web` — web-book extras;
+* :mod:`press.encoding` — a page that is not UTF-8 is one file:line error;
+* :mod:`press.containment` — paths a page names stay inside the book;
+* :mod:`press.sanitize` — raw HTML and SVG under ``press_raw_html``;
+* :mod:`press.suggest` — ERROR labels and "did you mean …?".
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
 ``parallel_write_safe``.
@@ -40,6 +44,8 @@ MYST_DEFAULTS: dict[str, Any] = {
 }
 
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "typst", "epub", "web")
+#: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
+SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

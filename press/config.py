@@ -50,6 +50,13 @@ class PressConfig:
     download_dir: str = ""
     """Build folder whose ``pdf/<slug>.pdf`` and ``epub/<slug>.epub`` the web book copies
     and links on every page (relative to the conf dir); set by the CLI for ``html``."""
+    allowed_paths: list[str] = field(default_factory=list)
+    """Folders outside ``source/`` (relative to the conf dir, or absolute) whose files pages may
+    include or show; every other path a page names must stay inside the source folder."""
+    raw_html: Literal["sanitize", "allow", "drop"] = "sanitize"
+    """Raw HTML in pages: ``sanitize`` (nh3: no scripts, event handlers or ``javascript:`` URLs;
+    a warning where something was removed), ``allow`` (the book's owner trusts every author) or
+    ``drop`` (left out of the web book and the EPUB)."""
 
 
 def _check_type(name: str, value: Any, annotation: Any) -> None:

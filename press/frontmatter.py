@@ -133,7 +133,9 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
         # A header without a title is MyST's (substitutions, orphan, html_meta …) and the page
         # is titled by its first heading; only a header that uses our fields needs one.
         body_title = next((text for _, text in body_h1s(lines, end + 1)), None)
-        if body_title is None and any(k in data for k in OWN_KEYS[1:]):
+        if "title" in data:  # present but empty or blank: point at the 'title:' line
+            problems.append((PressWarning.FRONTMATTER_FIELD, "'title' is empty: give the page a title (required)", line_of("title")))
+        elif body_title is None and any(k in data for k in OWN_KEYS[1:]):
             problems.append((PressWarning.FRONTMATTER_FIELD, "front matter has no 'title' (required)", start + 1))
         title = None
         fallback_title = heading_text(body_title) if body_title else fallback_title

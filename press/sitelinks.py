@@ -29,6 +29,7 @@ from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from . import envstore
+from .suggest import did_you_mean
 from .warnings_ import PressWarning, warn
 
 _NOT_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
@@ -94,7 +95,8 @@ class SiteLinkResolver(SphinxPostTransform):
         todoc = target_docname(path, self.env)
         content = node.children[0].deepcopy() if node.children else nodes.inline()
         if todoc is None:
-            warn(PressWarning.SITELINK_PAGE, f"site link {target!r}: no page at {path!r}", location=node)
+            pages = [f"/{d}.html" for d in self.env.found_docs]
+            warn(PressWarning.SITELINK_PAGE, f"site link {target!r}: no page at {path!r}{did_you_mean(path, pages)}", location=node)
             node.replace_self(content)
             return
         anchor = ""
@@ -104,7 +106,8 @@ class SiteLinkResolver(SphinxPostTransform):
             if not anchor:
                 warn(
                     PressWarning.SITELINK_ANCHOR,
-                    f"site link {target!r}: page {todoc!r} has no heading with anchor #{fragment}",
+                    f"site link {target!r}: page {todoc!r} has no heading with anchor #{fragment}"
+                    f"{did_you_mean(unquote(fragment), anchors)}",
                     location=node,
                 )
                 node.replace_self(content)

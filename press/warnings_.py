@@ -52,6 +52,14 @@ class PressWarning(Enum):
     """A problem in the web-book extras (tags, downloads)."""
     MATHML = "mathml"
     """A formula that cannot be converted to MathML (web book)."""
+    ENCODING = "encoding"
+    """A page that is not UTF-8 (the message names the likely encoding and the command to convert it)."""
+    CONTAINMENT = "containment"
+    """A path an author wrote (include, literalinclude, image, csv-table :file:, …) that leaves the project."""
+    RAW_HTML = "raw_html"
+    """Raw HTML from which the sanitiser removed something (scripts, event handlers, ``javascript:`` URLs)."""
+    SVG = "svg"
+    """An SVG image with active content (scripts, event handlers, external references)."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:

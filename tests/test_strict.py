@@ -14,27 +14,27 @@ from conftest import ROOTS, run_press
 # (case, file, transform of its text, expected message regex)
 BAD = [
     ("malformed-yaml", "alpha/zeta.md", lambda t: t.replace("weight: 1", "weight: [1"),
-     r"alpha/zeta\.md:3: WARNING: malformed YAML front matter.*\[press\.frontmatter_yaml\]"),
+     r"alpha/zeta\.md:3: ERROR: malformed YAML front matter.*\[press\.frontmatter_yaml\]"),
     ("missing-title", "alpha/zeta.md", lambda t: t.replace("title: Zeta Page\n", ""),
-     r"alpha/zeta\.md:1: WARNING: front matter has no 'title' \(required\) \[press\.frontmatter_field\]"),
+     r"alpha/zeta\.md:1: ERROR: front matter has no 'title' \(required\) \[press\.frontmatter_field\]"),
     ("weight-not-int", "alpha/zeta.md", lambda t: t.replace("weight: 1", "weight: first"),
-     r"alpha/zeta\.md:3: WARNING: 'weight' must be an integer, got str 'first' \[press\.frontmatter_field\]"),
+     r"alpha/zeta\.md:3: ERROR: 'weight' must be an integer, got str 'first' \[press\.frontmatter_field\]"),
     ("tags-not-list", "alpha/zeta.md", lambda t: t.replace("tags: [one]", "tags: one"),
-     r"alpha/zeta\.md:4: WARNING: 'tags' must be a list of strings.*\[press\.frontmatter_field\]"),
+     r"alpha/zeta\.md:4: ERROR: 'tags' must be a list of strings.*\[press\.frontmatter_field\]"),
     ("date-not-date", "beta/links.md", lambda t: t.replace("date: 2026-03-14", "date: soon"),
-     r"beta/links\.md:6: WARNING: 'date' must be an ISO date.*\[press\.frontmatter_field\]"),
+     r"beta/links\.md:6: ERROR: 'date' must be an ISO date.*\[press\.frontmatter_field\]"),
     ("missing-page", "alpha/able.md", lambda t: t + "\nSee [gone](/alpha/gone.html).\n",
-     r"alpha/able\.md:8: WARNING: site link '/alpha/gone\.html': no page.*\[press\.sitelink_page\]"),
+     r"alpha/able\.md:8: ERROR: site link '/alpha/gone\.html': no page.*\[press\.sitelink_page\]"),
     ("missing-anchor", "alpha/able.md", lambda t: t + "\nSee [x](/alpha/zeta.html#no-such-heading).\n",
-     r"alpha/able\.md:8: WARNING: site link .*#no-such-heading \[press\.sitelink_anchor\]"),
+     r"alpha/able\.md:8: ERROR: site link .*#no-such-heading.*\[press\.sitelink_anchor\]"),
     ("unknown-citation", "alpha/able.md", lambda t: t + "\nAs {cite:p}`nobody1999` found.\n",
-     r"alpha/able\.md:8: WARNING: could not find bibtex key \"nobody1999\""),
+     r"alpha/able\.md:8: ERROR: could not find bibtex key \"nobody1999\""),
     ("missing-image", "alpha/able.md", lambda t: t + "\n![a chart](img/missing.png)\n",
-     r"alpha/able\.md:8: WARNING: image file not readable: alpha/img/missing\.png"),
+     r"alpha/able\.md:8: ERROR: image file not readable: alpha/img/missing\.png"),
     ("mojibake-front-matter", "alpha/zeta.md", lambda t: t.replace("title: Zeta Page", "title: Zeta Pageâ€”Extended"),
-     r"alpha/zeta\.md:2: WARNING: mojibake .*repaired text: 'title: Zeta Page—Extended' \[press\.mojibake\]"),
+     r"alpha/zeta\.md:2: ERROR: mojibake .*repaired text: 'title: Zeta Page—Extended' \[press\.mojibake\]"),
     ("mojibake", "alpha/able.md", lambda t: t + "\nThe authorâ€™s view.\n",
-     r"alpha/able\.md:8: WARNING: mojibake .*repaired text: 'The author’s view\.' \[press\.mojibake\]"),
+     r"alpha/able\.md:8: ERROR: mojibake .*repaired text: 'The author’s view\.' \[press\.mojibake\]"),
 ]
 
 
@@ -77,7 +77,7 @@ def test_bad_input_fails_clearly_and_keeps_output(good, tmp_path, case, file, tr
     log = proc.stdout + proc.stderr
     assert proc.returncode != 0, log
     assert re.search(message, log), log
-    warnings = [line for line in log.splitlines() if "WARNING" in line]
+    warnings = [line for line in log.splitlines() if "ERROR:" in line]  # strict: warnings are labelled ERROR
     assert len(warnings) == 1, warnings  # one clear message, no cascade
     assert "left untouched" in log
     assert tree_digest(out / "html") == before
