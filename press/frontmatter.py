@@ -286,6 +286,26 @@ def _is_markdown(app: Sphinx, docname: str) -> bool:
     return app.config.source_suffix.get(suffix) == "markdown"
 
 
+ANY_HEADING = re.compile(r"^#{1,6}\s+\S|^(=+|-+)\s*$")
+
+
+def _has_heading(lines: list[str]) -> bool:
+    """Whether a Markdown page has any heading outside code fences (ATX, or a setext underline)."""
+    fence = None
+    for i, line in enumerate(lines):
+        m = FENCE.match(line)
+        if m:
+            marker = m.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence):
+                fence = None
+            continue
+        if fence is None and ANY_HEADING.match(line) and (line.startswith("#") or (i and lines[i - 1].strip())):
+            return True
+    return False
+
+
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     env = app.env
     lines = source[0].split("\n")
@@ -306,6 +326,13 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     parsed = parse("\n".join(lines), fallback_title=docname)
     for kind, message, line in parsed.problems:
         warn(kind, message, location=(docname, line))
+    if parsed.start < 0 and not _has_heading(lines):
+        warn(
+            PressWarning.FRONTMATTER_FIELD,
+            "page has no title: start it with front matter holding a 'title' "
+            "(---, title: \"…\", ---) or with a '# Heading'",
+            location=(docname, 1),
+        )
     meta = parsed.meta
     if meta is None and parsed.start >= 0:
         # A header that cannot be read (the build fails on the message above): a neutral
