@@ -36,7 +36,9 @@ from sphinx.util.docutils import SphinxTranslator
 
 from ..warnings_ import PressWarning, warn
 
-_SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:])")
+# Markup specials, plus ";" and "(": text may follow an embedded call (``#emph[x]``),
+# where a bare ";" would end the expression (and vanish) and "(" would call its result.
+_SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:;(])")
 _LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
 
 
