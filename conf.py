@@ -34,7 +34,7 @@ myst_substitutions = {"book": "the field guide"}
 
 # --- citations -------------------------------------------------------------------------
 bibtex_bibfiles = ["source/references.bib"]
-bibtex_default_style = "plain"
+bibtex_default_style = "press"
 bibtex_reference_style = "label"
 
 # --- HTML (sphinx-book-theme) ----------------------------------------------------------
