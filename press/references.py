@@ -131,9 +131,15 @@ class FillReferences(SphinxPostTransform):
         builder = self.env._app.builder
         backend = pybtex_docutils.Backend()
         fromdoc = self.env.docname
+        # The assembled PDF tree: which document each placeholder belongs to (innermost
+        # start_of_file; Sphinx's inlining sets no parent links, so walk downwards).
+        owner = {}
+        for sof in self.document.findall(addnodes.start_of_file):
+            for node in sof.findall(chapter_references):
+                owner[id(node)] = sof["docname"]
         for node in placeholders:
             items = nodes.bullet_list(classes=["press-chapter-references"])
-            if builder.format == "typst" and _is_part(node, fromdoc, self.config.root_doc):
+            if builder.format == "typst" and _is_part(owner.get(id(node), fromdoc), self.config.root_doc):
                 section = node.parent
                 section.parent.remove(section)
                 continue
@@ -156,15 +162,9 @@ class FillReferences(SphinxPostTransform):
             node.replace_self(items if len(items) else [])
 
 
-def _is_part(node: nodes.Node, docname: str, root: str) -> bool:
-    """Whether a placeholder belongs to a part opener (a section folder's ``index``)."""
-    parent = node.parent
-    while parent is not None:
-        if isinstance(parent, addnodes.start_of_file):
-            docname = parent["docname"]
-            break
-        parent = parent.parent
-    return docname != root and docname.rsplit("/", 1)[-1] == "index" and "/" in docname
+def _is_part(docname: str, root: str) -> bool:
+    """Whether a document is a part opener (a section folder's ``index``)."""
+    return docname != root and "/" in docname and docname.rsplit("/", 1)[-1] == "index"
 
 
 def _default_style(app: Sphinx, config: Any) -> None:
