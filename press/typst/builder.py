@@ -230,7 +230,8 @@ class TypstBuilder(Builder):
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         try:
             pdf, warnings = compiler.compile_with_warnings(
-                input=str(self.typ_path), format="pdf", timestamp=timestamp
+                input=str(self.typ_path), format="pdf", timestamp=timestamp,
+                pdf_standards=["ua-1"],  # PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
             )
         except typst.TypstError as exc:
             warn(PressWarning.TYPST_COMPILE, f"Typst could not compile {self.typ_path}: {exc.message}\n{exc.diagnostic}")
