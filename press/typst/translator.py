@@ -1011,7 +1011,8 @@ class TypstTranslator(SphinxTranslator):
     def visit_math(self, node: nodes.Element) -> None:
         from .math import to_typst
 
-        self.add("$" + to_typst(node.astext(), self.location(node)) + "$")
+        # The LaTeX source is the equation's alt text (PDF/UA-1 requires one).
+        self.add(f"#press-math({string(node.astext())})[$" + to_typst(node.astext(), self.location(node)) + "$]")
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.Element) -> None:
@@ -1028,7 +1029,8 @@ class TypstTranslator(SphinxTranslator):
         body = to_typst(node.astext(), self.location(node))
         fmt = self.config.math_eqref_format or "({number})"
         shown = fmt.format(number=number) if number else ""
-        self.add(f"\n#press-equation(number: {string(shown)})[$ {body} $]" + self.take_label(node) + "\n\n")
+        alt = string(node.astext().strip())
+        self.add(f"\n#press-equation(number: {string(shown)}, alt: {alt})[$ {body} $]" + self.take_label(node) + "\n\n")
         self.extra_labels(node)
         raise nodes.SkipNode
 
