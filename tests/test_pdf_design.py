@@ -27,9 +27,8 @@ import pybtex.database
 import pypdf
 import pytest
 from bs4 import BeautifulSoup
-from pybtex.plugin import find_plugin
-
 from conftest import REPO
+from press.references import PressStyle
 
 PAPERS = ("a4", "us-letter", "6x9")
 PAPER_WIDTH_PT = {"a4": 595.28, "us-letter": 612.0, "6x9": 432.0}
@@ -111,7 +110,7 @@ def test_reference_lists_in_numeric_order_on_the_web_and_in_the_epub(real_book):
 
 def format_entry(bibtex: str) -> str:
     data = pybtex.database.parse_string(bibtex, "bibtex")
-    style = find_plugin("pybtex.style.formatting", "press")()
+    style = PressStyle()
     entry = next(iter(style.format_entries(data.entries.values())))
     return entry.text.render_as("text")
 
