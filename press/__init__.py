@@ -10,6 +10,7 @@
 * :mod:`press.pagemeta` — description/date/tags under each title; meta description;
 * :mod:`press.references` — the works each chapter cites, at its end;
 * :mod:`press.indexterms` — PDF index entries from ``press_index_terms``;
+* :mod:`press.cover` — the designed cover (PDF, EPUB) and the web book's social card;
 * :mod:`press.typst` — the ``typst`` builder (PDF in-process);
 * :mod:`press.epub` — EPUB polish on top of Sphinx's ``epub`` builder;
 * :mod:`press.web` — web-book extras.
@@ -37,7 +38,7 @@ MYST_DEFAULTS: dict[str, Any] = {
     "myst_heading_anchors": 0,
 }
 
-SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "typst", "epub", "web")
+SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

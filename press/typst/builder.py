@@ -21,6 +21,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
 from .. import config as press_config
+from .. import cover
 from .. import frontmatter
 from ..warnings_ import PressWarning, warn
 from .translator import TypstTranslator, label, string
@@ -161,6 +162,8 @@ class TypstBuilder(Builder):
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
         self.typ_path.write_text(source, encoding="utf-8")
         shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
+        meta = cover.book_meta(self.app)  # the designed cover, as vectors, on the first page
+        Path(self.outdir, "cover.svg").write_bytes(cover.render("svg", "cover", **meta))
 
     def book_description(self) -> str:
         meta = frontmatter.page(self.env, self.config.root_doc)
@@ -195,6 +198,8 @@ class TypstBuilder(Builder):
             "font": string(press.pdf_font),
             "sans-font": string(press.pdf_sans_font),
             "mono-font": string(press.pdf_mono_font),
+            "license": string(press.license),
+            "cover": string("cover.svg"),
         }
         joined = ",\n  ".join(f"{k}: {v}" for k, v in args.items())
         return f'#import "press-book.typ": *\n#show: book.with(\n  {joined},\n)\n'
