@@ -6,7 +6,7 @@ card (1200 × 630 px, the web book's ``og:image``).  The art is typographic and 
 the title and subtitle in the sans face on the press blue, over a rising field of small
 squares that thickens towards the top right (the book's subject: work handed, step by
 step, to agents).  Every input comes from ``conf.py`` (``project``, ``press_subtitle``,
-``press_authors``, ``release``); nothing is downloaded, and the same metadata always
+``press_authors``, ``language``); nothing is downloaded, and the same metadata always
 gives the same bytes.
 """
 
@@ -67,10 +67,6 @@ COVER_TYP = r"""
       text(size: if card { 17pt } else { 19pt }, fill: rgb("#d6e6f5"), inp.subtitle))
   }
 }))
-#if inp.edition != "" {
-  place(bottom + left, dx: pad, dy: -pad * 0.8,
-    text(size: 10pt, fill: rgb("#9cc3e8"), inp.edition))
-}
 """
 
 
@@ -80,10 +76,9 @@ def _fonts(extra: list[str] | None = None) -> typst.Fonts:
                        font_paths=[str(bundled), *(extra or [])])
 
 
-def inputs(title: str, subtitle: str = "", authors: str = "", edition: str = "", lang: str = "en",
+def inputs(title: str, subtitle: str = "", authors: str = "", lang: str = "en",
            shape: str = "cover") -> dict[str, str]:
-    return {"title": title, "subtitle": subtitle, "authors": authors, "edition": edition,
-            "lang": lang or "en", "shape": shape}
+    return {"title": title, "subtitle": subtitle, "authors": authors, "lang": lang or "en", "shape": shape}
 
 
 def render(fmt: str, shape: str = "cover", ppi: float | None = None, font_paths: list[str] | None = None,
@@ -96,18 +91,16 @@ def render(fmt: str, shape: str = "cover", ppi: float | None = None, font_paths:
     return typst.compile(COVER_TYP.encode("utf-8"), **args)
 
 
-def cover_png(title: str, subtitle: str, authors: str, lang: str, font_paths: list[str] | None = None,
-              edition: str = "") -> bytes:
+def cover_png(title: str, subtitle: str, authors: str, lang: str, font_paths: list[str] | None = None) -> bytes:
     """The portrait cover as PNG (1200 × 1800): the EPUB's cover image."""
     return render("png", "cover", ppi=200, font_paths=font_paths, title=title, subtitle=subtitle,
-                  authors=authors, lang=lang, edition=edition)
+                  authors=authors, lang=lang)
 
 
 def book_meta(app: Sphinx) -> dict[str, str]:
     press = press_config.get(app.config)
-    edition = f"Version {app.config.release}" if app.config.release else ""
     return {"title": app.config.project, "subtitle": press.subtitle, "authors": ", ".join(press.authors),
-            "lang": (app.config.language or "en").split("_")[0], "edition": edition}
+            "lang": (app.config.language or "en").split("_")[0]}
 
 
 def _social_card_config(app: Sphinx) -> None:

@@ -168,10 +168,11 @@ def test_no_web_only_words_or_glyphs_in_print(book_text, paper_pdf):
 
 def test_front_matter_in_roman_and_numbered_chapters(book_pdf, book_text):
     labels = book_pdf.page_labels
-    assert labels[:3] == ["i", "ii", "iii"]  # title, copyright and contents pages have labels
+    assert labels[:4] == ["i", "ii", "iii", "iv"]  # cover, title, copyright, contents: all labelled
     first_body = labels.index("1")
     assert all(re.fullmatch(r"[ivxlc]+", l) for l in labels[:first_body])
-    contents = book_pdf.pages[labels.index("iii")].extract_text()
+    texts = [p.extract_text() or "" for p in book_pdf.pages[:first_body]]
+    contents = next(t for t in texts if t.startswith("Contents"))
     assert re.search(r"^I\s+Guide", contents, re.M) and re.search(r"^1\s+The Adoption Curve", contents, re.M)
     assert re.search(r"CHAPTER 1\s*\n\s*The Adoption\s+Curve", book_text)
     assert "Figures and Tables" in book_text
@@ -225,3 +226,35 @@ def test_pdfua_checks_pass(real_book):
     # and unicode text in the tagged PDF reads back (the title is the document title)
     title = pypdf.PdfReader(str(real_book.pdf)).metadata.title
     assert unicodedata.normalize("NFC", title).startswith("The Field Guide")
+
+
+# -- the cover ------------------------------------------------------------------------------
+
+def test_one_cover_in_every_format(real_book, book_pdf):
+    from press import cover
+
+    meta = {"title": "The Field Guide to AI-Assisted Software Development",
+            "subtitle": "Working with coding agents in 2026", "authors": "Field Guide Press", "lang": "en"}
+    # the EPUB's cover image is the designed cover
+    with zipfile.ZipFile(real_book.epub) as z:
+        png = z.read("OEBPS/_images/press-cover.png") if "OEBPS/_images/press-cover.png" in z.namelist() else \
+            next(z.read(n) for n in z.namelist() if n.endswith("press-cover.png"))
+    assert png == cover.render("png", "cover", ppi=200, **meta)
+    # the PDF opens with it: a full-page image that has alt text, before the title page
+    first = book_pdf.pages[0]
+    assert not (first.extract_text() or "").strip()
+    assert "The Field Guide" in (book_pdf.pages[1].extract_text() or "")
+    # the web book's social card is the same design, landscape, and every page points to it
+    card = real_book.html / "_static" / "press-social-card.png"
+    assert card.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert int.from_bytes(card.read_bytes()[16:20], "big") == 1200
+    soup = BeautifulSoup((real_book.html / "index.html").read_text(encoding="utf-8"), "lxml")
+    assert soup.find("meta", property="og:image")["content"].endswith("_static/press-social-card.png")
+
+
+def test_index_terms_from_conf(book_text):
+    index = book_text[book_text.rindex("Index"):]
+    for entry in ("Karpathy, Andrej", "METR", "DORA", "AGENTS.md", "CLAUDE.md", "Claude Code"):
+        assert re.search(rf"^{re.escape(entry)},? \d", index, re.M), entry
+    assert re.search(r"^\s*Claude Code, \d", index, re.M)  # a sub-entry under Anthropic
+    assert re.search(r"\d+–\d+", index)  # page runs collapsed
