@@ -258,3 +258,14 @@ def test_index_terms_from_conf(book_text):
         assert re.search(rf"^{re.escape(entry)},? \d", index, re.M), entry
     assert re.search(r"^\s*Claude Code, \d", index, re.M)  # a sub-entry under Anthropic
     assert re.search(r"\d+–\d+", index)  # page runs collapsed
+
+
+def test_index_terms_setting_is_validated():
+    from sphinx.errors import ConfigError
+
+    from press.config import _check_type
+
+    _check_type("index_terms", {"METR": [], "Karpathy, Andrej": ["Karpathy"]}, dict[str, list[str]])
+    for bad in ({"METR": "METR"}, ["METR"], {"METR": [1]}):
+        with pytest.raises(ConfigError, match="press_index_terms"):
+            _check_type("index_terms", bad, dict[str, list[str]])
