@@ -155,6 +155,8 @@ def test_page_references_in_a_publishers_style(book_text):
     flat = " ".join(book_text.split())
     assert len(re.findall(r"\(p\. \d+\)", flat)) >= 20
     assert not re.search(r"[A-Za-z], p\. \d+ [a-z]", flat)  # not "the Verification, p. 28 chapter"
+    # nothing invisible (index marks, labels) leaves a space before punctuation
+    assert not re.search(r"[\])] [.,;:]", flat), re.search(r".{30}[\])] [.,;:].{10}", flat)
 
 
 def test_no_web_only_words_or_glyphs_in_print(book_text, paper_pdf):
