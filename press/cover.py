@@ -97,10 +97,11 @@ def cover_png(title: str, subtitle: str, authors: str, lang: str, font_paths: li
                   authors=authors, lang=lang)
 
 
-def book_meta(app: Sphinx) -> dict[str, str]:
-    press = press_config.get(app.config)
-    return {"title": app.config.project, "subtitle": press.subtitle, "authors": ", ".join(press.authors),
-            "lang": (app.config.language or "en").split("_")[0]}
+def book_meta(config: Any) -> dict[str, str]:
+    """The cover's inputs from a Sphinx config."""
+    press = press_config.get(config)
+    return {"title": config.project, "subtitle": press.subtitle, "authors": ", ".join(press.authors),
+            "lang": (config.language or "en").split("_")[0]}
 
 
 def _social_card_config(app: Sphinx) -> None:
@@ -116,7 +117,7 @@ def _write_social_card(app: Sphinx, exception: Exception | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     press = press_config.get(app.config)
     extra = [str(Path(app.confdir, p)) for p in press.pdf_font_paths]
-    target.write_bytes(render("png", "card", ppi=96, font_paths=extra, **book_meta(app)))
+    target.write_bytes(render("png", "card", ppi=96, font_paths=extra, **book_meta(app.config)))
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -162,7 +162,7 @@ class TypstBuilder(Builder):
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
         self.typ_path.write_text(source, encoding="utf-8")
         shutil.copyfile(TEMPLATE, Path(self.outdir, "press-book.typ"))
-        meta = cover.book_meta(self.app)  # the designed cover, as vectors, on the first page
+        meta = cover.book_meta(self.config)  # the designed cover, as vectors, on the first page
         Path(self.outdir, "cover.svg").write_bytes(cover.render("svg", "cover", **meta))
 
     def book_description(self) -> str:
