@@ -26,6 +26,26 @@ press_subtitle = "Working with coding agents in 2026"
 press_authors = ["Field Guide Press"]
 press_site_url = "https://field-guide.example.org/"
 press_pdf_paper = "a4"
+# Names and tools the PDF's index lists (entry -> the words that mention it; see press/indexterms.py)
+press_index_terms = {
+    "Karpathy, Andrej": ["Karpathy"],
+    "Willison, Simon": ["Willison"],
+    "Hashimoto, Mitchell": ["Hashimoto"],
+    "METR": [],
+    "DORA": [],
+    "Stack Overflow Developer Survey": ["Stack Overflow"],
+    "JetBrains": [],
+    "SWE-bench": [],
+    "Anthropic": [],
+    "Anthropic; Claude Code": ["Claude Code"],
+    "OpenAI": [],
+    "OpenAI; Codex": ["Codex"],
+    "Cursor": [],
+    "AGENTS.md": [],
+    "CLAUDE.md": [],
+    "Claude Code": [],
+    "Codex": [],
+}
 
 # --- MyST ------------------------------------------------------------------------------
 myst_title_to_header = True
@@ -34,7 +54,7 @@ myst_substitutions = {"book": "the field guide"}
 
 # --- citations -------------------------------------------------------------------------
 bibtex_bibfiles = ["source/references.bib"]
-bibtex_default_style = "plain"
+bibtex_default_style = "press"
 bibtex_reference_style = "label"
 
 # --- HTML (sphinx-book-theme) ----------------------------------------------------------

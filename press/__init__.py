@@ -9,6 +9,8 @@
 * :mod:`press.sitelinks` — ``/section/page.html#slug`` links as internal references;
 * :mod:`press.pagemeta` — description/date/tags under each title; meta description;
 * :mod:`press.references` — the works each chapter cites, at its end;
+* :mod:`press.indexterms` — PDF index entries from ``press_index_terms``;
+* :mod:`press.cover` — the designed cover (PDF, EPUB) and the web book's social card;
 * :mod:`press.typst` — the ``typst`` builder (PDF in-process);
 * :mod:`press.epub` — EPUB polish on top of Sphinx's ``epub`` builder;
 * :mod:`press.web` — web-book extras;
@@ -43,7 +45,7 @@ MYST_DEFAULTS: dict[str, Any] = {
     "myst_heading_slug_func": "github",
 }
 
-SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "typst", "epub", "web")
+SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
 

@@ -47,6 +47,12 @@ class PressConfig:
     """Extra font folders (relative to the conf dir) passed to Typst."""
     copyright_notice: str = ""
     """Copyright page / ``dc:rights`` text; defaults to ``copyright``."""
+    index_terms: dict[str, list[str]] = field(default_factory=dict)
+    """Index entries for the PDF: ``{"Karpathy, Andrej": ["Karpathy"], "METR": []}`` maps an
+    entry (``"term"`` or ``"term; sub-entry"``) to the words in the text that mention it
+    (the entry itself when empty); see :mod:`press.indexterms`."""
+    license: str = ""
+    """Licence statement printed on the copyright page (and nowhere else by default)."""
     download_dir: str = ""
     """Build folder whose ``pdf/<slug>.pdf`` and ``epub/<slug>.epub`` the web book copies
     and links on every page (relative to the conf dir); set by the CLI for ``html``."""
@@ -65,6 +71,13 @@ def _check_type(name: str, value: Any, annotation: Any) -> None:
         choices = get_args(annotation)
         if value not in choices:
             raise ConfigError(f"press_{name} must be one of {list(choices)}, got {value!r}")
+        return
+    if origin is dict:
+        key, item = get_args(annotation)
+        if not isinstance(value, dict) or not all(isinstance(k, key) for k in value) or not all(
+            isinstance(v, (list, tuple)) and all(isinstance(i, str) for i in v) for v in value.values()
+        ):
+            raise ConfigError(f"press_{name} must be a dict of str to a list of str, got {value!r}")
         return
     if origin is list:
         (item,) = get_args(annotation)
@@ -106,6 +119,8 @@ def _validate(app: Sphinx, config: Config) -> None:
         value = config[f"press_{f.name}"]
         _check_type(f.name, value, hints[f.name])
         values[f.name] = list(value) if isinstance(value, tuple) else value
+        if isinstance(value, dict):
+            values[f.name] = {k: list(v) for k, v in value.items()}
     press = PressConfig(**values)
     if not press.slug:
         press.slug = slugify(config.project)

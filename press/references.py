@@ -7,13 +7,29 @@ sphinxcontrib-bibtex has formatted the bibliography, a post-transform replaces
 the placeholder with the same formatted entries and labels as the full
 bibliography, each label linking to the entry there.  Pages that hold a
 ``bibliography`` directive are left alone.
+
+Lists are in numeric label order ([2] before [10]).  In the PDF a part opener
+(a section folder's ``index`` page) carries no list of its own: its citation
+labels link to the book's bibliography, and a list there would only spill onto
+a near-empty page before the part's first chapter.
+
+The ``press`` bibliography style (the default unless ``conf.py`` sets
+``bibtex_default_style``) is pybtex's ``plain`` with a publisher's manners:
+editors' fields (``note``, ``annote``) are never printed, titles keep the
+capitals the .bib gives them, a date already in ``howpublished`` is not repeated,
+and a DOI is printed once, as its https://doi.org/ address (instead of the URL).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import pybtex.plugin
 import pybtex_docutils
+from pybtex.database import Entry
+from pybtex.style.formatting import plain
+from pybtex.style.template import field, href, join, optional, sentence, words
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -23,6 +39,51 @@ from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 
 TITLE = "References"
+
+
+#: Fields that hold editors' notes, never printed.
+EDITORS_FIELDS = ("note", "annote")
+
+
+class PressStyle(plain.Style):
+    """pybtex ``plain`` as a publisher prints it (see the module docstring)."""
+
+    def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> Any:
+        fields = {k: v for k, v in entry.fields.items() if k.lower() not in EDITORS_FIELDS}
+        published = fields.get("howpublished", "")
+        undated_ok = entry.type.lower() in ("misc", "online", "software", "patent")
+        if undated_ok and published and fields.get("year") and str(fields["year"]) in published:
+            fields.pop("year", None)  # "Post on X, 2 February 2025" already dates it
+            fields.pop("month", None)
+        if fields.get("doi"):
+            fields.pop("url", None)  # the DOI is the lasting address
+        clean = Entry(entry.type, fields=fields, persons=entry.persons)
+        clean.key = entry.key
+        return super().format_entry(label, clean, bib_data=bib_data)
+
+    def format_title(self, e: Entry, which_field: str, as_sentence: bool = True) -> Any:
+        title = field(which_field)
+        return sentence[title] if as_sentence else title
+
+    def format_url(self, e: Entry) -> Any:
+        url = field("url", raw=True)
+        return words[href(url)[url]]
+
+    def format_doi(self, e: Entry) -> Any:
+        url = join["https://doi.org/", field("doi", raw=True)]
+        return href(url)[url]
+
+    def format_web_refs(self, e: Entry) -> Any:
+        return sentence[
+            optional[self.format_url(e)],
+            optional[self.format_eprint(e)],
+            optional[self.format_doi(e)],
+        ]
+
+
+def label_order(label: str) -> tuple:
+    """Natural order of citation labels: ``2`` before ``10``, ``Knu84`` by its parts."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.findall(r"\d+|\D+", label))
 
 
 class chapter_references(nodes.General, nodes.Element):
@@ -70,9 +131,19 @@ class FillReferences(SphinxPostTransform):
         builder = self.env._app.builder
         backend = pybtex_docutils.Backend()
         fromdoc = self.env.docname
+        # The assembled PDF tree: which document each placeholder belongs to (innermost
+        # start_of_file; Sphinx's inlining sets no parent links, so walk downwards).
+        owner = {}
+        for sof in self.document.findall(addnodes.start_of_file):
+            for node in sof.findall(chapter_references):
+                owner[id(node)] = sof["docname"]
         for node in placeholders:
             items = nodes.bullet_list(classes=["press-chapter-references"])
-            for key in sorted(node["keys"], key=lambda k: by_key[k].formatted_entry.label if k in by_key else k):
+            if builder.format == "typst" and _is_part(owner.get(id(node), fromdoc), self.config.root_doc):
+                section = node.parent
+                section.parent.remove(section)
+                continue
+            for key in sorted(node["keys"], key=lambda k: label_order(by_key[k].formatted_entry.label if k in by_key else k)):
                 citation = by_key.get(key)
                 if citation is None:
                     continue  # already reported by sphinxcontrib-bibtex
@@ -91,6 +162,16 @@ class FillReferences(SphinxPostTransform):
             node.replace_self(items if len(items) else [])
 
 
+def _is_part(docname: str, root: str) -> bool:
+    """Whether a document is a part opener (a section folder's ``index``)."""
+    return docname != root and "/" in docname and docname.rsplit("/", 1)[-1] == "index"
+
+
+def _default_style(app: Sphinx, config: Any) -> None:
+    if "bibtex_default_style" not in config._raw_config:
+        config.bibtex_default_style = "press"
+
+
 def _skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
@@ -98,6 +179,8 @@ def _skip(self: Any, node: nodes.Node) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register :class:`chapter_references`, its read transform and its post-transform."""
     app.add_node(chapter_references, html=(_skip, None), text=(_skip, None), latex=(_skip, None), typst=(_skip, None))
+    pybtex.plugin.register_plugin("pybtex.style.formatting", "press", PressStyle)
+    app.connect("config-inited", _default_style)
     app.add_transform(AddReferencesSection)
     app.add_post_transform(FillReferences)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -190,7 +190,7 @@ def test_cover_is_generated_png(epub):
     data = epub.zip.read(cover.get("href"))
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (1200, 1920)
+    assert (width, height) == (1200, 1800)  # press.cover: 6 x 9 in at 200 ppi
     legacy = epub.opf.find(".//opf:meta[@name='cover']", NS)
     assert legacy.get("content") == cover.get("id")
     page = epub.page(epub.spine[0])

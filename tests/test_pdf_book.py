@@ -53,7 +53,7 @@ def test_every_chapter_opens_with_its_description(pages):
             continue
         m = meta(f"{md.parent.name}/{md.stem}")
         title, desc = squash(m.title), squash(m.description)
-        opener = [i for i, text in enumerate(pages) if text.startswith(title) and desc[:40] in text]
+        opener = [i for i, text in enumerate(pages) if re.sub(r"^CHAPTER\d+", "", text).startswith(title) and desc[:40] in text]
         assert opener, m.title
 
 
@@ -73,7 +73,7 @@ def test_internal_links_carry_page_numbers(pages):
     # The front page links to the chapters "the way the guide was published": in print,
     # each such link says on which page its target is.
     joined = "".join(pages)
-    assert re.search(r"TheAdoptionCurve,p\.\d+", joined)
+    assert re.search(r"TheAdoptionCurve\(p\.\d+\)", joined)
 
 
 def test_metadata_and_fonts(reader):

@@ -122,3 +122,92 @@ def test_any_text_reads_back_from_the_pdf(tmp_path_factory, strings):
         for place in PLACES:
             expected = marker(i, place, False) + squash(s) + marker(i, place, True)
             assert expected in text, (place, s)
+
+
+# -- text right after an inline construct -------------------------------------------------
+# Typst reads ``#func(...)[...]`` as an embedded expression that a following ";" ends
+# (and swallows) and a following "(" or "[" would extend; the writer must escape the text
+# that follows every inline construct it writes as a call.
+
+def inline_constructs(i: int) -> dict[str, nodes.Node]:
+    """One instance of every inline construct the writer renders as a Typst call."""
+    idx = addnodes.index(entries=[("single", f"Term{i}", f"ix{i}", "", None)])
+    return {
+        "emph": nodes.emphasis("", "w"),
+        "strong": nodes.strong("", "w"),
+        "literal": nodes.literal("", "w"),
+        "litstrong": addnodes.literal_strong("", "w"),
+        "litemph": addnodes.literal_emphasis("", "w"),
+        "sub": nodes.subscript("", "w"),
+        "super": nodes.superscript("", "w"),
+        "titleref": nodes.title_reference("", "w"),
+        "abbr": nodes.abbreviation("", "w", explanation="x"),
+        "inline": nodes.inline("", "w", ids=[f"in{i}"]),
+        "url": nodes.reference("", "w", refuri="https://example.org/y"),
+        "xref": nodes.reference("", "w", refid="target", classes=["std-ref"]),
+        "math": nodes.math("", "x+1"),
+        "index": idx,
+        "fnref": nodes.footnote_reference("", str(i + 1), refid=f"fn{i}"),
+    }
+
+
+INLINE = tuple(inline_constructs(0))
+
+
+def after_document(strings: list[str]) -> nodes.document:
+    doc = new_document("<hypothesis>", get_default_settings(Parser))
+    doc["docname"] = "index"
+    chapter = addnodes.start_of_file(docname="chap")
+    doc += chapter
+    target = nodes.section(ids=["target"])
+    target += nodes.title("", "Target")
+    chapter += target
+    for i, s in enumerate(strings):
+        section = nodes.section(ids=[f"s{i}"])
+        section += nodes.title("", f"Section {i}")
+        for name, construct in inline_constructs(i).items():
+            section += nodes.paragraph("", "", nodes.Text(marker(i, name, False) + " "), construct,
+                                       nodes.Text(s + marker(i, name, True)))
+        footnote = nodes.footnote(ids=[f"fn{i}"])
+        footnote += nodes.label("", str(i + 1))
+        footnote += nodes.paragraph("", "note")
+        section += footnote
+        chapter += section
+    return doc
+
+
+LEADS = ";([]).:,!?*_#@$<>=-+/\\~'\"`{}"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(LEADS), st.text(alphabet=ALPHABET, max_size=20)).map("".join),
+                min_size=1, max_size=6))
+@example([";", "; writing the check", "(p. 3)", "[x]", ".method", ";(", ", and", ":;", "\\;", ";¯", "(²"])
+def test_text_right_after_every_inline_construct_survives(tmp_path_factory, strings):
+    workdir = tmp_path_factory.mktemp("after")
+    doc = after_document(strings)
+    builder = fake_builder()
+    builder.known_labels = {"d.chap:target"}
+    visitor = TypstTranslator(doc, builder)
+    doc.walkabout(visitor)
+    shutil.copyfile(typst_builder.TEMPLATE, workdir / "press-book.typ")
+    source = ('#import "press-book.typ": *\n#show: book.with(title: "Escaping")\n'
+              "#set text(hyphenate: false)\n" + visitor.astext())
+    (workdir / "main.typ").write_text(source, encoding="utf-8")
+    fonts_dir = typst_builder.TypstBuilder.font_paths(SimpleNamespace(confdir=str(workdir), press=SimpleNamespace(pdf_font_paths=[])))
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=fonts_dir)
+    compiler = typst.Compiler(root=str(workdir), font_paths=fonts, ignore_system_fonts=True)
+    pdf, warnings = compiler.compile_with_warnings(input=str(workdir / "main.typ"), format="pdf")
+    assert not warnings, [w.message for w in warnings]
+    (workdir / "out.pdf").write_bytes(pdf)
+    # (compared after NFKC: a PDF text layer gives "2" for a superscript "²")
+    nfkc = lambda t: unicodedata.normalize("NFKC", t)  # noqa: E731
+    text = squash(nfkc("".join(p.extract_text() or "" for p in pypdf.PdfReader(str(workdir / "out.pdf")).pages)))
+    for i, s in enumerate(strings):
+        s = nfkc(s)
+        for name in INLINE:
+            start = text.find(marker(i, name, False))
+            assert start >= 0, (name, s)
+            end = text.find(marker(i, name, True), start)
+            assert end > start, (name, s)
+            assert text[:end].endswith(squash(s)), (name, s, text[start:end + 12])

@@ -29,7 +29,7 @@ BODIES = {
     "beta/deep/index": "A nested section.", "beta/deep/nested": "Nested content links back",
     "alpha/index": "The alpha section.", "alpha/zeta": "Zeta comes first", "alpha/able": "Able is second",
     "alpha/baker": "Baker ties with Able", "alpha/unweighted": "Pages without a weight",
-    "bibliography": "A study of things",
+    "bibliography": "A Study of Things",
 }
 
 

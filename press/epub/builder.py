@@ -45,6 +45,7 @@ from sphinx.locale import __
 from sphinx.util import logging
 
 from .. import config as press_config
+from .. import cover
 from .. import frontmatter
 from ..warnings_ import PressWarning, warn
 from . import package
@@ -289,7 +290,7 @@ class PressEpubBuilder(Epub3Builder):
         # cover image and page
         (outdir / COVER_IMAGE).parent.mkdir(parents=True, exist_ok=True)
         title = self.config.epub_title or self.config.project
-        png = package.cover_png(
+        png = cover.cover_png(  # press.cover: the same art as the PDF's cover
             title, press.subtitle, ", ".join(press.authors), lang,
             [str(Path(self.confdir, p)) for p in press.pdf_font_paths],
         )

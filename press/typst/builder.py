@@ -20,6 +20,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
 from .. import config as press_config
+from .. import cover
 from .. import frontmatter
 from ..warnings_ import PressWarning, warn
 from . import errors
@@ -53,7 +54,10 @@ def compiler_for(root: str, font_paths: list[str]) -> tuple[typst.Compiler, typs
 def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
     """The one Typst compile call of the PDF build: ``(pdf bytes, warnings)``; raises
     ``typst.TypstError``.  Keep it small: error mapping and PDF/UA options plug in here."""
-    pdf, warnings = compiler.compile_with_warnings(input=str(typ_path), format="pdf", timestamp=timestamp)
+    pdf, warnings = compiler.compile_with_warnings(
+        input=str(typ_path), format="pdf", timestamp=timestamp,
+        pdf_standards=["ua-1"],  # PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
+    )
     return pdf, list(warnings or [])
 
 
@@ -186,6 +190,12 @@ class TypstBuilder(Builder):
             self.typ_path.write_text(source, encoding="utf-8")
             shutil.copyfile(TEMPLATE, template)
             shutil.copyfile(TEMPLATE.with_name("elements.typ"), elements)
+        cover_svg = Path(self.outdir, "cover.svg")
+        meta = cover.book_meta(self.config)  # the designed cover, as vectors, on the first page
+        svg = cover.render("svg", "cover", **meta)
+        if not (cover_svg.is_file() and cover_svg.read_bytes() == svg):
+            cover_svg.write_bytes(svg)
+            self.unchanged = False
 
     def book_description(self) -> str:
         meta = frontmatter.page(self.env, self.config.root_doc)
@@ -220,6 +230,8 @@ class TypstBuilder(Builder):
             "font": string(press.pdf_font),
             "sans-font": string(press.pdf_sans_font),
             "mono-font": string(press.pdf_mono_font),
+            "license": string(press.license),
+            "cover": string("cover.svg"),
         }
         joined = ",\n  ".join(f"{k}: {v}" for k, v in args.items())
         return f'#import "press-book.typ": *\n#show: book.with(\n  {joined},\n)\n'

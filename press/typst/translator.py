@@ -44,7 +44,9 @@ from ..warnings_ import PressWarning, warn
 from . import elements
 from . import errors
 
-_SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:])")
+# Markup specials, plus ";" and "(": text may follow an embedded call (``#emph[x]``),
+# where a bare ";" would end the expression (and vanish) and "(" would call its result.
+_SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:;(])")
 _LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
 
 
@@ -1072,7 +1074,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     def visit_math(self, node: nodes.Element) -> None:
         from .math import to_typst
 
-        self.add("$" + to_typst(node.astext(), self.location(node)) + "$")
+        # The LaTeX source is the equation's alt text (PDF/UA-1 requires one).
+        self.add(f"#press-math({string(node.astext())})[$" + to_typst(node.astext(), self.location(node)) + "$]")
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.Element) -> None:
@@ -1091,7 +1094,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         shown = fmt.format(number=number) if number else ""
         if tag:
             shown = f"({tag})"
-        self.add(f"\n#press-equation(number: {string(shown)})[$ {body} $]" + self.take_label(node) + "\n\n")
+        alt = string(node.astext().strip())
+        self.add(f"\n#press-equation(number: {string(shown)}, alt: {alt})[$ {body} $]" + self.take_label(node) + "\n\n")
         self.extra_labels(node)
         raise nodes.SkipNode
 
