@@ -112,3 +112,20 @@ def real_book(tmp_path_factory) -> Book:
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log
     return Book(out, log)
+
+
+def chromium_launch_options(playwright) -> dict:
+    """How to start Chromium for the browser tests: the system's chromium (Debian's, which
+    ``.ci/run`` installs), else Playwright's own build; neither is a failure that says how
+    to get one (never a skip)."""
+    system = shutil.which("chromium") or shutil.which("chromium-browser")
+    if system:
+        return {"executable_path": system}
+    own = Path(playwright.chromium.executable_path)
+    if own.exists():
+        return {}
+    pytest.fail(
+        "no Chromium for the browser tests. Install one of: Debian's `apt-get install chromium` "
+        "(what .ci/run does), or Playwright's own build: `.venv/bin/python -m playwright install chromium`",
+        pytrace=False,
+    )
