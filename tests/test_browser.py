@@ -303,7 +303,7 @@ def test_download_links_from_disk_and_from_a_server(browser, real_book, server):
         assert Path(download.path()).read_bytes() == data
     page.locator(".dropdown-press-downloads button").click()
     menu = page.locator(".dropdown-press-downloads .dropdown-menu a")
-    assert menu.all_inner_texts() == ["Download PDF", "Download EPUB"] and menu.first.is_visible()
+    assert menu.all_inner_texts() == ["Download PDF", "Download EPUB", "Download web book (zip)"] and menu.first.is_visible()
     response = page.request.get(menu.first.evaluate("a => a.href"))
     assert response.ok and response.body() == expected["pdf"]
     context.close()

@@ -22,6 +22,9 @@ press_pdf_paper = "a4"  # or "us-letter", "6x9"
 # PRESS_SITE_URL variable (the GitHub Pages workflow does that for you).
 press_site_url = ""
 
+# --- web book -------------------------------------------------------------------------
+html_title = project
+
 # --- citations --------------------------------------------------------------------------
 bibtex_bibfiles = ["source/references.bib"]
 bibtex_default_style = "plain"

@@ -11,6 +11,8 @@
 * :mod:`press.web.downloads` — copies of the PDF and EPUB of the same build,
   linked from every page;
 * :mod:`press.web.search` — search result snippets that work from ``file://``;
+* :mod:`press.web.offline` — a zip of the web book beside the PDF and EPUB, and
+  an installable web app whose service worker keeps the whole book offline;
 * :mod:`press.web.mathml` — math rendered to MathML at build time (no MathJax,
   no CDN).
 
@@ -99,6 +101,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.setup_extension("sphinx_sitemap")
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
-    for name in ("mathml", "social", "tags", "downloads", "search", "a11y"):
+    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "offline"):
         app.setup_extension(f"press.web.{name}")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
