@@ -129,3 +129,24 @@ def chromium_launch_options(playwright) -> dict:
         "(what .ci/run does), or Playwright's own build: `.venv/bin/python -m playwright install chromium`",
         pytrace=False,
     )
+
+
+@dataclass
+class NewBook:
+    root: Path  # the folder `press new` made
+    log: str
+
+    @property
+    def html(self) -> Path:
+        return self.root / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def new_book(tmp_path_factory) -> NewBook:
+    """``press new`` + ``press build`` (all three formats, strict) in a temp folder, once."""
+    base = tmp_path_factory.mktemp("new-book")
+    made = run_press("new", str(base / "my-book"), "--title", "My Book", cwd=base)
+    assert made.returncode == 0, made.stdout + made.stderr
+    built = run_press("build", cwd=base / "my-book")
+    assert built.returncode == 0, built.stdout + built.stderr
+    return NewBook(base / "my-book", made.stdout + built.stdout + built.stderr)
