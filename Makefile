@@ -24,7 +24,7 @@ pdf: $(STAMP)
 test: $(DEVSTAMP)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-serve: $(STAMP)  ## live preview on http://127.0.0.1:8000
+serve: $(DEVSTAMP)  ## live preview on http://127.0.0.1:8000
 	$(BIN)/sphinx-autobuild -c . source _build/serve --host 127.0.0.1 --port 8000
 
 bench: $(STAMP)  ## PDF speed: our Typst route vs Sphinx latexpdf
