@@ -174,6 +174,12 @@ def test_web_app_keeps_the_whole_book_offline_and_a_new_build_replaces_it(book, 
         state = wait_until_cached(page)
         assert len(state["keys"]) == 1 and state["keys"][0].startswith(f"press-book {root} ")
         assert state["stored"] == len(worker_files(html))
+        # installable: Chromium finds no fault with the manifest, icons or worker (a test
+        # browser context is always private, the one objection left)
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getAppManifest")["errors"] == []
+        faults = {e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]}
+        assert faults <= {"in-incognito"}, faults
     # the server is gone and the browser is offline: the book still reads, searches and opens its PDF
     context.set_offline(True)
     page.goto(root + "getting-started/index.html")
