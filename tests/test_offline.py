@@ -179,6 +179,7 @@ def test_web_app_keeps_the_whole_book_offline_and_a_new_build_replaces_it(book, 
         cdp = context.new_cdp_session(page)
         assert cdp.send("Page.getAppManifest")["errors"] == []
         faults = {e["errorId"] for e in cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]}
+        cdp.detach()
         assert faults <= {"in-incognito"}, faults
     # the server is gone and the browser is offline: the book still reads, searches and opens its PDF
     context.set_offline(True)
