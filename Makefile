@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
 PRESS  := $(BIN)/python -m press build
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1795564800
 
-.PHONY: book html epub pdf test serve bench clean lock venv check-prose
+.PHONY: book html epub pdf test serve bench clean lock venv venv-dev new check-prose
 
 book: $(STAMP)  ## all three formats from one read of the book (one process, incremental)
 	$(PRESS) pdf epub html $(if $(JOBS),-j $(JOBS))
@@ -21,7 +22,7 @@ epub: $(STAMP)
 pdf: $(STAMP)
 	$(PRESS) pdf
 
-test: $(STAMP)  ## the whole suite
+test: $(DEVSTAMP)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # Editorial checks against the fact sheet (outside the repository, so not part of `make test`):
@@ -40,18 +41,30 @@ clean:
 	rm -rf _build
 
 venv: $(STAMP)
+venv-dev: $(DEVSTAMP)
 
-# .venv from the committed lock; the repo itself goes on sys.path with a .pth file.
+# .venv from the committed, hashed locks: requirements.lock (runtime: make book) and
+# requirements-dev.lock (runtime + test + dev tools: make test, make serve). The repo itself
+# goes on sys.path with a .pth file.
 $(STAMP): requirements.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -c "import os, site; open(os.path.join(site.getsitepackages()[0], 'field-guide-press.pth'), 'w').write(os.getcwd() + '\n')"
 	touch $(STAMP)
 
-# Re-resolve the pins from pyproject.toml (needs the registry; never run by the build).
+$(DEVSTAMP): $(STAMP) requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	touch $(DEVSTAMP)
+
+# Start a new book: make new DIR=../my-book (the same as `press new DIR`).
+new: $(STAMP)
+	@test -n "$(DIR)" || { echo "usage: make new DIR=path/to/new-book" >&2; exit 2; }
+	$(BIN)/python -m press new "$(DIR)"
+
+# Re-resolve both locks from pyproject.toml with a pinned uv (needs the registry; never run
+# by the build). tests/test_locks.py fails until this is run after a dependency change.
+UV_VERSION := $(shell sed -n 's/^UV_VERSION = "\(.*\)"/\1/p' tools/lock.py)
 lock:
-	rm -rf /tmp/press-lock && $(PYTHON) -m venv /tmp/press-lock
-	/tmp/press-lock/bin/pip install --quiet ".[test,dev]"
-	( echo "# Pinned, resolved dependencies of field-guide-press (pip freeze of a clean .venv)."; \
-	  echo "# Regenerate: make lock"; \
-	  /tmp/press-lock/bin/pip freeze --exclude field-guide-press ) > requirements.lock
+	test -d /tmp/press-lock || $(PYTHON) -m venv /tmp/press-lock
+	/tmp/press-lock/bin/pip install --quiet "uv==$(UV_VERSION)"
+	/tmp/press-lock/bin/python tools/lock.py --uv /tmp/press-lock/bin/uv

@@ -1,5 +1,8 @@
+"""``python -m press``: the same as the ``press`` command."""
+
 import sys
 
 from .cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())

@@ -105,7 +105,19 @@ def get(config: Config) -> PressConfig:
     return config._press  # type: ignore[attr-defined]
 
 
+#: Environment variable that overrides ``press_site_url`` (``press build --site-url``, CI).
+SITE_URL_ENV = "PRESS_SITE_URL"
+
+
+def site_url_override() -> str | None:
+    """``PRESS_SITE_URL`` when set and not empty (the host decides the URL at publish time)."""
+    value = os.environ.get(SITE_URL_ENV, "").strip()
+    return value or None
+
+
 def _validate(app: Sphinx, config: Config) -> None:
+    if site_url_override():
+        config.press_site_url = site_url_override()
     known = {f"press_{f.name}" for f in dataclasses.fields(PressConfig)}
     unknown = sorted(k for k in config._raw_config if k.startswith("press_") and k not in known)
     if unknown:

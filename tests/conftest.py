@@ -112,3 +112,41 @@ def real_book(tmp_path_factory) -> Book:
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log
     return Book(out, log)
+
+
+def chromium_launch_options(playwright) -> dict:
+    """How to start Chromium for the browser tests: the system's chromium (Debian's, which
+    ``.ci/run`` installs), else Playwright's own build; neither is a failure that says how
+    to get one (never a skip)."""
+    system = shutil.which("chromium") or shutil.which("chromium-browser")
+    if system:
+        return {"executable_path": system}
+    own = Path(playwright.chromium.executable_path)
+    if own.exists():
+        return {}
+    pytest.fail(
+        "no Chromium for the browser tests. Install one of: Debian's `apt-get install chromium` "
+        "(what .ci/run does), or Playwright's own build: `.venv/bin/python -m playwright install chromium`",
+        pytrace=False,
+    )
+
+
+@dataclass
+class NewBook:
+    root: Path  # the folder `press new` made
+    log: str
+
+    @property
+    def html(self) -> Path:
+        return self.root / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def new_book(tmp_path_factory) -> NewBook:
+    """``press new`` + ``press build`` (all three formats, strict) in a temp folder, once."""
+    base = tmp_path_factory.mktemp("new-book")
+    made = run_press("new", str(base / "my-book"), "--title", "My Book", cwd=base)
+    assert made.returncode == 0, made.stdout + made.stderr
+    built = run_press("build", cwd=base / "my-book")
+    assert built.returncode == 0, built.stdout + built.stderr
+    return NewBook(base / "my-book", made.stdout + built.stdout + built.stderr)

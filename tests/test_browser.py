@@ -7,8 +7,9 @@ book.  Then: search with snippets from disk, navigation, the theme switch, the
 download links, axe (0 serious, 0 critical) in light and dark, a phone-sized
 viewport, and screenshots in ``tests/_output/web-screenshots/`` to look at.
 
-chromium comes from Debian (``.ci/run`` installs it when missing); Playwright's
-own browser download is never used.
+Chromium is the system's (``.ci/run`` installs Debian's when missing), else
+Playwright's own build (``python -m playwright install chromium``); with neither
+the tests fail saying so (``conftest.chromium_launch_options``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from contextlib import contextmanager
 import functools
 import json
 import re
-import shutil
 import threading
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -29,10 +29,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from conftest import chromium_launch_options
+
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "tests" / "_output"
 SHOTS = OUTPUT / "web-screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -50,9 +51,8 @@ def web_root(build_root):
 
 @pytest.fixture(scope="module")
 def browser(web_root) -> Browser:
-    assert Path(CHROMIUM).exists(), "chromium is missing: apt-get install -y chromium (.ci/run does it)"
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        b = p.chromium.launch(args=ARGS, **chromium_launch_options(p))
         yield b
         b.close()
 
@@ -303,7 +303,7 @@ def test_download_links_from_disk_and_from_a_server(browser, real_book, server):
         assert Path(download.path()).read_bytes() == data
     page.locator(".dropdown-press-downloads button").click()
     menu = page.locator(".dropdown-press-downloads .dropdown-menu a")
-    assert menu.all_inner_texts() == ["Download PDF", "Download EPUB"] and menu.first.is_visible()
+    assert menu.all_inner_texts() == ["Download PDF", "Download EPUB", "Download web book (zip)"] and menu.first.is_visible()
     response = page.request.get(menu.first.evaluate("a => a.href"))
     assert response.ok and response.body() == expected["pdf"]
     context.close()

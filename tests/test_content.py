@@ -14,7 +14,6 @@ from conftest import REPO
 from press.frontmatter import body_h1s, parse
 
 SOURCE = REPO / "source"
-SHARED_BIB = REPO.parent / "shared" / "references" / "references.bib"
 CHAPTERS = [
     "guide/adoption-curve", "practices/task-scoping", "practices/harness-engineering",
     "practices/verification", "tools/agents-md", "evidence/coding-skills-impact",
@@ -109,16 +108,6 @@ def test_book_frame_pages():
     assert used <= defined
     for term in ("agent", "harness", "context file", "vibe coding", "reward hacking"):
         assert term in used, term
-
-
-def test_bib_entries_come_from_the_verified_list():
-    ours = pybtex.database.parse_file(SOURCE / "references.bib")
-    shared = pybtex.database.parse_file(SHARED_BIB)
-    for key, entry in ours.entries.items():
-        assert key in shared.entries, key
-        other = shared.entries[key]
-        assert entry.fields.get("title") == other.fields.get("title"), key
-        assert entry.fields.get("url") == other.fields.get("url"), key
 
 
 def test_every_bib_entry_is_cited_and_every_citation_exists():

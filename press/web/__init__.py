@@ -11,7 +11,7 @@
 * :mod:`press.web.downloads` — copies of the PDF and EPUB of the same build,
   linked from every page;
 * :mod:`press.web.search` — search result snippets that work from ``file://``;
-* :mod:`press.web.nav` — the sidebar navigation rendered once per build;
+    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav", "offline"):
 * :mod:`press.web.mathml` — math rendered to MathML at build time (no MathJax,
   no CDN).
 
@@ -55,6 +55,8 @@ def site_url(config: Config) -> str:
 def _has_site_url(config: Config) -> bool:
     """Whether conf.py (or a ``-D`` override) gives the site URL, read before config-inited."""
     given = {**config._raw_config, **getattr(config, "_overrides", {})}
+    if press_config.site_url_override():
+        return True
     return bool(str(given.get("press_site_url") or given.get("html_baseurl") or "").strip())
 
 
@@ -99,6 +101,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.setup_extension("sphinx_sitemap")
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
-    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav"):
+    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav", "offline"):
         app.setup_extension(f"press.web.{name}")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -20,7 +20,9 @@ from sphinx.application import Sphinx
 
 from .. import config as press_config
 from ..warnings_ import PressWarning, warn
-from . import is_web
+from . import is_web, offline
+
+ICONS = {"pdf": "fas fa-file-pdf", "epub": "fas fa-book", "zip": "fas fa-file-zipper"}
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         {"kind": d.kind, "label": d.label, "href": pathto(d.name, 1), "size": d.size, "name": d.name}
         for d in found
     ]
+    links += offline.download_links(app, pathto)  # the zip of the web book itself
     context["press_downloads"] = links
     buttons = context.get("header_buttons")
     if isinstance(buttons, list):
@@ -88,8 +91,8 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
                     "type": "link",
                     "url": link["href"],
                     "text": link["label"],
-                    "tooltip": f"{link['label']} ({link['size']})",
-                    "icon": "fas fa-file-pdf" if link["kind"] == "pdf" else "fas fa-book",
+                    "tooltip": f"{link['label']} ({link['size']})" if link["size"] else link["label"],
+                    "icon": ICONS.get(link["kind"], "fas fa-download"),
                     "label": f"press-download-{link['kind']}",
                 }
                 for link in links

@@ -1,0 +1,168 @@
+"""The web book offline, both ways.
+
+1. **A zip of the whole web book**, ``<slug>-web.zip`` in the root of the HTML
+   output, offered beside the PDF and the EPUB whenever the build offers those
+   (``press build`` / ``make book``; see :mod:`press.web.downloads`).  Unzipped,
+   ``<slug>/index.html`` opens from disk with navigation and search working
+   (every link is relative; search snippets come from :mod:`press.web.search`).
+   The zip is reproducible: sorted entries, dates from ``SOURCE_DATE_EPOCH``.
+
+2. **An installable web app.**  Every page links ``manifest.webmanifest``
+   (name, colours, 192/512 px icons) and loads ``press-offline.js``, which
+   registers ``sw.js`` when the book is served over HTTP(S).  ``sw.js`` is
+   written at the end of the build with the list of every file of the book
+   (pages, assets, search index and snippet data, PDF, EPUB; not the zip, which
+   would only store the book twice) and a version that is the hash of those
+   files.  On first visit it stores them all in a cache named after the book's
+   address and that version, then answers from the cache first, so a reader who
+   loses the connection keeps reading and searching.  A new build has a new
+   version: the new worker fills a new cache and deletes the old one.
+
+Everything is relative to the book's root, so both work under a sub-path
+(``https://example.org/my-book/``) as well as at a domain's root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from sphinx.application import Sphinx
+
+from .. import config as press_config
+from . import is_web
+
+MANIFEST = "manifest.webmanifest"
+WORKER = "sw.js"
+REGISTER = "press-offline.js"
+WORKER_SOURCE = Path(__file__).resolve().with_name("sw.js")
+ICONS = ((192, "_static/press-icon-192.png"), (512, "_static/press-icon-512.png"))
+THEME_COLOR = "#1a5fb4"  # the favicon's blue
+#: Files that are never precached (the worker itself, the zip, Sphinx's build stamp).
+NOT_CACHED = frozenset({WORKER, ".buildinfo"})
+
+
+def zip_name(app: Sphinx) -> str:
+    return f"{press_config.get(app.config).slug}-web.zip"
+
+
+def offers_zip(app: Sphinx) -> bool:
+    """The zip is offered beside the PDF and EPUB, so whenever those are."""
+    from .downloads import downloads_of
+
+    return is_web(app.builder) and bool(downloads_of(app))
+
+
+def download_links(app: Sphinx, pathto: Any) -> list[dict[str, str]]:
+    """The zip's entry for the download list of a page (see :mod:`press.web.downloads`)."""
+    if not offers_zip(app):
+        return []
+    name = zip_name(app)
+    return [{"kind": "zip", "label": "Download web book (zip)", "href": pathto(name, 1), "size": "", "name": name}]
+
+
+def _add_assets(app: Sphinx) -> None:
+    if is_web(app.builder):
+        app.add_js_file(REGISTER, loading_method="defer")
+
+
+def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Link the manifest and the theme colour from every page."""
+    if not is_web(app.builder):
+        return
+    pathto = context["pathto"]
+    tags = (
+        f'<link rel="manifest" href="{pathto(MANIFEST, 1)}">\n'
+        f'<meta name="theme-color" content="{THEME_COLOR}">\n'
+        f'<link rel="apple-touch-icon" href="{pathto(ICONS[0][1], 1)}">\n'
+    )
+    context["metatags"] = context.get("metatags", "") + tags
+
+
+def _manifest(app: Sphinx) -> str:
+    title = app.config.project
+    short = app.config.project if len(app.config.project) <= 24 else press_config.get(app.config).slug
+    data = {
+        "name": title,
+        "short_name": short,
+        "description": press_config.get(app.config).subtitle or title,
+        "lang": app.config.language or "en",
+        "id": "./",
+        "start_url": "./index.html",
+        "scope": "./",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOR,
+        "icons": [
+            {"src": src, "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"} for size, src in ICONS
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def book_files(outdir: Path, skip: set[str]) -> list[str]:
+    """Every file of the built book, as sorted POSIX paths relative to ``outdir``."""
+    found = []
+    for path in outdir.rglob("*"):
+        rel = path.relative_to(outdir).as_posix()
+        if path.is_file() and rel not in skip and not rel.startswith("."):
+            found.append(rel)
+    return sorted(found)
+
+
+def _version(outdir: Path, files: list[str]) -> str:
+    digest = hashlib.sha256()
+    for rel in files:
+        digest.update(rel.encode() + b"\0" + hashlib.sha256((outdir / rel).read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def write_worker(outdir: Path, skip: set[str]) -> str:
+    """Write ``sw.js`` with the file list and the version; return the version."""
+    files = book_files(outdir, skip)
+    version = _version(outdir, files)
+    urls = [quote(rel) for rel in files]
+    source = WORKER_SOURCE.read_text(encoding="utf-8")
+    source = source.replace('"@VERSION@"', json.dumps(version)).replace('["@FILES@"]', json.dumps(urls, indent=0))
+    (outdir / WORKER).write_text(source, encoding="utf-8")
+    return version
+
+
+def write_zip(outdir: Path, name: str, folder: str) -> None:
+    """A reproducible zip of the whole book under ``folder/``."""
+    epoch = press_config.source_date_epoch()
+    stamp = time.gmtime(max(epoch if epoch is not None else 315532800, 315532800))[:6]  # zip dates start in 1980
+    target = outdir / name
+    partial = outdir / f".{name}.part"
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for rel in book_files(outdir, {name, ".buildinfo"}):
+            info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, (outdir / rel).read_bytes())
+    partial.replace(target)
+
+
+def finish(app: Sphinx, exception: Exception | None) -> None:
+    """At the very end of a web build: manifest, worker, then the zip of it all."""
+    if exception is not None or not is_web(app.builder):
+        return
+    outdir = Path(app.outdir)
+    (outdir / MANIFEST).write_text(_manifest(app), encoding="utf-8")
+    name = zip_name(app)
+    write_worker(outdir, set(NOT_CACHED) | {name})
+    if offers_zip(app):
+        write_zip(outdir, name, press_config.get(app.config).slug)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the worker script, link the manifest, write the files last (priority 900)."""
+    app.connect("builder-inited", _add_assets)
+    app.connect("html-page-context", page_context)
+    app.connect("build-finished", finish, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
