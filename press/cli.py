@@ -67,8 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("formats", nargs="*", metavar="FORMAT",
                    help="pdf, epub or html (default: all three)")
-    b.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                   help="build formats in N parallel processes")
+    b.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                   help="read and write pages in N parallel processes (a number or 'auto')")
     b.add_argument("--site-url", default=None, metavar="URL",
                    help="public URL of the web book, e.g. https://me.github.io/my-book/ "
                         "(overrides press_site_url; same as the PRESS_SITE_URL variable)")
@@ -136,6 +136,19 @@ def clean(out: Path) -> int:
     return 0
 
 
+def _jobs(text: str) -> int | str:
+    """``-j`` value: a positive number or ``auto`` (one process per core)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -144,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "clean":
         return clean(args.out)
     if args.command == "serve":
-        from .serve import serve  # press.serve brings sphinx-autobuild (the dev extra)
+        from .serve import serve
 
         return serve(args.source, args.conf, args.out, host=args.host, port=args.port)
     unknown = [f for f in args.formats if f not in FORMATS]
