@@ -9,9 +9,9 @@ every index page is read again, so the navigation, the PDF and the EPUB put
 the new page in its place.
 
 This is our convention, not a rule for every project: a project that writes
-its own toctrees (any page holding a ``toctree`` directive, Markdown or
-reStructuredText) keeps its navigation exactly as written, and only Markdown
-index pages ever get a generated toctree.
+its own navigation (a ``toctree`` directive on its root page, Markdown or
+reStructuredText) keeps it exactly as written, and only Markdown index pages
+without a toctree of their own ever get a generated one.
 """
 
 from __future__ import annotations
@@ -81,12 +81,13 @@ def _scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
             continue
         path = Path(env.doc2path(doc))
         path = path if path.is_absolute() else srcdir / path
-        try:
-            own_toctrees = own_toctrees or bool(OWN_TOCTREE.search(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError):
-            pass
+        if doc == app.config.root_doc:
+            try:
+                own_toctrees = bool(OWN_TOCTREE.search(path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError):
+                pass
         metas[doc] = read_meta(path, doc)
-    # A project with toctrees of its own keeps its navigation as written.
+    # A project whose root page has a toctree keeps its navigation as written.
     order = {} if own_toctrees else compute_order(metas, app.config.root_doc)
     previous = getattr(env, "press_order", None)
     if order != previous:
