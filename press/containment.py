@@ -17,6 +17,7 @@ conf dir); otherwise it is a ``press.containment`` error at the page's
 from __future__ import annotations
 
 import os
+import sys
 import re
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,14 @@ def _resolve_uri(app: Sphinx, uri: str, docname: str) -> tuple[str, Path] | None
     return uri, Path(abs_path).resolve()
 
 
+def _imported_module_file(path: Path) -> bool:
+    """Whether ``path`` is the file of a module this build has imported (autodoc)."""
+    return any(
+        getattr(module, "__file__", None) and Path(module.__file__).resolve() == path
+        for module in list(sys.modules.values())
+    )
+
+
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """Remove every node whose file lies outside the project, with one error each."""
     env = app.env
@@ -139,6 +148,10 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             if n.get("source") and not isinstance(n, nodes.document)
             and Path(n["source"]).resolve() == resolved
         ]
+        if not hits and _imported_module_file(resolved):
+            # autodoc records the source file of a module it imported: that is code conf.py
+            # put on sys.path (trusted, like conf.py), not a path the page wrote.
+            continue
         lines = sorted({n.line for n in hits if n.line})
         if not lines and not any(path == str(resolved) for path, _l in reported):
             lines = [_line_naming(app, docname, resolved.name)]
