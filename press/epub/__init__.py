@@ -8,6 +8,8 @@
   and our own e-ink and dark-mode friendly stylesheet;
 * :class:`press.epub.design.StaticDesign`: sphinx-design components as
   static blocks (tab sets as labelled sections, dropdowns open, cards as boxes);
+* :class:`press.epub.notes.CitationNotes`: citations as note references to
+  the chapter's References, shown as pop-ups by reading systems;
 * the XHTML translator (:mod:`press.epub.translator`): MathML, footnote
   asides, EPUB semantics, alt-text warnings.
 
@@ -21,7 +23,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders import epub3
 
-from . import design
+from . import design, notes
 from .builder import THEME, THEME_DIR, PressEpubBuilder
 
 
@@ -32,6 +34,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(design.epub_block, html=(design.visit_block, design.depart_block))
     app.add_node(design.epub_label, html=(design.visit_label, design.depart_label))
     app.add_post_transform(design.StaticDesign)
+    app.add_post_transform(notes.CitationNotes)
     # Sphinx's checks of epub_uid/epub_identifier/version/contributor are about
     # metadata this builder no longer takes from those settings: drop them.
     for listener in list(app.events.listeners.get("builder-inited", [])):

@@ -231,6 +231,7 @@ class PressEpubBuilder(Epub3Builder):
         )
         return Metadata(
             identifier=package.book_uuid(press.site_url or f"urn:press:{self.config.project}"),
+            other_identifiers=[press.site_url] if press.site_url else [],
             title=self.config.epub_title or self.config.project,
             subtitle=str(subtitle),
             language=self.language_tag(),
