@@ -3,7 +3,8 @@
 At the end of a web build this module reads every page back, collects the
 targets of the internal links in the pages' main text (citations, sections,
 figures, tables, glossary terms) and writes ``_static/press-previews-data.js``:
-``window.PRESS_PREVIEWS = {"page.html#id": {"t": title, "x": text}}``.
+``window.PRESS_PREVIEWS = {"page.html#id": {"t": title, "x": text}}`` (a link to
+a whole page is keyed by the page: its title and first paragraph).
 A ``<script>`` (not a ``fetch``) so it loads from ``file://`` as from a server,
 and only the targets that some link really points at are stored.
 ``press-web.js`` shows the entry in a small popup next to the link on hover
@@ -94,7 +95,7 @@ def collect(outdir: Path, pages: list[str]) -> dict[str, dict[str, str]]:
             continue
         for a in doc.xpath('//main//a[contains(concat(" ", normalize-space(@class), " "), " internal ")][@href]'):
             parts = urlsplit(a.get("href"))
-            if parts.scheme or parts.netloc or not parts.fragment:
+            if parts.scheme or parts.netloc or not (parts.fragment or parts.path):
                 continue
             target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(parts.path))) if parts.path else rel
             wanted.add((target, unquote(parts.fragment)))
@@ -103,7 +104,10 @@ def collect(outdir: Path, pages: list[str]) -> dict[str, dict[str, str]]:
         doc = tree(rel)
         if doc is None:
             continue
-        found = doc.xpath("//*[@id=$id]", id=frag)
+        if frag:
+            found = doc.xpath("//*[@id=$id]", id=frag)
+        else:  # a link to a whole page: its title and first paragraph
+            found = doc.xpath("//main//article//section[1]")
         if not found:
             continue
         el = found[0]
@@ -111,7 +115,7 @@ def collect(outdir: Path, pages: list[str]) -> dict[str, dict[str, str]]:
             el = el.getparent()  # an empty anchor (e.g. a label) before its section
         item = preview(el)
         if item and (item["t"] or item["x"]):
-            data[f"{rel}#{frag}"] = item
+            data[f"{rel}#{frag}" if frag else rel] = item
     return data
 
 

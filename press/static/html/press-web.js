@@ -49,7 +49,9 @@
       big.src = img.currentSrc || img.src;
       big.alt = img.alt || "";
       const cap = img.closest("figure").querySelector("figcaption");
-      caption.textContent = cap ? cap.textContent.trim() : "";
+      const text = cap ? cap.cloneNode(true) : null;
+      if (text) text.querySelectorAll(".headerlink").forEach((el) => el.remove());
+      caption.textContent = text ? text.textContent.trim() : "";
       dialog.showModal();
       dialog.querySelector("button").focus();
     };
@@ -98,7 +100,7 @@
     const key = (a) => {
       const url = new URL(a.getAttribute("href"), document.baseURI);
       const page = url.href.split("#")[0];
-      if (!url.hash || !page.startsWith(root)) return "";
+      if (!page.startsWith(root)) return "";
       return decodeURIComponent(page.slice(root.length)) + decodeURIComponent(url.hash);
     };
     const hide = () => {
@@ -138,7 +140,7 @@
       const h = tip.offsetHeight;
       if (r.bottom + 6 + h > window.innerHeight && r.top - 6 - h > 0) tip.style.top = r.top + window.scrollY - 6 - h + "px";
     };
-    const links = document.querySelectorAll("article.bd-article a.reference.internal[href*='#']");
+    const links = document.querySelectorAll("article.bd-article a.reference.internal[href]");
     for (const a of links) {
       if (a.closest(".toctree-wrapper, nav")) continue;
       a.addEventListener("mouseenter", () => { timer = setTimeout(() => show(a), 200); });
