@@ -167,8 +167,7 @@ def package_document(
     for i, author in enumerate(meta.authors, 1):
         m.append(f'    <dc:creator id="creator{i}">{esc(author)}</dc:creator>')
         m.append(f'    <meta refines="#creator{i}" property="role" scheme="marc:relators">aut</meta>')
-        orgs = [*meta.organisations, *([meta.publisher] if meta.publisher else [])]
-        m.append(f'    <meta refines="#creator{i}" property="file-as">{esc(file_as(author, orgs))}</meta>')
+        m.append(f'    <meta refines="#creator{i}" property="file-as">{esc(file_as(author, meta.organisations))}</meta>')
         m.append(f'    <meta refines="#creator{i}" property="display-seq">{i}</meta>')
     m.append(f"    <dc:language>{esc(meta.language)}</dc:language>")
     if meta.publisher:
