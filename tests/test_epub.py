@@ -249,7 +249,7 @@ def test_nav_has_full_hierarchy(epub):
     nav = epub.page(epub.item("nav").get("href"))
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     tree = nav_tree(toc.find("x:ol", NS))
-    assert [t for t, _, _ in tree] == ["EPUB Test Book", "Preface", "Part One", "Glossary", "Bibliography"]
+    assert [t for t, _, _ in tree] == ["EPUB Test Book", "Preface", "Part One", "Glossary", "Bibliography", "Index"]
     part = tree[2]
     assert part[1] == "part-one/index.xhtml"
     assert [t for t, _, _ in part[2]] == ["Chapter A: Structures", "Chapter B: Links"]
@@ -601,3 +601,19 @@ def test_real_book_files_the_press_as_an_organisation(real_book):
             assert a.get(EPUB_TYPE) == "noteref", (href, etree.tostring(a))
             assert page.findall(f".//x:li[@id='{a.get('href').lstrip('#')}']", NS), (href, a.get("href"))
     assert count > 50
+
+
+def test_index_lists_glossary_terms_and_their_chapters(epub):
+    href = "genindex.xhtml"
+    assert href in epub.pages()
+    page = epub.page(href)
+    (section,) = page.findall(".//x:section[@role='doc-index']", NS)
+    assert section.get(EPUB_TYPE) == "index"
+    entries = {"".join(li.text or "").strip(): [a.get("href") for a in li.findall("x:a", NS)] for li in page.findall(".//x:ul[@class='press-index']/x:li", NS)}
+    assert "agent" in entries
+    # the definition first, then the chapter that uses the term
+    assert entries["agent"][0] == "glossary.xhtml#term-agent"
+    assert "part-one/chapter-a.xhtml" in entries["agent"][1:]
+    nav = epub.page(epub.item("nav").get("href"))
+    assert [a.get("href") for a in nav.findall(".//x:nav[@id='landmarks']//x:a", NS) if a.get(EPUB_TYPE) == "index"] == [href]
+    assert href in [a.get("href") for a in nav.findall(".//x:nav[@id='toc']//x:a", NS)]
