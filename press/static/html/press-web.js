@@ -39,15 +39,18 @@
     dialog.setAttribute("aria-label", "Enlarged figure");
     dialog.innerHTML =
       '<button type="button" class="press-lightbox__close">Close</button>' +
-      '<img class="press-lightbox__img" alt="" /><p class="press-lightbox__caption"></p>';
+      '<p class="press-lightbox__caption"></p>';
     document.body.appendChild(dialog);
-    const big = dialog.querySelector("img");
     const caption = dialog.querySelector("p");
+    let big = null; // made on opening, removed on closing: no empty <img> in the page
     let opener = null;
     const open = (img, from) => {
       opener = from;
-      big.src = img.currentSrc || img.src;
+      big = document.createElement("img");
+      big.className = "press-lightbox__img";
       big.alt = img.alt || "";
+      big.src = img.currentSrc || img.src;
+      caption.before(big);
       const cap = img.closest("figure").querySelector("figcaption");
       const text = cap ? cap.cloneNode(true) : null;
       if (text) text.querySelectorAll(".headerlink").forEach((el) => el.remove());
@@ -57,7 +60,11 @@
     };
     dialog.querySelector("button").addEventListener("click", () => dialog.close());
     dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
-    dialog.addEventListener("close", () => { if (opener) opener.focus(); });
+    dialog.addEventListener("close", () => {
+      if (big) big.remove();
+      big = null;
+      if (opener) opener.focus();
+    });
     for (const img of images) {
       const link = img.closest("a");
       if (link && !link.classList.contains("image-reference")) continue; // a figure that links elsewhere
