@@ -252,7 +252,7 @@ def test_nav_has_full_hierarchy(epub):
     nav = epub.page(epub.item("nav").get("href"))
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     tree = nav_tree(toc.find("x:ol", NS))
-    assert [t for t, _, _ in tree] == ["EPUB Test Book", "Preface", "Part One", "Glossary", "Bibliography"]
+    assert [t for t, _, _ in tree] == ["EPUB Test Book", "Preface", "Part One", "Glossary", "Bibliography", "Index"]
     part = tree[2]
     assert part[1] == "part-one/index.xhtml"
     assert [t for t, _, _ in part[2]] == ["Chapter A: Structures", "Chapter B: Links"]
@@ -314,9 +314,10 @@ def test_math_is_mathml(epub):
 
 def test_footnotes_are_asides_with_noterefs(epub):
     page = epub.page("part-one/chapter-a.xhtml")
-    refs = page.findall(".//x:a[@epub:type='noteref']", NS)
+    refs = [a for a in page.findall(".//x:a[@epub:type='noteref']", NS) if "footnote-reference" in a.get("class", "")]
     assert len(refs) == 2
     for ref in refs:
+        assert ref.get(EPUB_TYPE) == "noteref" and ref.get("role") == "doc-noteref"
         target = ref.get("href").lstrip("#")
         (aside,) = page.findall(f".//x:aside[@id='{target}']", NS)
         assert aside.get(EPUB_TYPE) == "footnote" and aside.get("role") == "doc-footnote"
@@ -363,13 +364,15 @@ def test_design_components_are_static(epub):
     for tag in ("input", "label", "details", "script"):
         assert not page.findall(f".//x:{tag}", NS), tag
     tabs = page.findall(".//x:div[@class='press-tabs sd-tab-set']/x:section", NS)
-    labels = ["".join(s.find("x:p", NS).itertext()) for s in tabs]
+    # tab and dropdown titles are headings one level below their section (the print idiom)
+    labels = ["".join(s.find("x:h3", NS).itertext()) for s in tabs]
     assert labels == ["First tab", "Second tab"]
     for s in tabs:
-        assert s.get("aria-labelledby") == s.find("x:p", NS).get("id")
+        assert s.get("aria-labelledby") == s.find("x:h3", NS).get("id")
     assert "Content of the second tab." in epub.text("part-one/chapter-a.xhtml")
     drop = page.find(".//x:div[@class='press-dropdown']", NS)
-    assert "A dropdown title" in "".join(drop.find("x:p", NS).itertext())
+    (title,) = [e for e in drop if e.tag.endswith("}h3") or e.tag.endswith("}h2")]
+    assert "A dropdown title" in "".join(title.itertext()) and "\u25be" not in "".join(drop.itertext())
     assert "Dropdown body text that must be visible." in "".join(drop.itertext())
     # octicons are inline SVG in the SVG namespace, declared in the manifest
     icons = epub.page("part-one/chapter-b.xhtml").findall(".//{http://www.w3.org/2000/svg}svg")
@@ -406,8 +409,21 @@ def test_every_image_has_alt_text(epub):
 
 def test_citations_and_bibliography(epub):
     page = epub.page("part-one/chapter-a.xhtml")
-    cites = [a.get("href") for a in page.findall(".//x:span[@class='bibtex-citation']/x:a", NS)]
-    assert cites and all(c.startswith("../bibliography.xhtml#") for c in cites)
+    cites = page.findall(".//x:span[@class='bibtex-citation']/x:a", NS)
+    assert cites
+    # citations are note references to the chapter's References (endnotes): a pop-up in
+    # reading systems, with a back link to the text
+    for a in cites:
+        assert a.get(EPUB_TYPE) == "noteref" and a.get("role") == "doc-noteref", etree.tostring(a)
+        (note,) = page.findall(f".//x:li[@id='{a.get('href').lstrip('#')}']", NS)
+        assert note.get(EPUB_TYPE) == "footnote"
+        assert note.getparent().getparent().get(EPUB_TYPE) == "endnotes"
+        assert note.getparent().getparent().get("role") == "doc-endnotes"
+        assert re.search(r"(Smith|Brown).*20(23|24)", "".join(note.itertext()))
+        (back,) = [b for b in note.findall(".//x:a", NS) if b.get("role") == "doc-backlink"]
+        assert back.get("href") == "#" + a.get("id")  # each source is cited once here
+        # the entry still leads to the full bibliography
+        assert any(b.get("href", "").startswith("../bibliography.xhtml#") for b in note.findall(".//x:a", NS))
     bib = epub.page("bibliography.xhtml")
     entries = bib.findall(".//x:div[@class='citation']", NS)
     assert len(entries) == 2
@@ -517,3 +533,90 @@ def test_pages_are_read_back_for_problems(tmp_path):
     problems = " | ".join(found["problems"])
     assert "no lang/xml:lang" in problems and "<script>" in problems and "remote resource" in problems
     assert "not well-formed" in PressEpubBuilder.inspect(None, tmp_path, "broken.xhtml")["problems"][0]
+
+
+# ---- reading on a phone: tables, code, tags, metadata (issue 14) ----------------------------
+
+def test_tables_sit_in_a_scrolling_box(epub):
+    page = epub.page("part-one/chapter-a.xhtml")
+    tables = page.findall(".//x:table", NS)
+    assert tables
+    for table in tables:
+        assert table.getparent().tag == f"{{{NS['x']}}}div" and table.getparent().get("class") == "press-table"
+    css = epub.zip.read("_static/press-epub.css").decode()
+    assert re.search(r"div\.press-table \{[^}]*overflow-x: auto", css)
+    assert re.search(r"th, td \{[^}]*overflow-wrap: break-word", css)
+
+
+def test_code_lines_hang_under_their_own_indentation(epub):
+    page = epub.page("part-one/chapter-a.xhtml")
+    (pre,) = page.findall(".//x:div[@class='highlight-python notranslate']//x:pre", NS)
+    lines = pre.findall("x:span[@class='press-line']", NS)
+    assert ["".join(line.itertext()) for line in lines] == ['def hello():\n', '    return "world"\n']
+    assert [line.get("style") for line in lines] == [
+        "padding-left:2ch;text-indent:-2ch", "padding-left:6ch;text-indent:-6ch",
+    ]
+    css = epub.zip.read("_static/press-epub.css").decode()
+    assert "pre span.press-line { display: block; }" in css and "white-space: pre-wrap" in css
+
+
+def test_tags_are_a_quiet_line_not_hashtags(epub):
+    css = epub.zip.read("_static/press-epub.css").decode()
+    assert 'content: "#"' not in css
+    assert 'ul.press-tags::before { content: "Tags: "; }' in css
+    page = epub.page("part-one/chapter-a.xhtml")
+    assert [t.text for t in page.findall(".//x:li[@class='press-tag']", NS)] == ["testing", "math"]
+    assert "#" not in "".join(page.find(".//x:ul[@class='press-tags']", NS).itertext())
+
+
+def test_creators_are_filed_by_surname_and_the_site_is_an_identifier(epub):
+    creators = {c.get("id"): c.text for c in epub.dc("creator")}
+    file_as = {m.get("refines"): m.text for m in epub.opf.findall(".//opf:meta[@property='file-as']", NS)}
+    assert file_as == {f"#{i}": v for i, v in zip(creators, ["Tester, Ada", "Checker, Bob"])}
+    ids = [i.text for i in epub.dc("identifier")]
+    assert ids[0].startswith("urn:uuid:") and ids[1:] == ["https://epub-test.example.org/"]
+    assert epub.opf.get("unique-identifier") == epub.dc("identifier")[0].get("id")
+
+
+def test_file_as_keeps_organisations_whole():
+    from press.epub.package import file_as
+
+    assert file_as("Field Guide Press") == "Field Guide Press"
+    assert file_as("Acme Widgets", ["Acme Widgets"]) == "Acme Widgets"
+    assert file_as("Ada Tester") == "Tester, Ada"
+    assert file_as("Guido van Rossum") == "van Rossum, Guido"
+    assert file_as("Martin Luther King Jr.") == "King, Martin Luther, Jr."
+    assert file_as("Plato") == "Plato"
+    assert file_as("Tester, Ada") == "Tester, Ada"
+
+
+def test_real_book_files_the_press_as_an_organisation(real_book):
+    book = Epub(real_book.epub)
+    (creator,) = book.dc("creator")
+    file_as = {m.get("refines"): m.text for m in book.opf.findall(".//opf:meta[@property='file-as']", NS)}
+    assert file_as == {"#" + creator.get("id"): creator.text} and creator.text == "Field Guide Press"
+    # every chapter citation is a note reference that reaches an endnote on the same page
+    count = 0
+    for href in book.pages():
+        page = book.page(href)
+        for a in page.findall(".//x:span[@class='bibtex-citation']/x:a", NS):
+            count += 1
+            assert a.get(EPUB_TYPE) == "noteref", (href, etree.tostring(a))
+            assert page.findall(f".//x:li[@id='{a.get('href').lstrip('#')}']", NS), (href, a.get("href"))
+    assert count > 50
+
+
+def test_index_lists_glossary_terms_and_their_chapters(epub):
+    href = "genindex.xhtml"
+    assert href in epub.pages()
+    page = epub.page(href)
+    (section,) = page.findall(".//x:section[@role='doc-index']", NS)
+    assert section.get(EPUB_TYPE) == "index"
+    entries = {"".join(li.text or "").strip(): [a.get("href") for a in li.findall("x:a", NS)] for li in page.findall(".//x:ul[@class='press-index']/x:li", NS)}
+    assert "agent" in entries
+    # the definition first, then the chapter that uses the term
+    assert entries["agent"][0] == "glossary.xhtml#term-agent"
+    assert "part-one/chapter-a.xhtml" in entries["agent"][1:]
+    nav = epub.page(epub.item("nav").get("href"))
+    assert [a.get("href") for a in nav.findall(".//x:nav[@id='landmarks']//x:a", NS) if a.get(EPUB_TYPE) == "index"] == [href]
+    assert href in [a.get("href") for a in nav.findall(".//x:nav[@id='toc']//x:a", NS)]

@@ -191,6 +191,7 @@ def test_text_right_after_every_inline_construct_survives(tmp_path_factory, stri
     visitor = TypstTranslator(doc, builder)
     doc.walkabout(visitor)
     shutil.copyfile(typst_builder.TEMPLATE, workdir / "press-book.typ")
+    shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), workdir / "press-elements.typ")
     source = ('#import "press-book.typ": *\n#show: book.with(title: "Escaping")\n'
               "#set text(hyphenate: false)\n" + visitor.astext())
     (workdir / "main.typ").write_text(source, encoding="utf-8")

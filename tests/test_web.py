@@ -9,6 +9,7 @@ through the ``real_book`` fixture.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 import zipfile
 from pathlib import Path
@@ -447,3 +448,42 @@ def test_every_internal_link_of_the_real_book_resolves(real_book):
                 assert parts.fragment in ids_of(target), f"{page.relative_to(real_book.html)}: no #{parts.fragment} in {href}"
             checked += 1
     assert checked > 1000
+
+
+# ---- reading aids (issue 14): previews data, search button name, brand landmark ------------
+
+
+def test_link_previews_data_from_the_real_book(real_book):
+    data_js = (real_book.html / "_static" / "press-previews-data.js").read_text(encoding="utf-8")
+    data = json.loads(data_js.split("window.PRESS_PREVIEWS = ", 1)[1].rstrip().rstrip(";"))
+    bib = soup_of(real_book.html / "bibliography.html")
+    entries = {k: v for k, v in data.items() if k.startswith("bibliography.html#")}
+    assert len(entries) > 30
+    for key, item in entries.items():
+        entry = bib.find(id=key.split("#", 1)[1])
+        assert entry is not None and "citation" in entry["class"]
+        assert item["x"][:40] in " ".join(entry.get_text(" ").split())
+    figures = [v for k, v in data.items() if "#fig-" in k]
+    assert figures and all(v["t"].startswith("Fig. ") for v in figures)
+    chapter = soup_of(real_book.html / "guide" / "adoption-curve.html")
+    scripts = [s.get("src", "") for s in chapter.find_all("script")]
+    assert any(s.endswith("_static/press-previews-data.js") for s in scripts)
+    # every target of an internal link in the chapter's text that has a preview is a real id
+    for a in chapter.select("article a.reference.internal[href*='#']"):
+        page, frag = a["href"].split("#", 1)
+        key = posixpath.normpath((Path("guide") / page).as_posix() if page else "guide/adoption-curve.html") + "#" + frag
+        if key in data:
+            target = soup_of(real_book.html / key.split("#")[0])
+            assert target.find(id=frag) is not None, key
+
+
+def test_search_button_named_by_its_text_and_brand_in_a_landmark(web):
+    page = soup_of(Path(web.outdir) / "index.html")
+    buttons = page.select("button.search-button-field")
+    assert buttons
+    for button in buttons:
+        assert not button.has_attr("aria-label")
+        assert " ".join(button.get_text(" ").split()) == "Search Ctrl + K"
+    brand = page.select_one("a.navbar-brand")
+    assert brand.find_parent("nav")["aria-label"] == "Book home"
+    assert not page.select(".navbar-persistent--container .search-button-field")

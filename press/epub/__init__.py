@@ -10,6 +10,8 @@
   static blocks (tab sets as labelled sections, dropdowns open, cards as boxes);
 * :mod:`press.epub.portable`: remote images as links, MyST task-list
   checkboxes as characters;
+* :class:`press.epub.notes.CitationNotes`: citations as note references to
+  the chapter's References, shown as pop-ups by reading systems;
 * the XHTML translator (:mod:`press.epub.translator`): MathML, footnote
   asides, EPUB semantics, alt-text warnings.
 
@@ -23,7 +25,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders import epub3
 
-from . import design, portable
+from . import design, notes, portable
 from .builder import THEME, THEME_DIR, PressEpubBuilder
 
 
@@ -37,6 +39,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(design.StaticDesign)
     app.add_post_transform(portable.RemoteImages)
     app.add_post_transform(portable.TaskListCheckboxes)
+    app.add_post_transform(notes.CitationNotes)
     # Sphinx's checks of epub_uid/epub_identifier/version/contributor are about
     # metadata this builder no longer takes from those settings: drop them.
     for listener in list(app.events.listeners.get("builder-inited", [])):

@@ -13,6 +13,8 @@ same ``_build/epub/<slug>.epub``) and changes what Sphinx gets wrong for a book:
   written here from the reading order of the toctrees, with only the files
   the pages really use;
 * a cover is drawn from the title at build time (Typst → PNG);
+* an index (``genindex.xhtml``, ``doc-index``) from Sphinx's index entries:
+  each glossary term with its definition and the chapters that use it;
 * the zip is reproducible: ``mimetype`` first and stored, fixed timestamps
   (``SOURCE_DATE_EPOCH``), fixed file modes and order.
 
@@ -60,6 +62,8 @@ CSS = "_static/press-epub.css"
 COVER_PAGE = "cover.xhtml"
 COVER_IMAGE = "_images/press-cover.png"
 NAV = "nav.xhtml"
+INDEX_PAGE = "genindex.xhtml"
+INDEX_TITLE = "Index"
 NCX = "toc.ncx"
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -118,7 +122,7 @@ class PressEpubBuilder(Epub3Builder):
 
     def init(self) -> None:
         super().init()
-        # The book's index is its glossary; a generated genindex page adds nothing here.
+        # Sphinx's genindex page is not written: handle_finish writes our own index page.
         self.use_index = False
         self.press_kinds: dict[str, str] = {}
         self.press_body_types: dict[str, str] = {}
@@ -257,6 +261,7 @@ class PressEpubBuilder(Epub3Builder):
         )
         return Metadata(
             identifier=package.book_uuid(press.site_url or f"urn:press:{self.config.project}"),
+            other_identifiers=[press.site_url] if press.site_url else [],
             title=self.config.epub_title or self.config.project,
             subtitle=str(subtitle),
             language=self.language_tag(),
@@ -304,8 +309,15 @@ class PressEpubBuilder(Epub3Builder):
             package.xhtml_page(lang, title, cover_body, CSS, body_type="cover"), encoding="utf-8"
         )
 
+        # the index (genindex data: glossary terms and index entries), after the last page
+        index_page = self.write_index(outdir, lang, pages)
+        if index_page:
+            pages.append(index_page)
+
         # navigation
         toc = self.nav_tree()
+        if index_page:
+            toc.append(NavItem(INDEX_TITLE, index_page))
         landmarks = [("cover", "Cover", COVER_PAGE), ("toc", "Contents", f"{NAV}#toc")]
         if docs:
             landmarks.append(("bodymatter", "Start of content", pages[0]))
@@ -314,6 +326,8 @@ class PressEpubBuilder(Epub3Builder):
             if kind in ("glossary", "bibliography"):
                 title_node = self.env.titles.get(doc)
                 landmarks.append((kind, title_node.astext() if title_node else kind.title(), doc + self.out_suffix))
+        if index_page:
+            landmarks.append(("index", INDEX_TITLE, index_page))
         (outdir / NAV).write_text(package.nav_document(lang, "Contents", toc, landmarks, CSS), encoding="utf-8")
 
         # read every page back: ids, links, resources, properties
@@ -372,6 +386,55 @@ class PressEpubBuilder(Epub3Builder):
         target = outdir / f"{self.config.epub_basename}.epub"
         logger.info(__("writing %s file..."), target.name)
         package.write_zip(target, outdir, order, epoch)
+
+    def write_index(self, outdir: Path, lang: str, pages: list[str]) -> str:
+        """``genindex.xhtml``: Sphinx's index entries (glossary terms, ``index`` directives)
+        grouped by letter, each linked and named by its chapter; a glossary term also lists
+        the chapters that use it (``{term}`` links), in reading order.  ``""`` if none."""
+        import re
+
+        from sphinx.environment.adapters.indexentries import IndexEntries
+
+        uses: dict[str, list[str]] = {}  # "glossary.xhtml#term-x" -> pages that link to it
+        for page in pages:
+            text = (outdir / page).read_text(encoding="utf-8")
+            for href in dict.fromkeys(re.findall(r'href="([^"#]*#term-[^"]+)"', text)):
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
+                if target.split("#")[0] != page:
+                    uses.setdefault(target, []).append(page)
+
+        groups = IndexEntries(self.env).create_index(self)
+        if not groups:
+            return ""
+        esc = package.esc
+
+        def links(refs: list[tuple[str, str]]) -> str:
+            refs = list(refs)
+            for _main, uri in list(refs):
+                refs += [("", page) for page in uses.get(uri, [])]
+            out = []
+            for _main, uri in refs:
+                doc = uri.split("#", 1)[0][: -len(self.out_suffix)] if uri.split("#", 1)[0].endswith(self.out_suffix) else ""
+                title = self.env.titles.get(doc)
+                out.append(f'<a href="{esc(uri)}">{esc(title.astext() if title else doc or uri)}</a>')
+            return ", ".join(out)
+
+        body = [f'<section epub:type="index" role="doc-index" aria-labelledby="press-index-title">',
+                f'<h1 id="press-index-title">{esc(INDEX_TITLE)}</h1>']
+        for letter, entries in groups:
+            body.append(f'<section class="press-index-group" aria-label="{esc(letter)}"><h2>{esc(letter)}</h2>\n<ul class="press-index">')
+            for name, (refs, subs, _key) in entries:
+                sub = ""
+                if subs:
+                    sub = "<ul>" + "".join(f"<li>{esc(sname)} {links(srefs)}</li>" for sname, srefs in subs) + "</ul>"
+                sep = " " if refs else ""
+                body.append(f"<li>{esc(name)}{sep}{links(refs)}{sub}</li>")
+            body.append("</ul></section>")
+        body.append("</section>")
+        (outdir / INDEX_PAGE).write_text(
+            package.xhtml_page(lang, INDEX_TITLE, "\n".join(body), CSS, body_type="backmatter"), encoding="utf-8"
+        )
+        return INDEX_PAGE
 
     def inspect(self, outdir: Path, name: str) -> dict[str, Any]:
         """Parse one written page: its ids, local links, resources, OPF properties, problems."""

@@ -7,6 +7,8 @@ resolved and before sphinx-design's own HTML transforms (priority 199/200):
   ``<section class="press-tab">`` blocks, each labelled by its tab's title
   (``aria-labelledby``) — every tab is readable, in order;
 * a **dropdown** becomes an always-open box with its title on top;
+* tab and dropdown titles are headings one level below their section's
+  (no arrows, no "click to open": the print idiom);
 * a **card** keeps its box; its invisible "stretched" link moves onto the
   card title, so the link has text and can be followed;
 * **icons** (octicons, material icons: inline SVG) get the SVG namespace and lose a
@@ -43,11 +45,13 @@ def depart_block(self: Any, node: epub_block) -> None:
 
 
 def visit_label(self: Any, node: epub_label) -> None:
-    self.body.append(self.starttag(node, "p", ""))
+    """A tab's or dropdown's title is a heading one level below the enclosing section's."""
+    node["press_tag"] = f"h{min(max(self.section_level, 1) + 1, 6)}"
+    self.body.append(self.starttag(node, node["press_tag"], ""))
 
 
 def depart_label(self: Any, node: epub_label) -> None:
-    self.body.append("</p>\n")
+    self.body.append(f"</{node.get('press_tag', 'p')}>\n")
 
 
 _SVG_NO_NS = re.compile(r"<svg(?![^>]*\bxmlns=)")

@@ -75,6 +75,10 @@ class Metadata:
     features: list[str] = field(default_factory=list)
     summary: str = ""
     conforms: bool = True  # claim EPUB Accessibility 1.1 / WCAG 2.1 AA (only when nothing is known to fail)
+    #: further identifiers (e.g. the book's web address), shown by libraries beside the UUID
+    other_identifiers: list[str] = field(default_factory=list)
+    #: authors that are organisations (filed under their own name, never inverted)
+    organisations: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +90,34 @@ class ManifestEntry:
     @property
     def media_type(self) -> str:
         return MEDIA_TYPES[PurePosixPath(self.href).suffix.lower()]
+
+
+#: last words that mark a corporate author ("Field Guide Press", "Acme Inc.")
+ORGANISATION_WORDS = {
+    "press", "publishing", "publishers", "books", "inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "co.",
+    "company", "corporation", "foundation", "institute", "university", "team", "group", "project",
+    "committee", "association", "society", "lab", "labs", "collective", "contributors", "authors",
+}
+
+
+def file_as(name: str, organisations: list[str] | tuple[str, ...] = ()) -> str:
+    """How a library files an author: "Surname, Given names" for a person, the name as
+    written for an organisation (one of ``organisations``, or ending in a word such as
+    "Press", "Inc." or "Foundation") or a one-word name."""
+    name = " ".join(name.split())
+    words = name.split(" ")
+    if name in organisations or len(words) < 2 or words[-1].lower() in ORGANISATION_WORDS:
+        return name
+    if "," in name:  # already "Surname, Given"
+        return name
+    suffix = ""
+    if words[-1].rstrip(".").lower() in {"jr", "sr", "ii", "iii", "iv"} and len(words) > 2:
+        suffix = ", " + words.pop()
+    # surname particles stay with the surname: "van Rossum, Guido", "de la Cruz, Ana"
+    i = len(words) - 1
+    while i > 1 and words[i - 1].lower() in {"van", "von", "de", "del", "della", "der", "den", "la", "le", "du", "da", "di", "bin", "ibn"}:
+        i -= 1
+    return f"{' '.join(words[i:])}, {' '.join(words[:i])}{suffix}"
 
 
 def book_uuid(name: str) -> str:
@@ -125,6 +157,8 @@ def package_document(
     )
     m.append('  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">')
     m.append(f'    <dc:identifier id="book-id">{esc(meta.identifier)}</dc:identifier>')
+    for i, other in enumerate(meta.other_identifiers, 1):
+        m.append(f'    <dc:identifier id="book-id-{i}">{esc(other)}</dc:identifier>')
     m.append(f'    <dc:title id="title">{esc(meta.title)}</dc:title>')
     m.append('    <meta refines="#title" property="title-type">main</meta>')
     if meta.subtitle:
@@ -133,6 +167,8 @@ def package_document(
     for i, author in enumerate(meta.authors, 1):
         m.append(f'    <dc:creator id="creator{i}">{esc(author)}</dc:creator>')
         m.append(f'    <meta refines="#creator{i}" property="role" scheme="marc:relators">aut</meta>')
+        m.append(f'    <meta refines="#creator{i}" property="file-as">{esc(file_as(author, meta.organisations))}</meta>')
+        m.append(f'    <meta refines="#creator{i}" property="display-seq">{i}</meta>')
     m.append(f"    <dc:language>{esc(meta.language)}</dc:language>")
     if meta.publisher:
         m.append(f"    <dc:publisher>{esc(meta.publisher)}</dc:publisher>")

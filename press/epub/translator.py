@@ -69,11 +69,53 @@ def mathml(latex: str, display: bool) -> str:
     return etree.tostring(root, encoding="unicode")
 
 
+#: attributes of the links made by press.epub.notes
+NOTE_LINKS = {
+    "noteref": 'epub:type="noteref" role="doc-noteref"',
+    "backlink": 'role="doc-backlink" aria-label="Back to the text"',
+}
+_PRE = re.compile(r"(<pre[^>]*>)(.*?)(</pre>)", re.S)
+_LEAD_TAGS = re.compile(r"^(?:<span[^>]*>(?:</span>)?)*")
+
+
+def _indent(line: str) -> int:
+    """Leading spaces of one highlighted line (markup skipped; tabs count as 4)."""
+    text = re.sub(r"<[^>]+>", "", line)
+    stripped = text.lstrip(" \t")
+    if not stripped:
+        return 0
+    return len(text[: len(text) - len(stripped)].expandtabs(4))
+
+
+def hanging_lines(markup: str) -> str:
+    """Each line of a highlighted ``<pre>`` as a ``<span class="press-line">`` block whose
+    wrapped continuation hangs two characters inside the line's own indentation.
+
+    Pygments closes its spans at every line end, so lines can be wrapped one by one."""
+
+    def lines(m: re.Match[str]) -> str:
+        body = m.group(2)
+        parts = body.split("\n")
+        if parts and parts[-1] == "":
+            parts.pop()
+        out = []
+        for part in parts:
+            hang = _indent(part) + 2
+            out.append(f'<span class="press-line" style="padding-left:{hang}ch;text-indent:-{hang}ch">{part}\n</span>')
+        return m.group(1) + "".join(out) + m.group(3)
+
+    return _PRE.sub(lines, markup, count=1)
+
+
 class PressEpubTranslator(HTML5Translator):
     """HTML5 translator with the EPUB semantics listed in the module docstring."""
 
     # ---- top section: epub:type and role -------------------------------------------
     def visit_section(self, node: nodes.section) -> None:
+        if node.get("press_note") == "endnotes":  # press.epub.notes
+            self.section_level += 1
+            self.body.append(self.starttag(node, "section", role="doc-endnotes", **{"epub:type": "endnotes"}))
+            return
         kind = ""
         if self.section_level == 0:
             kind = getattr(self.builder, "press_kinds", {}).get(self.builder.current_docname, "")
@@ -168,6 +210,40 @@ class PressEpubTranslator(HTML5Translator):
                 if self.body[i].startswith("<a "):
                     self.body[i] = '<a rel="external" ' + self.body[i][3:]
                     break
+        note = NOTE_LINKS.get(node.get("press_note", ""))
+        if note:  # press.epub.notes: citation → endnote pop-up, and the way back
+            for i in range(len(self.body) - 1, -1, -1):
+                if self.body[i].startswith("<a "):
+                    self.body[i] = f"<a {note} " + self.body[i][3:]
+                    break
+
+    # ---- chapter references as endnotes (press.epub.notes) -----------------------------
+    def visit_list_item(self, node: nodes.list_item) -> None:
+        if node.get("press_note") == "endnote":
+            self.body.append(self.starttag(node, "li", "", **{"epub:type": "footnote"}))  # "endnote" and doc-endnote are deprecated
+        else:
+            super().visit_list_item(node)
+
+    # ---- tables: a scrolling box where the reader allows it (narrow screens) -------------
+    def visit_table(self, node: nodes.table) -> None:
+        cols = max((int(g.get("cols", 0)) for g in node.findall(nodes.tgroup)), default=0)
+        wide = " press-table-wide" if cols >= 5 else ""
+        self.body.append(f'<div class="press-table{wide}">\n')
+        super().visit_table(node)
+
+    def depart_table(self, node: nodes.table) -> None:
+        super().depart_table(node)
+        self.body.append("</div>\n")
+
+    # ---- code: one block per line, wrapped lines hang under their own indentation -------
+    def visit_literal_block(self, node: nodes.literal_block) -> None:
+        start = len(self.body)
+        try:
+            super().visit_literal_block(node)
+        except nodes.SkipNode:
+            if not node.get("linenos"):
+                self.body[start:] = [hanging_lines("".join(self.body[start:]))]
+            raise
 
     def depart_reference(self, node: nodes.reference) -> None:
         stack = self.__dict__.setdefault("_press_unlinked", [])

@@ -11,9 +11,13 @@
 * :mod:`press.web.downloads` — copies of the PDF and EPUB of the same build,
   linked from every page;
 * :mod:`press.web.search` — search result snippets that work from ``file://``;
-    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav", "offline"):
+* :mod:`press.web.nav` — the sidebar navigation rendered once per build;
+* :mod:`press.web.offline` — a zip of the web book beside the PDF and EPUB, and
+  an installable web app whose service worker keeps the whole book offline;
 * :mod:`press.web.mathml` — math rendered to MathML at build time (no MathJax,
-  no CDN).
+  no CDN);
+* :mod:`press.web.previews` — citation and cross-reference previews on hover
+  and focus, from a data file written at build time (works from ``file://``).
 
 Every setting below is a default: ``conf.py`` may set any of them itself.
 """
@@ -78,6 +82,9 @@ def _defaults(app: Sphinx, config: Config) -> None:
     context = dict(config.html_context or {})
     context.setdefault("default_mode", "auto")  # pydata theme: no "invalid theme mode" console error
     config.html_context = context
+    options = dict(config.html_theme_options or {})
+    options.setdefault("navbar_persistent", [])  # one search box: the sidebar's (press.css hides the empty top bar)
+    config.html_theme_options = options
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
 
 
@@ -101,6 +108,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.setup_extension("sphinx_sitemap")
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
-    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav", "offline"):
+    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav", "offline", "previews"):
         app.setup_extension(f"press.web.{name}")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -29,7 +29,8 @@ VOID = frozenset("area base br col embed hr img input link meta source track wbr
 SKIP = frozenset({"script", "style", "template", "noscript"})
 #: Parts of the theme's main block that are not the page's text.
 SKIP_CLASSES = frozenset(
-    {"headerlink", "bd-header-article", "bd-sidebar-secondary", "prev-next-area", "bd-footer-article", "bd-footer-content"}
+    {"headerlink", "bd-header-article", "bd-sidebar-secondary", "prev-next-area", "bd-footer-article", "bd-footer-content",
+     "onlyprint"}  # the theme's print-only contents list: not a snippet
 )
 BLOCK = frozenset(
     "address article aside blockquote dd details dialog div dl dt figcaption figure footer form "

@@ -1,0 +1,148 @@
+"""Citation and cross-reference previews in the web book (hover or keyboard focus).
+
+At the end of a web build this module reads every page back, collects the
+targets of the internal links in the pages' main text (citations, sections,
+figures, tables, glossary terms) and writes ``_static/press-previews-data.js``:
+``window.PRESS_PREVIEWS = {"page.html#id": {"t": title, "x": text}}`` (a link to
+a whole page is keyed by the page: its title and first paragraph).
+A ``<script>`` (not a ``fetch``) so it loads from ``file://`` as from a server,
+and only the targets that some link really points at are stored.
+``press-web.js`` shows the entry in a small popup next to the link on hover
+and on focus (Escape closes it), like Quarto's reference previews.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from lxml import html as lxml_html
+from sphinx.application import Sphinx
+
+from . import is_web
+
+DATA = "press-previews-data.js"
+MAX_CHARS = 420
+
+
+def _text(el: Any) -> str:
+    for junk in el.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " headerlink ")]'):
+        junk.drop_tree()
+    return " ".join(el.text_content().split())
+
+
+def _clip(text: str) -> str:
+    if len(text) <= MAX_CHARS:
+        return text
+    cut = text[:MAX_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "\u2026"
+
+
+def _classes(el: Any) -> set[str]:
+    return set((el.get("class") or "").split())
+
+
+def preview(target: Any) -> dict[str, str] | None:
+    """Title and text for one link target, or ``None`` when there is nothing to show."""
+    import copy
+
+    el = copy.deepcopy(target)
+    tag, cls = el.tag, _classes(el)
+    if "citation" in cls:  # bibliography entry: its text is the preview
+        label = el.find('.//span[@class="label"]')
+        title = _text(label) if label is not None else ""
+        if label is not None:
+            label.drop_tree()
+        return {"t": title, "x": _clip(_text(el))}
+    if tag == "li":  # chapter reference list entry
+        return {"t": "", "x": _clip(_text(el))}
+    if tag == "section":
+        heading = next((c for c in el if c.tag in ("h1", "h2", "h3", "h4", "h5", "h6")), None)
+        paras = [p for p in el.iter("p") if not ({"press-description", "caption-text"} & _classes(p))]
+        para = next((p for p in paras if _text(copy.deepcopy(p))), None)
+        if heading is None:
+            return None
+        return {"t": _text(heading), "x": _clip(_text(para)) if para is not None else ""}
+    if tag in ("figure", "table") or "figure" in cls:
+        cap = next(iter(el.xpath(".//figcaption|.//caption")), None)
+        return {"t": _text(cap), "x": ""} if cap is not None else None
+    if tag == "dt":  # glossary term: the term and its definition
+        dd = target.getnext()
+        return {"t": _text(el), "x": _clip(_text(copy.deepcopy(dd))) if dd is not None and dd.tag == "dd" else ""}
+    if "literal-block-wrapper" in cls:
+        cap = next(iter(el.xpath('.//*[contains(@class, "code-block-caption")]')), None)
+        return {"t": _text(cap), "x": ""} if cap is not None else None
+    return None
+
+
+def collect(outdir: Path, pages: list[str]) -> dict[str, dict[str, str]]:
+    """The preview of every target of an internal link in the main text of ``pages``."""
+    trees: dict[str, Any] = {}
+
+    def tree(rel: str) -> Any:
+        if rel not in trees:
+            path = outdir / rel
+            trees[rel] = lxml_html.fromstring(path.read_bytes()) if path.is_file() else None
+        return trees[rel]
+
+    wanted: set[tuple[str, str]] = set()
+    for rel in pages:
+        doc = tree(rel)
+        if doc is None:
+            continue
+        for a in doc.xpath('//main//a[contains(concat(" ", normalize-space(@class), " "), " internal ")][@href]'):
+            parts = urlsplit(a.get("href"))
+            if parts.scheme or parts.netloc or not (parts.fragment or parts.path):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(parts.path))) if parts.path else rel
+            wanted.add((target, unquote(parts.fragment)))
+    data: dict[str, dict[str, str]] = {}
+    for rel, frag in sorted(wanted):
+        doc = tree(rel)
+        if doc is None:
+            continue
+        if frag:
+            found = doc.xpath("//*[@id=$id]", id=frag)
+        else:  # a link to a whole page: its title and first paragraph
+            found = doc.xpath("//main//article//section[1]")
+        if not found:
+            continue
+        el = found[0]
+        if el.tag == "span" and el.getparent() is not None and not (el.text or "").strip() and not len(el):
+            el = el.getparent()  # an empty anchor (e.g. a label) before its section
+        item = preview(el)
+        if item and (item["t"] or item["x"]):
+            data[f"{rel}#{frag}" if frag else rel] = item
+    return data
+
+
+def write_data(app: Sphinx, exception: Exception | None) -> None:
+    """At ``build-finished``: the preview data of the web book."""
+    if exception is not None or not is_web(app.builder):
+        return
+    outdir = Path(app.outdir)
+    pages = [app.builder.get_target_uri(doc) for doc in sorted(app.env.found_docs)]
+    data = collect(outdir, [p for p in pages if (outdir / p).is_file()])
+    payload = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    static = outdir / "_static"
+    static.mkdir(exist_ok=True)
+    (static / DATA).write_text(
+        "// Link previews (press.web.previews); generated, do not edit.\n"
+        f"window.PRESS_PREVIEWS = {payload};\n",
+        encoding="utf-8",
+    )
+
+
+def add_script(app: Sphinx) -> None:
+    if is_web(app.builder):
+        app.add_js_file(DATA, loading_method="defer")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Load the data on every web page; write it at the end of web builds."""
+    app.connect("builder-inited", add_script)
+    app.connect("build-finished", write_data)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
