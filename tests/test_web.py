@@ -393,7 +393,11 @@ def test_make_serve_previews_and_rebuilds_on_save(tmp_path):
         port = s.getsockname()[1]
     src = tmp_path / "source"
     shutil.copytree(SOURCE, src)
-    args = [sys.executable, "-m", "press.serve", "--source", str(src), "--conf", str(REPO),
+    # the whole project, conf.py included: the bibliography must lie inside the book (press.containment)
+    shutil.copy(REPO / "conf.py", tmp_path / "conf.py")
+    for folder in ("_static", "_templates"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    args = [sys.executable, "-m", "press.serve", "--source", str(src), "--conf", str(tmp_path),
             "--out", str(tmp_path / "out"), "--port", str(port)]
     proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
