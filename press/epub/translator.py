@@ -178,10 +178,18 @@ class PressEpubTranslator(HTML5Translator):
             return url_escape(refuri)
         return None
 
+    def _page_ids(self) -> set[str]:
+        """Every id on this page (post-transforms add nodes without registering their ids)."""
+        ids = self.__dict__.get("_press_page_ids")
+        if ids is None:
+            ids = {i for n in self.document.findall(nodes.Element) for i in n.get("ids", ())}
+            self.__dict__["_press_page_ids"] = ids
+        return ids
+
     def visit_reference(self, node: nodes.reference) -> None:
         refuri = node.get("refuri")
         stack = self.__dict__.setdefault("_press_unlinked", [])
-        if refuri is None and node.get("refid") not in self.document.ids:
+        if refuri is None and node.get("refid") not in self._page_ids():
             # an unresolved reference whose "id" is the link as written: no valid href for it
             logger.info("link %r reaches nothing in the EPUB: kept as text there", node.get("refid"), location=self.location(node))
             stack.append(True)
