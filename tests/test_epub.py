@@ -620,3 +620,12 @@ def test_index_lists_glossary_terms_and_their_chapters(epub):
     nav = epub.page(epub.item("nav").get("href"))
     assert [a.get("href") for a in nav.findall(".//x:nav[@id='landmarks']//x:a", NS) if a.get(EPUB_TYPE) == "index"] == [href]
     assert href in [a.get("href") for a in nav.findall(".//x:nav[@id='toc']//x:a", NS)]
+
+
+def test_epub_problems_name_the_authors_line(build_root):
+    """A link that only the EPUB's read-back finds broken is reported at the page's line."""
+    built = build_root("epub-lines", "epub")
+    text = re.sub(r"\x1b\[[0-9;]*m", "", built.warnings)
+    lines = [w for w in text.splitlines() if "[press.epub]" in w]
+    assert lines, text
+    assert all(re.search(r"index\.md:7: ", w) for w in lines), lines

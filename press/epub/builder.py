@@ -340,16 +340,16 @@ class PressEpubBuilder(Epub3Builder):
             doc = f[: -len(self.out_suffix)] if f in pages or f in extra else None
             for res in i["resources"]:
                 if not (outdir / res).is_file():
-                    warn(PressWarning.EPUB, f"{f}: the EPUB needs {res!r}, which was not written", location=doc)
+                    warn(PressWarning.EPUB, f"{f}: the EPUB needs {res!r}, which was not written", location=self.source_of(doc, res))
                 elif res not in spine_files:
                     resources[res] = None
             for target, fragment in i["links"]:
                 if target in broken:
                     continue  # that page is not well-formed (reported there): its ids are unknown
                 if target not in ids:
-                    warn(PressWarning.EPUB, f"{f}: link to {target!r}, which is not a page of the EPUB", location=doc)
+                    warn(PressWarning.EPUB, f"{f}: link to {target!r}, which is not a page of the EPUB", location=self.source_of(doc, target))
                 elif fragment and fragment not in ids[target]:
-                    warn(PressWarning.EPUB, f"{f}: link to {target}#{fragment}: no such id in that page", location=doc)
+                    warn(PressWarning.EPUB, f"{f}: link to {target}#{fragment}: no such id in that page", location=self.source_of(doc, fragment))
             for problem in i["problems"]:
                 warn(PressWarning.EPUB, f"{f}: {problem}", location=doc)
 
@@ -435,6 +435,26 @@ class PressEpubBuilder(Epub3Builder):
             package.xhtml_page(lang, INDEX_TITLE, "\n".join(body), CSS, body_type="backmatter"), encoding="utf-8"
         )
         return INDEX_PAGE
+
+    def source_of(self, doc: str | None, needle: str) -> Any:
+        """The author's file:line for a problem found in a written page: the first node of
+        ``doc`` whose link, image or id names ``needle`` (else the page itself)."""
+        if doc is None or doc not in self.env.all_docs:
+            return doc
+        name = posixpath.basename(unquote(needle))
+        try:
+            doctree = self.env.get_doctree(doc)
+        except Exception:  # a page without a stored doctree: the page itself is the place
+            return doc
+        for node in doctree.findall(nodes.Element):
+            if not node.line and not node.source:
+                continue
+            named = [node.get("refuri", ""), node.get("refid", ""), node.get("uri", ""), node.get("reftarget", "")]
+            if any(v and (needle in v or (name and v.endswith(name))) for v in named):
+                return node
+            if isinstance(node, nodes.raw) and needle in node.astext():
+                return node
+        return doc
 
     def inspect(self, outdir: Path, name: str) -> dict[str, Any]:
         """Parse one written page: its ids, local links, resources, OPF properties, problems."""
