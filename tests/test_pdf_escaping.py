@@ -92,9 +92,9 @@ def fake_builder() -> SimpleNamespace:
                            known_labels=set())
 
 
-def compile_batch(strings: list[str], workdir: Path) -> tuple[str, list]:
-    doc = document_for(strings)
-    visitor = TypstTranslator(doc, fake_builder())
+def compile_doc(doc, builder, workdir: Path) -> tuple[str, list]:
+    """Translate ``doc`` with the real writer and compile it with the book template: the PDF's text."""
+    visitor = TypstTranslator(doc, builder)
     doc.walkabout(visitor)
     shutil.copyfile(typst_builder.TEMPLATE, workdir / "press-book.typ")
     shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), workdir / "press-elements.typ")
@@ -107,7 +107,12 @@ def compile_batch(strings: list[str], workdir: Path) -> tuple[str, list]:
     pdf, warnings = compiler.compile_with_warnings(input=str(workdir / "main.typ"), format="pdf")
     (workdir / "out.pdf").write_bytes(pdf)
     text = "".join(p.extract_text() or "" for p in pypdf.PdfReader(str(workdir / "out.pdf")).pages)
-    return squash(text), list(warnings or [])
+    return text, list(warnings or [])
+
+
+def compile_batch(strings: list[str], workdir: Path) -> tuple[str, list]:
+    text, warnings = compile_doc(document_for(strings), fake_builder(), workdir)
+    return squash(text), warnings
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -188,22 +193,11 @@ def test_text_right_after_every_inline_construct_survives(tmp_path_factory, stri
     doc = after_document(strings)
     builder = fake_builder()
     builder.known_labels = {"d.chap:target"}
-    visitor = TypstTranslator(doc, builder)
-    doc.walkabout(visitor)
-    shutil.copyfile(typst_builder.TEMPLATE, workdir / "press-book.typ")
-    shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), workdir / "press-elements.typ")
-    source = ('#import "press-book.typ": *\n#show: book.with(title: "Escaping")\n'
-              "#set text(hyphenate: false)\n" + visitor.astext())
-    (workdir / "main.typ").write_text(source, encoding="utf-8")
-    fonts_dir = typst_builder.TypstBuilder.font_paths(SimpleNamespace(confdir=str(workdir), press=SimpleNamespace(pdf_font_paths=[])))
-    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=fonts_dir)
-    compiler = typst.Compiler(root=str(workdir), font_paths=fonts, ignore_system_fonts=True)
-    pdf, warnings = compiler.compile_with_warnings(input=str(workdir / "main.typ"), format="pdf")
+    raw, warnings = compile_doc(doc, builder, workdir)
     assert not warnings, [w.message for w in warnings]
-    (workdir / "out.pdf").write_bytes(pdf)
     # (compared after NFKC: a PDF text layer gives "2" for a superscript "²")
     nfkc = lambda t: unicodedata.normalize("NFKC", t)  # noqa: E731
-    text = squash(nfkc("".join(p.extract_text() or "" for p in pypdf.PdfReader(str(workdir / "out.pdf")).pages)))
+    text = squash(nfkc(raw))
     for i, s in enumerate(strings):
         s = nfkc(s)
         for name in INLINE:
