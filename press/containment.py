@@ -133,14 +133,16 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 
     # Every file docutils or Sphinx read for this page (include, literalinclude,
     # csv-table :file:, raw :file:, …).
-    deps: set[str] = set()
+    # docutils records paths relative to the working directory, Sphinx relative to srcdir.
+    srcdir = Path(app.srcdir)
+    deps: dict[str, Path] = {}
     record = getattr(doctree.settings, "record_dependencies", None)
     if record is not None:
-        deps.update(record.list)
-    deps.update(os.fspath(d) for d in env.dependencies.get(docname, ()))
-    srcdir = Path(app.srcdir)
-    for dep in sorted(deps):
-        resolved = (srcdir / dep).resolve() if not os.path.isabs(dep) else Path(dep).resolve()
+        for d in record.list:
+            deps[d] = Path(os.path.abspath(d)).resolve()
+    for d in env.dependencies.get(docname, ()):
+        deps.setdefault(os.fspath(d), (srcdir / d).resolve())
+    for dep, resolved in sorted(deps.items()):
         if is_inside(resolved, allowed):
             continue
         hits = [
