@@ -48,6 +48,9 @@ def test_compile_error_fails_at_author_line(broken_book, tmp_path, strict):
     assert f"index.md:{RAW_LINE}:" in log, log
     assert "unknown variable: this-function-does-not-exist" in log
     assert ".typ:" not in log
+    # an author's mistake, not a crash: an ERROR line, no traceback, no Sphinx crash report
+    assert f"index.md:{RAW_LINE}: ERROR:" in log.replace("\x1b[31m", ""), log
+    assert "Traceback" not in log and "sphinx-err-" not in log, log
 
 
 def test_locate_walks_back_to_the_nearest_marker():

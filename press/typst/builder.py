@@ -276,7 +276,8 @@ class TypstBuilder(Builder):
         try:
             pdf, warnings = compile_pdf(compiler, self.typ_path, timestamp)
         except typst.TypstError as exc:
-            errors.fail(exc, self.typ_path, self.srcdir)  # at the author's file:line; fails the build
+            errors.fail(exc, self.typ_path, self.srcdir, self.app)  # at the author's file:line; fails the build
+            return  # no PDF: the last good one stays where the engine keeps it
         for w in warnings or []:
             errors.warning(w, self.typ_path, self.srcdir)
         pdf_path.write_bytes(pdf)

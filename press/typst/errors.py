@@ -7,8 +7,9 @@ also legal in markup, code and math mode, so a marker never breaks the generated
 
 When the compiler fails, :func:`fail` finds the error's span in the diagnostic (the generated
 book's ``.typ`` line and column), walks back to the nearest marker before it and reports the
-message there as a typed ``press.typst_compile`` warning, then raises :class:`TypstCompileError`:
-the build fails (non-zero exit) with or without ``-W``, and no PDF is written.
+message there as a typed ``press.typst_compile`` ERROR and sets the application's status code:
+the build fails (non-zero exit) with or without ``-W``, without Sphinx's crash report, and no
+PDF is written.
 
 An error inside the template (``press-book.typ``), e.g. a link to a label that no element
 carries, has no span in the book's file; then the label (or other quoted name) in the message
@@ -20,10 +21,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from docutils import nodes
-from sphinx.errors import SphinxError
+from sphinx.util import logging
 
 from ..warnings_ import PressWarning, warn
 
@@ -32,10 +33,7 @@ _SPAN = re.compile(r"┌─ (.+?):(\d+):(\d+)")
 _QUOTED = re.compile(r"`(<[^`>]+>)`")
 
 
-class TypstCompileError(SphinxError):
-    """The generated Typst did not compile; the message names the author's file:line."""
-
-    category = "Typst compile error"
+_logger = logging.getLogger(__name__)
 
 
 def marker(node: nodes.Node, srcdir: str | os.PathLike[str]) -> tuple[str, int] | None:
@@ -108,15 +106,17 @@ def _text(exc: Any) -> str:
     return message + "".join(f" (hint: {h})" for h in hints)
 
 
-def fail(exc: Any, typ_path: str | os.PathLike[str], srcdir: str | os.PathLike[str]) -> NoReturn:
-    """Report a Typst compile error at the author's file:line and fail the build."""
+def fail(exc: Any, typ_path: str | os.PathLike[str], srcdir: str | os.PathLike[str], app: Any) -> None:
+    """Report a Typst compile error at the author's file:line as an ERROR and fail the build
+    (``app.statuscode``, as Sphinx's own linkcheck builder does): a non-zero exit with or
+    without ``-W``, and no crash report, since the author's page is what needs fixing."""
     typ_path = Path(typ_path)
     where = source_location(exc, typ_path, str(srcdir))
     message = f"Typst could not compile the PDF: {_text(exc)}"
     if where is None:
         message += f"\n{getattr(exc, 'diagnostic', '')}"
-    warn(PressWarning.TYPST_COMPILE, message, location=where)
-    raise TypstCompileError(f"{where + ': ' if where else ''}{message}")
+    _logger.error(message, type="press", subtype=PressWarning.TYPST_COMPILE.value, location=where)
+    app.statuscode = 1
 
 
 def warning(w: Any, typ_path: str | os.PathLike[str], srcdir: str | os.PathLike[str]) -> None:
