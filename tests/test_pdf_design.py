@@ -259,6 +259,7 @@ def test_one_cover_in_every_format(real_book, book_pdf):
     assert int.from_bytes(card.read_bytes()[16:20], "big") == 1200
     soup = BeautifulSoup((real_book.html / "index.html").read_text(encoding="utf-8"), "lxml")
     assert soup.find("meta", property="og:image")["content"].endswith("_static/press-social-card.png")
+    assert soup.find("meta", attrs={"name": "twitter:card"})["content"] == "summary_large_image"
 
 
 def test_index_terms_from_conf(book_text):

@@ -101,7 +101,8 @@ def test_description_opengraph_twitter_and_canonical(web):
     assert content(property="og:description") == meta.description
     assert content(property="og:title") == meta.title
     assert content(property="og:url") == f"{SITE}sec/alpha.html"
-    assert content(name="twitter:card") == "summary"
+    assert content(property="og:image").endswith("_static/press-social-card.png")
+    assert content(name="twitter:card") == "summary_large_image"  # the card is a 1200×630 image
     assert content(name="twitter:title") == meta.title
     assert content(name="twitter:description") == meta.description
     assert soup.find("link", rel="canonical")["href"] == f"{SITE}sec/alpha.html"

@@ -63,7 +63,9 @@ def add_tags(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
             extra.append(_meta("og:description", description, "property"))
     if description and 'name="description"' not in metatags:
         extra.append(_meta("description", description))
-    extra.append(_meta("twitter:card", "summary"))
+    # a page with a (landscape) og:image gets the large card; otherwise the small one
+    large = 'property="og:image"' in metatags or any('property="og:image"' in e for e in extra)
+    extra.append(_meta("twitter:card", "summary_large_image" if large else "summary"))
     if title:
         extra.append(_meta("twitter:title", title))
     if description:
