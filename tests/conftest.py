@@ -53,6 +53,17 @@ def copy_root(name: str, dest: Path) -> Path:
     return src
 
 
+def build_in_process(builder: str, srcdir: Path, **confoverrides) -> Built:
+    """Build ``srcdir`` once with :class:`SphinxTestApp`; the app, outdir and captured logs."""
+    status, warning = StringIO(), StringIO()
+    app = SphinxTestApp(builder, srcdir=srcdir, confoverrides=confoverrides or None, status=status, warning=warning)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return Built(app, srcdir, Path(app.outdir), warning.getvalue(), status.getvalue())
+
+
 @pytest.fixture(scope="session")
 def build_root(tmp_path_factory):
     """``build_root(name, builder="html", **confoverrides) -> Built`` (cached per session)."""
@@ -61,17 +72,7 @@ def build_root(tmp_path_factory):
         key = (name, builder, tuple(sorted(confoverrides.items())))
         if key not in _cache:
             base = tmp_path_factory.mktemp(f"{name}-{builder}")
-            srcdir = copy_root(name, base)
-            status, warning = StringIO(), StringIO()
-            app = SphinxTestApp(
-                builder, srcdir=srcdir, confoverrides=confoverrides or None,
-                status=status, warning=warning,
-            )
-            try:
-                app.build()
-            finally:
-                app.cleanup()
-            _cache[key] = Built(app, srcdir, Path(app.outdir), warning.getvalue(), status.getvalue())
+            _cache[key] = build_in_process(builder, copy_root(name, base), **confoverrides)
         return _cache[key]
 
     return _build

@@ -28,8 +28,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import build_in_process
 import yaml
-from sphinx.testing.util import SphinxTestApp
 
 from press.engine import build_book
 
@@ -120,22 +120,17 @@ def _param(case: dict):
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_case(case: dict, tmp_path: Path, good_output, capsys) -> None:
     src = make_book(case, tmp_path)
-    status, warning = io.StringIO(), io.StringIO()
-    app = SphinxTestApp("html", srcdir=src, confoverrides=case.get("conf") or None, status=status, warning=warning)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    log = warning.getvalue() + status.getvalue()
+    built = build_in_process("html", src, **(case.get("conf") or {}))
+    log = built.warnings + built.status
     assert "Traceback" not in log and "Exception occurred" not in log, log
-    messages = parse_messages(warning.getvalue(), src)
+    messages = parse_messages(built.warnings, src)
     got = {(f, line, sub) for f, line, sub, _ in messages}
-    assert got == expected(case), ANSI.sub("", warning.getvalue())
+    assert got == expected(case), ANSI.sub("", built.warnings)
     text = " ".join(m for *_, m in messages)
     for needle in case.get("match", []):
         assert needle in text, text
     if "page" in case:
-        page = (Path(app.outdir) / case["page"]).read_text(encoding="utf-8")
+        page = (built.outdir / case["page"]).read_text(encoding="utf-8")
         for needle in case.get("contains", []):
             assert needle in page, needle
         for needle in case.get("lacks", []):
@@ -181,12 +176,8 @@ def test_raw_html_epub_is_valid_xhtml(tmp_path):
     src = tmp_path / "book"
     shutil.copytree(BASE, src)
     (src / "guide" / "raw.md").write_text(RAW_ODDITIES, encoding="utf-8")
-    warning = io.StringIO()
-    app = SphinxTestApp("epub", srcdir=src, status=io.StringIO(), warning=warning)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
+    built = build_in_process("epub", src)
+    warning, app = io.StringIO(built.warnings), built.app
     got = {(f, line, sub) for f, line, sub, _ in parse_messages(warning.getvalue(), src)}
     # the three removals are reported where they were written, and nothing else
     assert got == {("guide/raw.md", 5, "press.raw_html"), ("guide/raw.md", 14, "press.raw_html"), ("guide/raw.md", 18, "press.raw_html")}, warning.getvalue()
@@ -229,12 +220,8 @@ def test_nothing_hostile_reaches_any_format(builder, tmp_path):
     (tmp_path / "secret.md").write_text("TOP SECRET from outside the book\n", encoding="utf-8")
     (src / "guide" / "evil.svg").write_text(EVIL_SVG, encoding="utf-8")
     (src / "guide" / "hostile.md").write_text(HOSTILE_PAGE, encoding="utf-8")
-    warning = io.StringIO()
-    app = SphinxTestApp(builder, srcdir=src, status=io.StringIO(), warning=warning)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
+    built = build_in_process(builder, src)
+    warning, app = io.StringIO(built.warnings), built.app
     got = {(f, line, sub) for f, line, sub, _ in parse_messages(warning.getvalue(), src)}
     expect = {("guide/hostile.md", 5, "press.containment"), ("guide/hostile.md", 8, "press.svg"),
               ("guide/hostile.md", 10, "press.containment")}

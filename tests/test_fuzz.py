@@ -20,7 +20,6 @@ on every run, so a failure reproduces; each assertion prints the page).
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import zipfile
@@ -29,8 +28,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from sphinx.testing.util import SphinxTestApp
 
+from conftest import build_in_process
 from test_bad_input import BASE, parse_messages
 
 #: Whole-file checks whose messages carry no line (the EPUB package check).
@@ -96,13 +95,8 @@ page = st.tuples(front_matter, st.lists(block, min_size=0, max_size=8)).map(lamb
 
 
 def build(src: Path, builder: str) -> tuple[Path, str, str]:
-    status, warning = io.StringIO(), io.StringIO()
-    app = SphinxTestApp(builder, srcdir=src, status=status, warning=warning)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    return Path(app.outdir), warning.getvalue(), status.getvalue()
+    built = build_in_process(builder, src)
+    return built.outdir, built.warnings, built.status
 
 
 @settings(

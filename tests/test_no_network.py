@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
@@ -23,7 +22,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sphinx.testing.util import SphinxTestApp
+from conftest import build_in_process
 
 REPO = Path(__file__).resolve().parents[1]
 BASE = Path(__file__).resolve().parent / "bad_input" / "base"
@@ -56,15 +55,10 @@ def no_sockets(monkeypatch):
 def test_build_with_sockets_blocked(builder, tmp_path, no_sockets):
     src = tmp_path / "book"
     shutil.copytree(BASE, src)
-    warning = io.StringIO()
-    app = SphinxTestApp(builder, srcdir=src, status=io.StringIO(), warning=warning)
-    try:
-        app.build()
-    finally:
-        app.cleanup()
-    assert warning.getvalue() == "", warning.getvalue()
+    built = build_in_process(builder, src)
+    assert built.warnings == "", built.warnings
     assert no_sockets == [], no_sockets
-    out = Path(app.outdir)
+    out = built.outdir
     written = {"html": "index.html", "epub": "*.epub", "typst": "*.pdf"}[builder]
     assert list(out.glob(written)), sorted(p.name for p in out.iterdir())
 
