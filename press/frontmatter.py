@@ -216,8 +216,8 @@ def heading_text(text: str) -> str:
     return HEADING_ATTRS.sub("", text).strip()
 
 
-def body_h1s(lines: list[str], start: int = 0):
-    """``(index, heading text)`` of each ``# Heading`` line outside code fences.
+def outside_fences(lines: list[str], start: int = 0):
+    """``(index, line)`` of each line from ``start`` that is not inside a code fence.
 
     A fence closes only on a line of the same character, at least as long as the
     opening one and with nothing after it, so ```` ```` ```` fences may hold ``` ones.
@@ -233,7 +233,13 @@ def body_h1s(lines: list[str], start: int = 0):
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not m.group(2).strip():
                 fence = None
             continue
-        h = H1.match(lines[i])
+        yield i, lines[i]
+
+
+def body_h1s(lines: list[str], start: int = 0):
+    """``(index, heading text)`` of each ``# Heading`` line outside code fences."""
+    for i, line in outside_fences(lines, start):
+        h = H1.match(line)
         if h:
             yield i, h.group(1)
 
@@ -291,19 +297,10 @@ ANY_HEADING = re.compile(r"^#{1,6}\s+\S|^(=+|-+)\s*$")
 
 def _has_heading(lines: list[str]) -> bool:
     """Whether a Markdown page has any heading outside code fences (ATX, or a setext underline)."""
-    fence = None
-    for i, line in enumerate(lines):
-        m = FENCE.match(line)
-        if m:
-            marker = m.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-            continue
-        if fence is None and ANY_HEADING.match(line) and (line.startswith("#") or (i and lines[i - 1].strip())):
-            return True
-    return False
+    return any(
+        ANY_HEADING.match(line) and (line.startswith("#") or (i and lines[i - 1].strip()))
+        for i, line in outside_fences(lines)
+    )
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
