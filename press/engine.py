@@ -56,6 +56,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+from .typst.builder import compile_in_background, finish_pending, take_pending
+
 BUILDERS = {"html": "html", "epub": "epub", "pdf": "typst"}
 ARTIFACT = {"epub": "*.epub", "pdf": "*.pdf"}
 #: Build order: the web book links copies of the PDF and EPUB of the same build.
@@ -167,6 +169,19 @@ def locked(state: Path) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _finish_compiles(app: Sphinx, exception: Exception | None) -> None:
+    """At the end of the format written after the PDF (``build-finished``), unless the
+    web book did it first (it links the PDF): wait for the PDF's Typst compile, report
+    its errors and warnings through this build, write the PDF."""
+    if exception is None:
+        finish_pending(app)
+
+
+def _drop_compiles() -> None:
+    for job in take_pending():
+        job.wait()  # never leave a thread reading the staging folder we remove
 
 
 # ---- what to write -------------------------------------------------------------------------
@@ -303,8 +318,19 @@ class Engine:
                     warningiserror=self.strict, parallel=self.jobs,
                 )
                 tracker.connect(app, fmt)
+                # The PDF compiled in the background is finished (and reported) by the web
+                # book when it first links it, or at the end of the last format at the latest;
+                # with -j, before the next format's Sphinx forks workers (no fork mid-compile).
+                if fmt != "pdf" and fmt == self.formats[-1]:
+                    app.connect("build-finished", _finish_compiles, priority=100)
+                if fmt != "pdf" and self.jobs > 1:
+                    app.connect("env-before-read-docs", lambda app, env, docs: finish_pending(app), priority=1)
                 _say(f"writing {fmt}...")
-                app.build()
+                if fmt == "pdf" and len(self.formats) > 1:
+                    with compile_in_background():  # the wheel releases the GIL: overlap the writes
+                        app.build()
+                else:
+                    app.build()
                 code = app.statuscode
         except KeyboardInterrupt:
             raise
@@ -379,9 +405,12 @@ class Engine:
                     return status or 1
                 self.swap(tracker.pending_after(self.formats))
             except KeyboardInterrupt:
+                _drop_compiles()
                 shutil.rmtree(self.stage, ignore_errors=True)
                 _fail("interrupted; every previous output is left untouched.")
                 return 130
+            finally:
+                _drop_compiles()  # a build that failed before finishing the PDF's compile
         took = time.perf_counter() - started
         _say(f"built {', '.join(self.formats)} in {took:.1f} s -> {self.where()}")
         return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -24,8 +25,9 @@ import pytest
 from conftest import REPO, ROOTS, run_press
 
 FORMATS = ("pdf", "epub", "html")
-#: Generated pages written on every build (indices, search, tag pages), whatever changed.
-ALWAYS = ("genindex.html", "search.html", "404.html", "tags/")
+#: Generated pages Sphinx writes on every build, whatever changed (tag pages are not:
+#: press.web.tags writes them only when what they show changed).
+ALWAYS = ("genindex.html", "search.html", "404.html")
 
 
 def digest(path: Path) -> str:
@@ -153,6 +155,93 @@ def test_title_change_rewrites_every_navigation(book):
     proc = build(src, out, "epub")
     assert proc.returncode == 0, proc.stderr
     assert "Renamed Baker" in epub_text(out)
+
+
+def test_title_change_rewrites_the_tag_pages_too(book):
+    src, out = book
+    before = html_mtimes(out)
+    assert any(p.startswith("tags/") for p in before)
+    page = src / "alpha" / "baker.md"
+    text = page.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M).group(1)
+    page.write_text(text.replace(f"title: {title}", "title: Baker Renamed Again"), encoding="utf-8")
+    proc = build(src, out, "html")
+    assert proc.returncode == 0, proc.stderr
+    after = html_mtimes(out)
+    assert all(after[p] != before[p] for p in before if p.startswith("tags/")), "tag pages kept a stale navigation"
+    assert "Baker Renamed Again" in (out / "html" / "tags" / "index.html").read_text(encoding="utf-8")
+
+
+def test_changed_download_size_rewrites_every_page(book):
+    """Every page shows the sizes of the PDF and EPUB downloads: a label that differs from
+    the one the published pages show (recorded with the doctrees) rewrites them all."""
+    src, out = book
+    labels = out / ".press" / "doctrees" / "press-downloads.json"
+    recorded = json.loads(labels.read_text(encoding="utf-8"))
+    assert set(recorded) == {"pdf", "epub"} and all(re.fullmatch(r"[\d.]+ [KM]B", v) for v in recorded.values())
+    labels.write_text(json.dumps({**recorded, "pdf": "99.9 MB"}), encoding="utf-8")
+    before = html_mtimes(out)
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    after = html_mtimes(out)
+    pages = [p for p in before if not p.startswith(("_static/", "tags/"))]  # tag pages keep their own record
+    assert len(pages) >= 11 and all(after[p] != before[p] for p in pages), [p for p in pages if after[p] == before[p]]
+    assert json.loads(labels.read_text(encoding="utf-8")) == recorded
+    assert f">{recorded['pdf']}<" in (out / "html" / "alpha" / "baker.html").read_text(encoding="utf-8")
+
+
+def sitemap_locs(out: Path) -> list[str]:
+    return re.findall(r"<loc>([^<]+)</loc>", (out / "html" / "sitemap.xml").read_text(encoding="utf-8"))
+
+
+def test_sitemap_stays_complete_after_a_one_page_edit(book):
+    """sphinx-sitemap lists the pages written by this build; press.web.sitemap adds the
+    ones kept from the last build, so an incremental build gives the clean build's file."""
+    src, out = book
+    site = ["--site-url", "https://books.example.org/test/"]
+    proc = run_press("build", "html", "--source", str(src), "--conf", str(src), "--out", str(out), *site)
+    assert proc.returncode == 0, proc.stderr
+    clean = (out / "html" / "sitemap.xml").read_bytes()
+    locs = sitemap_locs(out)
+    assert "https://books.example.org/test/alpha/baker.html" in locs
+    assert "https://books.example.org/test/tags/index.html" in locs
+    assert locs == sorted(locs) and len(locs) == len(set(locs))
+    _edit(src, "An edit that rewrites one page.")
+    proc = run_press("build", "html", "--source", str(src), "--conf", str(src), "--out", str(out), *site)
+    assert proc.returncode == 0, proc.stderr
+    assert "reading 1 of" in proc.stdout
+    assert (out / "html" / "sitemap.xml").read_bytes() == clean
+
+
+def test_pdf_compiled_alongside_the_other_formats_is_the_pdf_built_alone(book, tmp_path):
+    """With more formats to write, the Typst compile runs in a thread while the EPUB and
+    the web book are written; the PDF is the same file as a PDF-only build's."""
+    src, out = book
+    _edit(src, "Compiled in the background.")
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    alone = tmp_path / "alone"
+    proc = build(src, alone, "pdf")
+    assert proc.returncode == 0, proc.stderr
+    (together,) = (out / "pdf").glob("*.pdf")
+    assert (alone / "pdf" / together.name).read_bytes() == together.read_bytes()
+    assert (out / "html" / together.name).read_bytes() == together.read_bytes()  # the web book's copy
+
+
+def test_background_compile_error_fails_the_build_at_the_authors_line(book):
+    src, out = book
+    before = digests(out)
+    page = src / "alpha" / "able.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n```{raw} typst\n#no-such-typst-function()\n```\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2  # the fence's line
+    proc = build(src, out)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0, log
+    assert re.search(rf"alpha/able\.md:{line}: ERROR: Typst could not compile the PDF", log.replace("\x1b[31m", "")), log
+    assert "Traceback" not in log
+    assert digests(out) == before  # every format as it was
+    assert not (out / ".press" / "staging").exists()
 
 
 def test_broken_page_keeps_outputs_and_fails_again_until_fixed(book):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.resources
 import shutil
-from collections.abc import Set
+import threading
+from collections.abc import Iterator, Set
 from pathlib import Path
+from typing import Any
 
 import typst
 from docutils import nodes
@@ -59,6 +62,88 @@ def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tup
         pdf_standards=["ua-1"],  # PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
     )
     return pdf, list(warnings or [])
+
+
+class Compile:
+    """One Typst compile of the book, run here or in a background thread.
+
+    The ``typst`` wheel releases the GIL while it lays out the book, so the engine
+    (:mod:`press.engine`), when more formats follow the PDF, lets the compile run in a
+    thread while the EPUB and the web book are written, and calls :meth:`finish` from
+    one of their Sphinx events: errors and warnings are then reported, at the author's
+    file:line, by that build (whose status they fail), and the PDF is written."""
+
+    def __init__(self, compiler: typst.Compiler, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
+        self.compiler, self.typ_path, self.pdf_path = compiler, typ_path, pdf_path
+        self.srcdir, self.timestamp = srcdir, timestamp
+        self.pdf: bytes | None = None
+        self.warnings: list = []
+        self.error: typst.TypstError | None = None
+        self.crash: BaseException | None = None
+        self.thread: threading.Thread | None = None
+        self.done = False
+
+    def run(self) -> None:
+        try:
+            self.pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
+        except typst.TypstError as exc:
+            self.error = exc
+        except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
+            self.crash = exc
+
+    def start(self) -> None:
+        self.thread = threading.Thread(target=self.run, name="press-typst-compile", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def finish(self, app: Any) -> None:
+        """Wait for the compile; report its errors and warnings through ``app``'s logging
+        (an error sets ``app.statuscode``); write the PDF if there is one."""
+        self.wait()
+        if self.done:
+            return
+        self.done = True
+        if self.crash is not None:
+            raise self.crash
+        if self.error is not None:
+            errors.fail(self.error, self.typ_path, self.srcdir, app)  # at the author's file:line; fails the build
+            return  # no PDF: the last good one stays where the engine keeps it
+        for w in self.warnings or []:
+            errors.warning(w, self.typ_path, self.srcdir)
+        if self.pdf is not None:
+            self.pdf_path.write_bytes(self.pdf)
+
+
+_BACKGROUND = False
+_PENDING: list[Compile] = []
+
+
+@contextlib.contextmanager
+def compile_in_background() -> Iterator[list[Compile]]:
+    """While active, the builder starts its compile in a thread and leaves it in the
+    yielded list instead of waiting for it; the caller must :meth:`Compile.finish` (or
+    at least :meth:`Compile.wait` for) every job in it."""
+    global _BACKGROUND
+    _BACKGROUND = True
+    try:
+        yield _PENDING
+    finally:
+        _BACKGROUND = False
+
+
+def finish_pending(app: Any) -> None:
+    """Finish every compile left running (see :class:`Compile`), reporting through ``app``."""
+    for job in take_pending():
+        job.finish(app)
+
+
+def take_pending() -> list[Compile]:
+    jobs = list(_PENDING)
+    _PENDING.clear()
+    return jobs
 
 
 def _same_text(path: Path, text: str) -> bool:
@@ -273,11 +358,10 @@ class TypstBuilder(Builder):
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
         timestamp = press_config.source_date_epoch() or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
-        try:
-            pdf, warnings = compile_pdf(compiler, self.typ_path, timestamp)
-        except typst.TypstError as exc:
-            errors.fail(exc, self.typ_path, self.srcdir, self.app)  # at the author's file:line; fails the build
-            return  # no PDF: the last good one stays where the engine keeps it
-        for w in warnings or []:
-            errors.warning(w, self.typ_path, self.srcdir)
-        pdf_path.write_bytes(pdf)
+        job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
+        if _BACKGROUND:
+            job.start()  # the engine finishes it during the next format's build
+            _PENDING.append(job)
+        else:
+            job.run()
+            job.finish(self.app)

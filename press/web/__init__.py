@@ -106,6 +106,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
             app.setup_extension(ext)
     if _has_site_url(app.config):  # a sitemap needs absolute URLs
         app.setup_extension("sphinx_sitemap")
+        app.setup_extension("press.web.sitemap")  # complete after incremental builds
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
     for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav", "offline", "previews"):

@@ -11,6 +11,7 @@ configured folder without one of the files is a ``press.web`` warning.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,11 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .. import config as press_config
+from ..typst.builder import finish_pending
 from ..warnings_ import PressWarning, warn
 from . import is_web, offline
 
+LABELS = "press-downloads.json"
 ICONS = {"pdf": "fas fa-file-pdf", "epub": "fas fa-book", "zip": "fas fa-file-zipper"}
 
 
@@ -34,8 +37,10 @@ class Download:
 
     @property
     def size(self) -> str:
+        """The size as readers are told it: MB with one decimal from 100 KB up (a label
+        that an edit rarely changes, since a changed label rewrites every page), KB below."""
         size = self.source.stat().st_size
-        return f"{size / 1_048_576:.1f} MB" if size >= 1_048_576 else f"{max(1, round(size / 1024))} KB"
+        return f"{size / 1_048_576:.1f} MB" if size >= 102_400 else f"{max(1, round(size / 1024))} KB"
 
 
 def find(app: Sphinx) -> list[Download]:
@@ -60,11 +65,19 @@ def find(app: Sphinx) -> list[Download]:
 
 
 def _init(app: Sphinx) -> None:
-    app.builder.press_downloads = find(app)  # type: ignore[attr-defined]
+    # found at first use in the web book; nothing to offer in other formats
+    app.builder.press_downloads = None if is_web(app.builder) else []  # type: ignore[attr-defined]
 
 
 def downloads_of(app: Sphinx) -> list[Download]:
-    return getattr(app.builder, "press_downloads", [])
+    """The downloads, found when the first page is written: by then the PDF that the
+    engine compiles in the background, while this build reads, is finished and written
+    (:func:`press.typst.builder.finish_pending`), so sizes and copies are of this build."""
+    found = getattr(app.builder, "press_downloads", [])
+    if found is None:
+        finish_pending(app)
+        found = app.builder.press_downloads = find(app)  # type: ignore[attr-defined]
+    return found
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -100,16 +113,41 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         })
 
 
+def labels(app: Sphinx) -> dict[str, str]:
+    """What every page says of the downloads (kind -> size label)."""
+    return {d.kind: d.size for d in downloads_of(app)}
+
+
+def _labels_file(app: Sphinx) -> Path:
+    # In the doctree folder: the engine stages and publishes it with the pages that show them.
+    return Path(app.doctreedir, LABELS)
+
+
+def rewrite_if_labels_changed(app: Sphinx, env: Any) -> list[str]:
+    """``env-get-updated``: every page shows the downloads' sizes, so when a label changes
+    (or was never recorded) every page is rewritten, not only the pages that changed."""
+    if not is_web(app.builder):
+        return []
+    try:
+        previous = json.loads(_labels_file(app).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        previous = None
+    return sorted(env.found_docs) if labels(app) != previous else []
+
+
 def copy_files(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None:
+    if exception is not None or not is_web(app.builder):
         return
     for d in downloads_of(app):
         shutil.copyfile(d.source, Path(app.outdir) / d.name)
+    _labels_file(app).write_text(json.dumps(labels(app), sort_keys=True), encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Find the PDF and EPUB at ``builder-inited``, link them, copy them at the end."""
+    """Look for the PDF and EPUB when the first page is written, link them, copy them at
+    the end; rewrite every page when their size labels change."""
     app.connect("builder-inited", _init)
+    app.connect("env-get-updated", rewrite_if_labels_changed)
     app.connect("html-page-context", page_context, priority=510)
     app.connect("build-finished", copy_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -139,7 +139,7 @@ def write_zip(outdir: Path, name: str, folder: str) -> None:
     stamp = time.gmtime(max(epoch if epoch is not None else 315532800, 315532800))[:6]  # zip dates start in 1980
     target = outdir / name
     partial = outdir / f".{name}.part"
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         for rel in book_files(outdir, {name, ".buildinfo"}):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import html
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+
+import lxml.html
+from lxml import etree
 
 from sphinx.application import Sphinx
 
@@ -38,61 +40,43 @@ BLOCK = frozenset(
 )
 
 
-class MainText(HTMLParser):
-    """Reduce the ``[role="main"]`` element of a page to text and id'd ``<div>``s."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-        self.stack: list[tuple[str, bool, bool]] = []  # open elements in main: (tag, wrote a <div>, skipped)
-        self.done = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in VOID or self.done:
-            if tag == "br" and self.stack and not self.stack[-1][2]:
-                self.out.append(" ")
-            return
-        a = dict(attrs)
-        if not self.stack:
-            if a.get("role") == "main":
-                self.stack.append((tag, False, False))
-            return
-        skipped = self.stack[-1][2] or tag in SKIP or not SKIP_CLASSES.isdisjoint((a.get("class") or "").split())
-        wrote = bool(a.get("id")) and not skipped
-        if wrote:
-            self.out.append(f'<div id="{html.escape(a["id"] or "", quote=True)}">')
-        self.stack.append((tag, wrote, skipped))
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or tag in VOID or all(t != tag for t, _, _ in self.stack):
-            return
-        while self.stack:
-            open_tag, wrote, skipped = self.stack.pop()
-            if wrote:
-                self.out.append("</div>")
-            if open_tag in BLOCK and not skipped:
-                self.out.append("\n")
-            if open_tag == tag:
-                break
-        if not self.stack:
-            self.done = True  # one main block per page
-
-    def handle_data(self, data: str) -> None:
-        if self.stack and not self.stack[-1][2]:
-            self.out.append(html.escape(data, quote=False))
-
-    def result(self) -> str:
-        text = "".join(self.out)
-        lines = (" ".join(line.split()) for line in text.split("\n"))
-        return '<div role="main">' + "\n".join(line for line in lines if line) + "</div>"
+def _walk(element: Any, out: list[str], skipped: bool) -> None:
+    """Append ``element``'s children (text, id'd ``<div>``s, line breaks) to ``out``."""
+    if element.text and not skipped:
+        out.append(html.escape(element.text, quote=False))
+    for child in element:
+        tag = child.tag if isinstance(child.tag, str) else ""  # comments and PIs: only their tail
+        if tag in VOID:
+            if tag == "br" and not skipped:
+                out.append(" ")
+        elif tag:
+            skip = skipped or tag in SKIP or not SKIP_CLASSES.isdisjoint((child.get("class") or "").split())
+            ident = child.get("id")
+            if ident and not skip:
+                out.append(f'<div id="{html.escape(ident, quote=True)}">')
+            _walk(child, out, skip)
+            if ident and not skip:
+                out.append("</div>")
+            if tag in BLOCK and not skip:
+                out.append("\n")
+        if child.tail and not skipped:
+            out.append(html.escape(child.tail, quote=False))
 
 
 def main_text(page: str) -> str:
-    """The reduced ``[role="main"]`` block of one page's HTML."""
-    parser = MainText()
-    parser.feed(page)
-    parser.close()
-    return parser.result()
+    """The reduced ``[role="main"]`` block of one page's HTML (parsed with lxml: the
+    standard library's parser took ~1.5 s of a 200-page build)."""
+    out: list[str] = []
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        root = None
+    main = root.find('.//*[@role="main"]') if root is not None else None
+    if main is not None:
+        _walk(main, out, False)
+    text = "".join(out)
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return '<div role="main">' + "\n".join(line for line in lines if line) + "</div>"
 
 
 PREFIX = "window.PRESS_SEARCH_TEXT = "

@@ -10,8 +10,11 @@ link their tag pages (:func:`tag_href`, used by :mod:`press.pagemeta`).
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -22,11 +25,13 @@ from .. import frontmatter
 from ..config import slugify
 from ..structure import folder_of, index_of
 from ..warnings_ import PressWarning, warn
-from . import is_web
+from . import downloads, is_web
 
 FOLDER = "tags"
 INDEX = f"{FOLDER}/index"
 TITLE = "Tags"
+#: In the doctree folder (staged and published with the pages): what the tag pages showed.
+STAMP = "press-tags.sha256"
 
 
 def tag_pagename(tag: str) -> str:
@@ -165,22 +170,64 @@ def tag_body(app: Sphinx, tag: str, docs: list[str]) -> str:
     )
 
 
+def pagenames(builder: Builder) -> list[str]:
+    """The tag pages this build has (written now or kept from the last build)."""
+    tags = tags_of(builder)
+    return [INDEX, *(tag_pagename(t) for t in tags)] if tags else []
+
+
+def _signature(app: Sphinx, pages: list[tuple[str, dict[str, Any], str]]) -> str:
+    """Everything a tag page shows: its own content, and the chrome of every page (the
+    navigation's order and titles, the downloads, the configuration, the templates)."""
+    env, builder = app.env, app.builder
+    info = getattr(builder, "build_info", None)
+    templates = getattr(builder, "templates", None)
+    state = {
+        "pages": pages,
+        "nav": [(d, env.titles[d].astext() if d in env.titles else "") for d in reading_order(env)],
+        "numbers": {d: repr(n) for d, n in sorted(env.toc_secnumbers.items())},
+        "downloads": downloads.labels(app),
+        "build": [getattr(info, "config_hash", ""), getattr(info, "tags_hash", "")],
+        "templates": templates.newest_template_mtime() if templates else 0,
+    }
+    return hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """``html-collect-pages``: the tag index and one page per tag."""
+    """``html-collect-pages``: the tag index and one page per tag; none when the last
+    good build wrote the same ones (:func:`_signature`) and they are all still there."""
     if not enabled(app):
         return
     tags = tags_of(app.builder)
-    yield INDEX, {
+    pages = [(INDEX, {
         "title": TITLE,
         "body": index_body(app, tags),
         "press_description": f"All {len(tags)} tags of {app.config.project}, with their page counts.",
-    }, "page.html"
+    }, "page.html")]
     for tag, docs in tags.items():
-        yield tag_pagename(tag), {
+        pages.append((tag_pagename(tag), {
             "title": f"Tag: {tag}",
             "body": tag_body(app, tag, docs),
             "press_description": f"{_pages(len(docs))} of {app.config.project} tagged “{tag}”.",
-        }, "page.html"
+        }, "page.html"))
+    signature = _signature(app, pages)
+    stamp = Path(app.doctreedir, STAMP)
+    outdir = Path(app.outdir)
+    try:
+        same = stamp.read_text(encoding="utf-8") == signature and all(
+            (outdir / app.builder.get_target_uri(name)).is_file() for name, _, _ in pages
+        )
+    except OSError:
+        same = False
+    app.builder.press_tags_signature = signature  # type: ignore[attr-defined]
+    if not same:
+        yield from pages
+
+
+def _save_signature(app: Sphinx, exception: Exception | None) -> None:
+    signature = getattr(app.builder, "press_tags_signature", None)
+    if exception is None and signature:
+        Path(app.doctreedir, STAMP).write_text(signature, encoding="utf-8")
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -193,5 +240,6 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the tag pages (web builders only) and their sidebar link."""
     app.connect("html-collect-pages", collect_pages)
+    app.connect("build-finished", _save_signature)
     app.connect("html-page-context", page_context)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
