@@ -179,6 +179,20 @@ def _finish_compiles(app: Sphinx, exception: Exception | None) -> None:
         finish_pending(app)
 
 
+def _finish_before_forking(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """With ``-j``, Sphinx reads pages in forked processes: finish the compile thread first.
+    (After the PDF's build nothing is left to read, and the web book, whose writing may
+    fork, finishes the compile before it writes: the overlap stays.)"""
+    if docnames:
+        finish_pending(app)
+
+
+def _finish_before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """With ``-j``, before the web book's writers fork (whether or not press.web is loaded)."""
+    finish_pending(app)
+    return []
+
+
 def _drop_compiles() -> None:
     for job in take_pending():
         job.wait()  # never leave a thread reading the staging folder we remove
@@ -324,7 +338,8 @@ class Engine:
                 if fmt != "pdf" and fmt == self.formats[-1]:
                     app.connect("build-finished", _finish_compiles, priority=100)
                 if fmt != "pdf" and self.jobs > 1:
-                    app.connect("env-before-read-docs", lambda app, env, docs: finish_pending(app), priority=1)
+                    app.connect("env-before-read-docs", _finish_before_forking, priority=1)
+                    app.connect("env-get-updated", _finish_before_writing, priority=1)
                 _say(f"writing {fmt}...")
                 if fmt == "pdf" and len(self.formats) > 1:
                     with compile_in_background():  # the wheel releases the GIL: overlap the writes

@@ -213,6 +213,25 @@ def test_sitemap_stays_complete_after_a_one_page_edit(book):
     assert (out / "html" / "sitemap.xml").read_bytes() == clean
 
 
+def test_incremental_web_data_matches_a_clean_build(book, tmp_path):
+    """Link previews and search snippets are refreshed only for the pages a build rewrote;
+    after an edit that adds links, they equal a clean build's."""
+    src, out = book
+    page = src / "alpha" / "able.md"
+    page.write_text(page.read_text(encoding="utf-8")
+                    + "\nSee [the target](#site-links-target) and the [Links page](/beta/links.html).\n", encoding="utf-8")
+    proc = build(src, out, "html")
+    assert proc.returncode == 0, proc.stderr
+    assert "reading 1 of" in proc.stdout
+    clean = tmp_path / "clean"
+    proc = build(src, clean, "html")
+    assert proc.returncode == 0, proc.stderr
+    for name in ("press-previews-data.js", "press-search-text.js"):
+        incremental = (out / "html" / "_static" / name).read_text(encoding="utf-8")
+        assert incremental == (clean / "html" / "_static" / name).read_text(encoding="utf-8"), name
+    assert '"beta/links.html#site-links-target"' in (out / "html" / "_static" / "press-previews-data.js").read_text(encoding="utf-8")
+
+
 def test_pdf_compiled_alongside_the_other_formats_is_the_pdf_built_alone(book, tmp_path):
     """With more formats to write, the Typst compile runs in a thread while the EPUB and
     the web book are written; the PDF is the same file as a PDF-only build's."""

@@ -58,7 +58,7 @@ def site_url(config: Config) -> str:
 
 def _has_site_url(config: Config) -> bool:
     """Whether conf.py (or a ``-D`` override) gives the site URL, read before config-inited."""
-    given = {**config._raw_config, **getattr(config, "_overrides", {})}
+    given = {**config._raw_config, **config.overrides}
     if press_config.site_url_override():
         return True
     return bool(str(given.get("press_site_url") or given.get("html_baseurl") or "").strip())

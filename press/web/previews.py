@@ -25,6 +25,9 @@ from sphinx.application import Sphinx
 from . import is_web
 
 DATA = "press-previews-data.js"
+#: In the doctree folder (staged and published with the pages): each page's link targets
+#: and each target's preview, so an incremental build reads only the pages it rewrote.
+CACHE = "press-previews.json"
 MAX_CHARS = 420
 
 
@@ -78,9 +81,23 @@ def preview(target: Any) -> dict[str, str] | None:
     return None
 
 
-def collect(outdir: Path, pages: list[str]) -> dict[str, dict[str, str]]:
-    """The preview of every target of an internal link in the main text of ``pages``."""
+def collect(outdir: Path, pages: list[str], cache: dict | None = None, since: int = 0) -> tuple[dict[str, dict[str, str]], dict]:
+    """The preview of every target of an internal link in the main text of ``pages``,
+    and the cache for the next build.  With the ``cache`` of an earlier build written at
+    ``since`` (ns), only pages written after it are read again (the engine keeps the
+    modification times of the pages it did not rewrite)."""
+    cache = cache if cache and isinstance(cache.get("links"), dict) and isinstance(cache.get("items"), dict) else {"links": {}, "items": {}}
     trees: dict[str, Any] = {}
+    fresh_memo: dict[str, bool] = {}
+
+    def fresh(rel: str) -> bool:
+        if rel not in fresh_memo:
+            path = outdir / rel
+            try:
+                fresh_memo[rel] = since == 0 or path.stat().st_mtime_ns >= since
+            except OSError:
+                fresh_memo[rel] = True
+        return fresh_memo[rel]
 
     def tree(rel: str) -> Any:
         if rel not in trees:
@@ -88,44 +105,61 @@ def collect(outdir: Path, pages: list[str]) -> dict[str, dict[str, str]]:
             trees[rel] = lxml_html.fromstring(path.read_bytes()) if path.is_file() else None
         return trees[rel]
 
-    wanted: set[tuple[str, str]] = set()
+    links: dict[str, list[list[str]]] = {}
     for rel in pages:
-        doc = tree(rel)
-        if doc is None:
+        if not fresh(rel) and rel in cache["links"]:
+            links[rel] = cache["links"][rel]
             continue
-        for a in doc.xpath('//main//a[contains(concat(" ", normalize-space(@class), " "), " internal ")][@href]'):
-            parts = urlsplit(a.get("href"))
-            if parts.scheme or parts.netloc or not (parts.fragment or parts.path):
-                continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(parts.path))) if parts.path else rel
-            wanted.add((target, unquote(parts.fragment)))
-    data: dict[str, dict[str, str]] = {}
-    for rel, frag in sorted(wanted):
+        found: set[tuple[str, str]] = set()
+        doc = tree(rel)
+        if doc is not None:
+            for a in doc.xpath('//main//a[contains(concat(" ", normalize-space(@class), " "), " internal ")][@href]'):
+                parts = urlsplit(a.get("href"))
+                if parts.scheme or parts.netloc or not (parts.fragment or parts.path):
+                    continue
+                target = posixpath.normpath(posixpath.join(posixpath.dirname(rel), unquote(parts.path))) if parts.path else rel
+                found.add((target, unquote(parts.fragment)))
+        links[rel] = [list(pair) for pair in sorted(found)]
+    wanted = sorted({(t, f) for rel in pages for t, f in links[rel]})
+    items: dict[str, dict[str, str] | None] = {}
+    for rel, frag in wanted:
+        key = f"{rel}#{frag}" if frag else rel
+        if not fresh(rel) and key in cache["items"]:
+            items[key] = cache["items"][key]
+            continue
+        items[key] = None
         doc = tree(rel)
         if doc is None:
             continue
         if frag:
-            found = doc.xpath("//*[@id=$id]", id=frag)
+            found_el = doc.xpath("//*[@id=$id]", id=frag)
         else:  # a link to a whole page: its title and first paragraph
-            found = doc.xpath("//main//article//section[1]")
-        if not found:
+            found_el = doc.xpath("//main//article//section[1]")
+        if not found_el:
             continue
-        el = found[0]
+        el = found_el[0]
         if el.tag == "span" and el.getparent() is not None and not (el.text or "").strip() and not len(el):
             el = el.getparent()  # an empty anchor (e.g. a label) before its section
         item = preview(el)
         if item and (item["t"] or item["x"]):
-            data[f"{rel}#{frag}" if frag else rel] = item
-    return data
+            items[key] = item
+    data = {k: v for k, v in items.items() if v}
+    return data, {"links": links, "items": items}
 
 
 def write_data(app: Sphinx, exception: Exception | None) -> None:
-    """At ``build-finished``: the preview data of the web book."""
+    """At ``build-finished``: the preview data of the web book (pages not rewritten since
+    the last good build are not read again: see :func:`collect`)."""
     if exception is not None or not is_web(app.builder):
         return
     outdir = Path(app.outdir)
     pages = [app.builder.get_target_uri(doc) for doc in sorted(app.env.found_docs)]
-    data = collect(outdir, [p for p in pages if (outdir / p).is_file()])
+    cache_path = Path(app.doctreedir, CACHE)
+    try:
+        cache, since = json.loads(cache_path.read_text(encoding="utf-8")), cache_path.stat().st_mtime_ns
+    except (OSError, ValueError):
+        cache, since = None, 0
+    data, cache = collect(outdir, [p for p in pages if (outdir / p).is_file()], cache, since)
     payload = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     static = outdir / "_static"
     static.mkdir(exist_ok=True)
@@ -134,6 +168,7 @@ def write_data(app: Sphinx, exception: Exception | None) -> None:
         f"window.PRESS_PREVIEWS = {payload};\n",
         encoding="utf-8",
     )
+    cache_path.write_text(json.dumps(cache, sort_keys=True, separators=(",", ":")), encoding="utf-8")
 
 
 def add_script(app: Sphinx) -> None:
