@@ -49,8 +49,9 @@ from sphinx.util import logging
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
+from .. import pagemap
 from ..warnings_ import PressWarning, warn
-from . import package
+from . import package, pages as print_pages
 from .package import ManifestEntry, Metadata, NavItem
 from .translator import PressEpubTranslator
 
@@ -234,7 +235,8 @@ class PressEpubBuilder(Epub3Builder):
         return [entry(root)] + [entry(c) for c in self.env.toctree_includes.get(root, []) if c in self.env.all_docs]
 
     # ---- metadata -------------------------------------------------------------------------
-    def metadata(self, epoch: int, has_images: bool, has_math: bool, missing_alt: bool = False, math_fallback: bool = False) -> Metadata:
+    def metadata(self, epoch: int, has_images: bool, has_math: bool, missing_alt: bool = False, math_fallback: bool = False,
+                 page_source: str = "") -> Metadata:
         """The book's metadata; the accessibility claims only say what the pages show."""
         press = press_config.get(self.config)
         root_meta = frontmatter.page(self.env, self.config.root_doc)
@@ -248,6 +250,8 @@ class PressEpubBuilder(Epub3Builder):
             features.append("alternativeText")
         if has_math:
             features.append("MathML")
+        if page_source:
+            features += ["pageBreakMarkers", "pageNavigation"]
         summary = (
             "This EPUB 3 publication has a navigation document with the full table of contents "
             "(parts, chapters and headings) and landmarks, headings in order, and a language on "
@@ -256,6 +260,7 @@ class PressEpubBuilder(Epub3Builder):
             + ("Some images lack alternative text. " if missing_alt else "")
             + ("Formulas are MathML with their LaTeX source as alternative text. " if has_math and not math_fallback else "")
             + ("Some formulas are given only as LaTeX source. " if math_fallback else "")
+            + (f"Page-break markers and a page list follow the print edition: {page_source}. " if page_source else "")
             + "It contains no scripts, no audio or video and no known hazards; the text follows "
             "the reading system's font, size and colours."
         )
@@ -276,6 +281,7 @@ class PressEpubBuilder(Epub3Builder):
             features=features,
             summary=summary,
             conforms=not (missing_alt or math_fallback),
+            page_source=page_source,
         )
 
     # ---- finishing: check the pages, write the package, zip it ------------------------------
@@ -309,6 +315,15 @@ class PressEpubBuilder(Epub3Builder):
             package.xhtml_page(lang, title, cover_body, CSS, body_type="cover"), encoding="utf-8"
         )
 
+        # print page numbers: markers in the pages and a page list (press.epub.pages)
+        page_map, why = pagemap.load(self.env, self.config, Path(self.doctreedir))
+        page_list = print_pages.place_markers(outdir, docs, self.out_suffix, page_map)
+        if page_map is None:
+            logger.info(__("the EPUB has no print page list: %s (build the PDF with it)"), why)
+        page_source = ""
+        if page_list:
+            page_source = f"{title}, PDF edition ({page_map['pdf']})"
+
         # the index (genindex data: glossary terms and index entries), after the last page
         index_page = self.write_index(outdir, lang, pages)
         if index_page:
@@ -328,7 +343,9 @@ class PressEpubBuilder(Epub3Builder):
                 landmarks.append((kind, title_node.astext() if title_node else kind.title(), doc + self.out_suffix))
         if index_page:
             landmarks.append(("index", INDEX_TITLE, index_page))
-        (outdir / NAV).write_text(package.nav_document(lang, "Contents", toc, landmarks, CSS), encoding="utf-8")
+        (outdir / NAV).write_text(
+            package.nav_document(lang, "Contents", toc, landmarks, CSS, page_list=page_list), encoding="utf-8"
+        )
 
         # read every page back: ids, links, resources, properties
         spine_files = [COVER_PAGE, NAV, *pages, *extra]
@@ -360,6 +377,7 @@ class PressEpubBuilder(Epub3Builder):
             has_math=any("mathml" in i["properties"] for i in info.values()),
             missing_alt=any(i["missing_alt"] for i in info.values()),
             math_fallback=any(i["math_fallback"] for i in info.values()),
+            page_source=page_source,
         )
         (outdir / NCX).write_text(package.ncx_document(meta.identifier, meta.title, lang, toc), encoding="utf-8")
         manifest = [ManifestEntry(NAV, ["nav"]), ManifestEntry(NCX)]

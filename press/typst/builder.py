@@ -22,6 +22,7 @@ from sphinx.util.osutil import ensuredir
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
+from .. import pagemap
 from ..warnings_ import PressWarning, warn
 from . import errors
 from .translator import TypstTranslator, label, string
@@ -32,6 +33,7 @@ TEMPLATE = Path(__file__).with_name("book.typ")
 INDEX_CHAPTER = """
 #press-heading(level: 1, kind: "chapter")[Index]
 #press-index()
+#press-page-map()
 """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
@@ -262,9 +264,12 @@ class TypstBuilder(Builder):
     def finish(self) -> None:
         images_changed = self.copy_image_files()
         pdf_path = Path(self.outdir, f"{self.press.slug}.pdf")
+        # Same source, templates and images: the PDF is up to date (and so is its page map;
+        # without one, e.g. after an upgrade, compile once more to read it)
         if getattr(self, "unchanged", False) and not images_changed:
-            logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
-            return
+            if pagemap.refresh(self.env, self.config, Path(self.doctreedir)):
+                logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
+                return
         compiler, fonts = compiler_for(str(self.outdir), self.font_paths())
         families = {f.casefold() for f in fonts.families()}
         for setting in ("pdf_font", "pdf_sans_font", "pdf_mono_font"):
@@ -281,3 +286,5 @@ class TypstBuilder(Builder):
         for w in warnings or []:
             errors.warning(w, self.typ_path, self.srcdir)
         pdf_path.write_bytes(pdf)
+        # where the pages begin, for the EPUB's page list (the compile above is memoised)
+        pagemap.record(self.env, self.config, Path(self.doctreedir), compiler, pdf_path.name)
