@@ -706,3 +706,31 @@ def test_page_numbers_roman_and_next():
     assert next_label("A-1", 1) is None
     assert page_labels({"pages": {"3": "iii", "5": "v", "7": "1", "9": "3"}}) == {
         3: "iii", 4: "iv", 5: "v", 6: "vi", 7: "1", 8: "2", 9: "3"}
+
+
+def test_real_book_index_has_the_print_index_names_and_tools(real_book):
+    """The EPUB index lists the press_index_terms entries (names, tools, sub-entries) as the PDF
+    index does, each linked to a mention in the text, beside the glossary terms."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_conf", Path(__file__).resolve().parents[1] / "conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    book = Epub(real_book.epub)
+    index = book.page("genindex.xhtml")
+    (section,) = index.findall(".//x:section[@epub:type='index']", NS)
+    items = {}
+    for li in section.iter(f"{{{NS['x']}}}li"):
+        items[(li.text or "").strip()] = li
+    assert len(conf.press_index_terms) >= 5
+    for entry in conf.press_index_terms:
+        name, _, sub = (p.strip() for p in entry.partition(";"))
+        assert name in items, name
+        li = items[sub] if sub else items[name]
+        hrefs = [a.get("href") for a in li.findall("x:a", NS)]
+        assert hrefs, entry
+        assert any("#press-ix-" in h for h in hrefs), entry  # a mention in the text
+        for href in hrefs:
+            page, _, id_ = href.partition("#")
+            assert page in book.pages() and (not id_ or id_ in book.ids(page)), href
+    assert any(h.startswith("glossary") for h in (a.get("href") for a in section.iter(f"{{{NS['x']}}}a")))

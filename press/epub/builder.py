@@ -13,8 +13,11 @@ same ``_build/epub/<slug>.epub``) and changes what Sphinx gets wrong for a book:
   written here from the reading order of the toctrees, with only the files
   the pages really use;
 * a cover is drawn from the title at build time (Typst → PNG);
-* an index (``genindex.xhtml``, ``doc-index``) from Sphinx's index entries:
-  each glossary term with its definition and the chapters that use it;
+* an index (``genindex.xhtml``, ``doc-index``) with the print index's entries: glossary
+  terms and ``index`` entries (Sphinx's), each with the chapters that use it, and the names
+  and tools of ``press_index_terms`` with their sub-entries, linked to their mentions;
+* print page numbers (:mod:`press.epub.pages`): page-break markers where the PDF's pages
+  begin and a ``page-list`` in the navigation document;
 * the zip is reproducible: ``mimetype`` first and stored, fixed timestamps
   (``SOURCE_DATE_EPOCH``), fixed file modes and order.
 
@@ -35,6 +38,7 @@ import re
 import shutil
 import subprocess
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -406,23 +410,49 @@ class PressEpubBuilder(Epub3Builder):
         package.write_zip(target, outdir, order, epoch)
 
     def write_index(self, outdir: Path, lang: str, pages: list[str]) -> str:
-        """``genindex.xhtml``: Sphinx's index entries (glossary terms, ``index`` directives)
-        grouped by letter, each linked and named by its chapter; a glossary term also lists
-        the chapters that use it (``{term}`` links), in reading order.  ``""`` if none."""
-        import re
-
+        """``genindex.xhtml``: the entries of the print index, grouped by letter: Sphinx's
+        index entries (glossary terms, ``index`` directives), each linked and named by its
+        chapter, a glossary term also with the chapters that use it (``{term}`` links); and
+        the names and tools of ``press_index_terms`` (:mod:`press.indexterms`), with their
+        sub-entries, linked to their first mention in each chapter.  In reading order;
+        ``""`` if there is no entry at all."""
         from sphinx.environment.adapters.indexentries import IndexEntries
 
+        from .. import indexterms
+
+        keys = {indexterms.entry_key(e): e for e in press_config.get(self.config).index_terms}
         uses: dict[str, list[str]] = {}  # "glossary.xhtml#term-x" -> pages that link to it
+        mentions: dict[str, list[str]] = {}  # "Name; sub" -> "page#anchor", one per page
         for page in pages:
             text = (outdir / page).read_text(encoding="utf-8")
             for href in dict.fromkeys(re.findall(r'href="([^"#]*#term-[^"]+)"', text)):
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
                 if target.split("#")[0] != page:
                     uses.setdefault(target, []).append(page)
+            seen: set[str] = set()
+            for m in indexterms.ANCHOR.finditer(text):
+                entry = keys.get(m.group(1))
+                if entry and entry not in seen:
+                    seen.add(entry)
+                    mentions.setdefault(entry, []).append(f"{page}#{m.group(0)}")
 
-        groups = IndexEntries(self.env).create_index(self)
-        if not groups:
+        # name -> (refs, {sub: refs}); refs are (main, uri) like Sphinx's
+        merged: dict[str, tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]] = {}
+        for _letter, entries in IndexEntries(self.env).create_index(self):
+            for name, (refs, subs, _key) in entries:
+                own, own_subs = merged.setdefault(name, ([], {}))
+                own += list(refs)
+                for sname, srefs in subs:
+                    own_subs.setdefault(sname, []).extend(srefs)
+        for entry, uris in mentions.items():
+            name, _, sub = (part.strip() for part in entry.partition(";"))
+            own, own_subs = merged.setdefault(name, ([], {}))
+            refs = [("", uri) for uri in uris]
+            if sub:
+                own_subs.setdefault(sub, []).extend(refs)
+            else:
+                own += refs
+        if not merged:
             return ""
         esc = package.esc
 
@@ -437,14 +467,25 @@ class PressEpubBuilder(Epub3Builder):
                 out.append(f'<a href="{esc(uri)}">{esc(title.astext() if title else doc or uri)}</a>')
             return ", ".join(out)
 
+        def letter(name: str) -> str:
+            first = unicodedata.normalize("NFD", name[:1])[:1].upper()
+            return first if first.isalpha() else "Symbols"
+
+        groups: dict[str, list[str]] = {}
+        for name in sorted(merged, key=lambda n: (letter(n) != "Symbols", n.casefold(), n)):
+            groups.setdefault(letter(name), []).append(name)
+
         body = [f'<section epub:type="index" role="doc-index" aria-labelledby="press-index-title">',
                 f'<h1 id="press-index-title">{esc(INDEX_TITLE)}</h1>']
-        for letter, entries in groups:
-            body.append(f'<section class="press-index-group" aria-label="{esc(letter)}"><h2>{esc(letter)}</h2>\n<ul class="press-index">')
-            for name, (refs, subs, _key) in entries:
+        for initial, names in groups.items():
+            body.append(f'<section class="press-index-group" aria-label="{esc(initial)}"><h2>{esc(initial)}</h2>\n<ul class="press-index">')
+            for name in names:
+                refs, subs = merged[name]
                 sub = ""
                 if subs:
-                    sub = "<ul>" + "".join(f"<li>{esc(sname)} {links(srefs)}</li>" for sname, srefs in subs) + "</ul>"
+                    sub = "<ul>" + "".join(
+                        f"<li>{esc(sname)} {links(subs[sname])}</li>" for sname in sorted(subs, key=str.casefold)
+                    ) + "</ul>"
                 sep = " " if refs else ""
                 body.append(f"<li>{esc(name)}{sep}{links(refs)}{sub}</li>")
             body.append("</ul></section>")
