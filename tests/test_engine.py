@@ -455,3 +455,30 @@ def test_navigation_once_per_build_is_the_themes_markup(tmp_path, monkeypatch):
     for name, html in pages[False].items():
         assert pages[True][name] == html, name
     assert 'class="current reference internal" href="#"' in pages[True]["alpha/able.html"]
+
+
+def _page_list(out: Path) -> list[str]:
+    (epub,) = (out / "epub").glob("*.epub")
+    with zipfile.ZipFile(epub) as z:
+        nav = z.read("nav.xhtml").decode("utf-8")
+        markers = sum(z.read(n).decode("utf-8").count('role="doc-pagebreak"') for n in z.namelist() if n.endswith(".xhtml"))
+    listed = re.findall(r'<a href="[^"]+#(page-[^"]+)">([^<]+)</a>', nav.split('epub:type="page-list"')[1]) \
+        if 'epub:type="page-list"' in nav else []
+    assert markers == len(listed)
+    return [text for _, text in listed]
+
+
+def test_epub_alone_reuses_the_page_map_only_while_the_sources_are_unchanged(book):
+    src, out = book
+    pages = _page_list(out)
+    assert pages[:2] == ["1", "2"], pages  # made with the PDF of the same build
+    proc = build(src, out, "epub")  # nothing changed: the last PDF build's map still holds
+    assert proc.returncode == 0, proc.stderr
+    assert _page_list(out) == pages
+    _edit(src, "A sentence the PDF has not seen.")
+    proc = build(src, out, "epub")
+    assert proc.returncode == 0, proc.stderr
+    assert _page_list(out) == []  # the map is stale: no page list, and no old markers either
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    assert _page_list(out) == pages

@@ -476,9 +476,42 @@ def test_warnings_root_reports_file_and_line(warned, tmp_path):
     assert "lack alternative text" in summary and "only as LaTeX source" in summary
 
 
+def page_list(book: Epub) -> list[tuple[str, str, str]]:
+    """The nav's page list as (printed number, page, id); checks each target is a pagebreak marker."""
+    nav = book.page(book.item("nav").get("href"))
+    (pl,) = nav.findall(".//x:nav[@epub:type='page-list']", NS)
+    assert pl.get("role") == "doc-pagelist" and pl.get("hidden") is not None
+    out = []
+    for a in pl.findall(".//x:a", NS):
+        href, _, id_ = a.get("href").partition("#")
+        (marker,) = book.page(href).xpath(f"//*[@id='{id_}']")
+        assert marker.tag == f"{{{NS['x']}}}span" and marker.get(EPUB_TYPE) == "pagebreak", href
+        assert marker.get("role") == "doc-pagebreak" and marker.get("aria-label") == a.text
+        assert not len(marker) and not (marker.text or "").strip()  # empty: nothing shows
+        out.append((a.text, href, id_))
+    return out
+
+
+def assert_page_list_in_reading_order(book: Epub) -> list[tuple[str, str, str]]:
+    entries = page_list(book)
+    spine = book.pages()
+    places = []
+    for _text, href, id_ in entries:
+        ids_in_order = [e.get("id") for e in book.page(href).iter() if isinstance(e.tag, str) and e.get("id")]
+        places.append((spine.index(href), ids_in_order.index(id_)))
+    assert places == sorted(places)  # reading order
+    numbers = [int(t) for t, _, _ in entries if t.isdigit()]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)  # and page order
+    markers = sum(len(book.page(h).xpath("//*[@role='doc-pagebreak']")) for h in spine)
+    assert markers == len(entries)  # every marker is listed
+    return entries
+
+
 def test_real_book_epubcheck_and_rebuild(real_book, tmp_path):
     messages = epubcheck_messages(real_book.epub, tmp_path)
     assert messages == [], format_messages(messages)
+    # an EPUB built alone, next to the state of the full build (the PDF's page map): the same bytes
+    shutil.copytree(real_book.out / ".press", tmp_path / "again" / ".press", ignore=shutil.ignore_patterns("lock"))
     proc = run_press("build", "epub", "--out", str(tmp_path / "again"))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "again" / "epub" / "field-guide.epub").read_bytes() == real_book.epub.read_bytes()
@@ -629,3 +662,75 @@ def test_epub_problems_name_the_authors_line(build_root):
     lines = [w for w in text.splitlines() if "[press.epub]" in w]
     assert lines, text
     assert all(re.search(r"index\.md:7: ", w) for w in lines), lines
+
+
+def test_real_book_has_the_print_page_numbers(real_book):
+    """Page-break markers where the PDF's pages begin, a page list, and the metadata for both."""
+    import pypdf
+
+    book = Epub(real_book.epub)
+    entries = assert_page_list_in_reading_order(book)
+    reader = pypdf.PdfReader(str(real_book.pdf))
+    labels = reader.page_labels
+    body = [label for label in labels if label.isdigit()]
+    listed = [t for t, _, _ in entries]
+    # every numbered page of the text is listed (the printed index after it is not in the EPUB)
+    assert len(listed) >= 0.9 * len(body) and set(listed) <= set(labels)
+    assert listed[0] == "1" and listed[0] in body
+    # a chapter's opener page: its marker sits right before the chapter's heading
+    first_chapter = next(h for h in book.pages() if "/" in h)
+    marker = book.page(first_chapter).xpath("//*[@role='doc-pagebreak']")[0]
+    following = marker.getnext()
+    assert following is not None and following.tag in {f"{{{NS['x']}}}h{n}" for n in range(1, 3)}, first_chapter
+    page_no = labels.index(marker.get("aria-label"))
+    assert following.xpath("string()").split()[0] in reader.pages[page_no].extract_text()
+    (source,) = book.dc("source")
+    assert "PDF" in source.text and "field-guide.pdf" in source.text
+    assert book.opf.xpath("//opf:meta[@property='source-of']", namespaces=NS)[0].text == "pagination"
+    features = book.meta("schema:accessibilityFeature")
+    assert "pageBreakMarkers" in features and "pageNavigation" in features
+
+
+def test_without_a_pdf_there_is_no_page_list(epub):
+    """The test root is built as an EPUB alone: no page map, so no markers, no page list, no claim."""
+    nav = epub.page(epub.item("nav").get("href"))
+    assert not nav.findall(".//x:nav[@epub:type='page-list']", NS)
+    assert not any(epub.page(h).xpath("//*[@role='doc-pagebreak']") for h in epub.pages())
+    assert not epub.dc("source") and "pageBreakMarkers" not in epub.meta("schema:accessibilityFeature")
+
+
+def test_page_numbers_roman_and_next():
+    from press.epub.pages import next_label, page_labels
+
+    assert next_label("9", 3) == "12" and next_label("ix", 2) == "xi" and next_label("IV", 1) == "V"
+    assert next_label("A-1", 1) is None
+    assert page_labels({"pages": {"3": "iii", "5": "v", "7": "1", "9": "3"}}) == {
+        3: "iii", 4: "iv", 5: "v", 6: "vi", 7: "1", 8: "2", 9: "3"}
+
+
+def test_real_book_index_has_the_print_index_names_and_tools(real_book):
+    """The EPUB index lists the press_index_terms entries (names, tools, sub-entries) as the PDF
+    index does, each linked to a mention in the text, beside the glossary terms."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("book_conf", Path(__file__).resolve().parents[1] / "conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    book = Epub(real_book.epub)
+    index = book.page("genindex.xhtml")
+    (section,) = index.findall(".//x:section[@epub:type='index']", NS)
+    items = {}
+    for li in section.iter(f"{{{NS['x']}}}li"):
+        items[(li.text or "").strip()] = li
+    assert len(conf.press_index_terms) >= 5
+    for entry in conf.press_index_terms:
+        name, _, sub = (p.strip() for p in entry.partition(";"))
+        assert name in items, name
+        li = items[sub] if sub else items[name]
+        hrefs = [a.get("href") for a in li.findall("x:a", NS)]
+        assert hrefs, entry
+        assert any("#press-ix-" in h for h in hrefs), entry  # a mention in the text
+        for href in hrefs:
+            page, _, id_ = href.partition("#")
+            assert page in book.pages() and (not id_ or id_ in book.ids(page)), href
+    assert any(h.startswith("glossary") for h in (a.get("href") for a in section.iter(f"{{{NS['x']}}}a")))

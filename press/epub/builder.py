@@ -13,8 +13,11 @@ same ``_build/epub/<slug>.epub``) and changes what Sphinx gets wrong for a book:
   written here from the reading order of the toctrees, with only the files
   the pages really use;
 * a cover is drawn from the title at build time (Typst → PNG);
-* an index (``genindex.xhtml``, ``doc-index``) from Sphinx's index entries:
-  each glossary term with its definition and the chapters that use it;
+* an index (``genindex.xhtml``, ``doc-index``) with the print index's entries: glossary
+  terms and ``index`` entries (Sphinx's), each with the chapters that use it, and the names
+  and tools of ``press_index_terms`` with their sub-entries, linked to their mentions;
+* print page numbers (:mod:`press.epub.pages`): page-break markers where the PDF's pages
+  begin and a ``page-list`` in the navigation document;
 * the zip is reproducible: ``mimetype`` first and stored, fixed timestamps
   (``SOURCE_DATE_EPOCH``), fixed file modes and order.
 
@@ -35,6 +38,7 @@ import re
 import shutil
 import subprocess
 import time
+import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -49,8 +53,10 @@ from sphinx.util import logging
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
+from .. import pagemap
+from ..typst.builder import finish_pending
 from ..warnings_ import PressWarning, warn
-from . import package
+from . import package, pages as print_pages
 from .package import ManifestEntry, Metadata, NavItem
 from .translator import PressEpubTranslator
 
@@ -234,7 +240,8 @@ class PressEpubBuilder(Epub3Builder):
         return [entry(root)] + [entry(c) for c in self.env.toctree_includes.get(root, []) if c in self.env.all_docs]
 
     # ---- metadata -------------------------------------------------------------------------
-    def metadata(self, epoch: int, has_images: bool, has_math: bool, missing_alt: bool = False, math_fallback: bool = False) -> Metadata:
+    def metadata(self, epoch: int, has_images: bool, has_math: bool, missing_alt: bool = False, math_fallback: bool = False,
+                 page_source: str = "") -> Metadata:
         """The book's metadata; the accessibility claims only say what the pages show."""
         press = press_config.get(self.config)
         root_meta = frontmatter.page(self.env, self.config.root_doc)
@@ -248,6 +255,8 @@ class PressEpubBuilder(Epub3Builder):
             features.append("alternativeText")
         if has_math:
             features.append("MathML")
+        if page_source:
+            features += ["pageBreakMarkers", "pageNavigation"]
         summary = (
             "This EPUB 3 publication has a navigation document with the full table of contents "
             "(parts, chapters and headings) and landmarks, headings in order, and a language on "
@@ -256,6 +265,7 @@ class PressEpubBuilder(Epub3Builder):
             + ("Some images lack alternative text. " if missing_alt else "")
             + ("Formulas are MathML with their LaTeX source as alternative text. " if has_math and not math_fallback else "")
             + ("Some formulas are given only as LaTeX source. " if math_fallback else "")
+            + (f"Page-break markers and a page list follow the print edition: {page_source}. " if page_source else "")
             + "It contains no scripts, no audio or video and no known hazards; the text follows "
             "the reading system's font, size and colours."
         )
@@ -276,6 +286,7 @@ class PressEpubBuilder(Epub3Builder):
             features=features,
             summary=summary,
             conforms=not (missing_alt or math_fallback),
+            page_source=page_source,
         )
 
     # ---- finishing: check the pages, write the package, zip it ------------------------------
@@ -309,6 +320,16 @@ class PressEpubBuilder(Epub3Builder):
             package.xhtml_page(lang, title, cover_body, CSS, body_type="cover"), encoding="utf-8"
         )
 
+        # print page numbers: markers in the pages and a page list (press.epub.pages)
+        finish_pending(self.app)  # the PDF compiled in the background while the pages were written
+        page_map, why = pagemap.load(self.env, self.config, Path(self.doctreedir))
+        page_list = print_pages.place_markers(outdir, docs, self.out_suffix, page_map)
+        if page_map is None:
+            logger.info(__("the EPUB has no print page list: %s (build the PDF with it)"), why)
+        page_source = ""
+        if page_list:
+            page_source = f"{title}, PDF edition ({page_map['pdf']})"
+
         # the index (genindex data: glossary terms and index entries), after the last page
         index_page = self.write_index(outdir, lang, pages)
         if index_page:
@@ -328,7 +349,9 @@ class PressEpubBuilder(Epub3Builder):
                 landmarks.append((kind, title_node.astext() if title_node else kind.title(), doc + self.out_suffix))
         if index_page:
             landmarks.append(("index", INDEX_TITLE, index_page))
-        (outdir / NAV).write_text(package.nav_document(lang, "Contents", toc, landmarks, CSS), encoding="utf-8")
+        (outdir / NAV).write_text(
+            package.nav_document(lang, "Contents", toc, landmarks, CSS, page_list=page_list), encoding="utf-8"
+        )
 
         # read every page back: ids, links, resources, properties
         spine_files = [COVER_PAGE, NAV, *pages, *extra]
@@ -360,6 +383,7 @@ class PressEpubBuilder(Epub3Builder):
             has_math=any("mathml" in i["properties"] for i in info.values()),
             missing_alt=any(i["missing_alt"] for i in info.values()),
             math_fallback=any(i["math_fallback"] for i in info.values()),
+            page_source=page_source,
         )
         (outdir / NCX).write_text(package.ncx_document(meta.identifier, meta.title, lang, toc), encoding="utf-8")
         manifest = [ManifestEntry(NAV, ["nav"]), ManifestEntry(NCX)]
@@ -388,23 +412,49 @@ class PressEpubBuilder(Epub3Builder):
         package.write_zip(target, outdir, order, epoch)
 
     def write_index(self, outdir: Path, lang: str, pages: list[str]) -> str:
-        """``genindex.xhtml``: Sphinx's index entries (glossary terms, ``index`` directives)
-        grouped by letter, each linked and named by its chapter; a glossary term also lists
-        the chapters that use it (``{term}`` links), in reading order.  ``""`` if none."""
-        import re
-
+        """``genindex.xhtml``: the entries of the print index, grouped by letter: Sphinx's
+        index entries (glossary terms, ``index`` directives), each linked and named by its
+        chapter, a glossary term also with the chapters that use it (``{term}`` links); and
+        the names and tools of ``press_index_terms`` (:mod:`press.indexterms`), with their
+        sub-entries, linked to their first mention in each chapter.  In reading order;
+        ``""`` if there is no entry at all."""
         from sphinx.environment.adapters.indexentries import IndexEntries
 
+        from .. import indexterms
+
+        keys = {indexterms.entry_key(e): e for e in press_config.get(self.config).index_terms}
         uses: dict[str, list[str]] = {}  # "glossary.xhtml#term-x" -> pages that link to it
+        mentions: dict[str, list[str]] = {}  # "Name; sub" -> "page#anchor", one per page
         for page in pages:
             text = (outdir / page).read_text(encoding="utf-8")
             for href in dict.fromkeys(re.findall(r'href="([^"#]*#term-[^"]+)"', text)):
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
                 if target.split("#")[0] != page:
                     uses.setdefault(target, []).append(page)
+            seen: set[str] = set()
+            for m in indexterms.ANCHOR.finditer(text):
+                entry = keys.get(m.group(1))
+                if entry and entry not in seen:
+                    seen.add(entry)
+                    mentions.setdefault(entry, []).append(f"{page}#{m.group(0)}")
 
-        groups = IndexEntries(self.env).create_index(self)
-        if not groups:
+        # name -> (refs, {sub: refs}); refs are (main, uri) like Sphinx's
+        merged: dict[str, tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]] = {}
+        for _letter, entries in IndexEntries(self.env).create_index(self):
+            for name, (refs, subs, _key) in entries:
+                own, own_subs = merged.setdefault(name, ([], {}))
+                own += list(refs)
+                for sname, srefs in subs:
+                    own_subs.setdefault(sname, []).extend(srefs)
+        for entry, uris in mentions.items():
+            name, _, sub = (part.strip() for part in entry.partition(";"))
+            own, own_subs = merged.setdefault(name, ([], {}))
+            refs = [("", uri) for uri in uris]
+            if sub:
+                own_subs.setdefault(sub, []).extend(refs)
+            else:
+                own += refs
+        if not merged:
             return ""
         esc = package.esc
 
@@ -419,14 +469,25 @@ class PressEpubBuilder(Epub3Builder):
                 out.append(f'<a href="{esc(uri)}">{esc(title.astext() if title else doc or uri)}</a>')
             return ", ".join(out)
 
+        def letter(name: str) -> str:
+            first = unicodedata.normalize("NFD", name[:1])[:1].upper()
+            return first if first.isalpha() else "Symbols"
+
+        groups: dict[str, list[str]] = {}
+        for name in sorted(merged, key=lambda n: (letter(n) != "Symbols", n.casefold(), n)):
+            groups.setdefault(letter(name), []).append(name)
+
         body = [f'<section epub:type="index" role="doc-index" aria-labelledby="press-index-title">',
                 f'<h1 id="press-index-title">{esc(INDEX_TITLE)}</h1>']
-        for letter, entries in groups:
-            body.append(f'<section class="press-index-group" aria-label="{esc(letter)}"><h2>{esc(letter)}</h2>\n<ul class="press-index">')
-            for name, (refs, subs, _key) in entries:
+        for initial, names in groups.items():
+            body.append(f'<section class="press-index-group" aria-label="{esc(initial)}"><h2>{esc(initial)}</h2>\n<ul class="press-index">')
+            for name in names:
+                refs, subs = merged[name]
                 sub = ""
                 if subs:
-                    sub = "<ul>" + "".join(f"<li>{esc(sname)} {links(srefs)}</li>" for sname, srefs in subs) + "</ul>"
+                    sub = "<ul>" + "".join(
+                        f"<li>{esc(sname)} {links(subs[sname])}</li>" for sname in sorted(subs, key=str.casefold)
+                    ) + "</ul>"
                 sep = " " if refs else ""
                 body.append(f"<li>{esc(name)}{sep}{links(refs)}{sub}</li>")
             body.append("</ul></section>")

@@ -79,6 +79,10 @@ class Metadata:
     other_identifiers: list[str] = field(default_factory=list)
     #: authors that are organisations (filed under their own name, never inverted)
     organisations: list[str] = field(default_factory=list)
+    #: the print edition the page list follows (``dc:source`` refined by ``source-of``
+    #: ``pagination``; the draft ``pageBreakSource`` property is not written: EPUBCheck 5
+    #: rejects it as undefined); empty when the EPUB has no page list
+    page_source: str = ""
 
 
 @dataclass
@@ -180,6 +184,9 @@ def package_document(
         m.append(f"    <dc:rights>{esc(meta.rights)}</dc:rights>")
     if meta.date:
         m.append(f"    <dc:date>{esc(meta.date)}</dc:date>")
+    if meta.page_source:
+        m.append(f'    <dc:source id="print-source">{esc(meta.page_source)}</dc:source>')
+        m.append('    <meta refines="#print-source" property="source-of">pagination</meta>')
     m.append(f'    <meta property="dcterms:modified">{esc(meta.modified)}</meta>')
     # EPUB Accessibility 1.1 (schema.org accessibility properties)
     for mode in meta.access_modes:
@@ -250,9 +257,12 @@ def _nav_list(items: list[NavItem], indent: str) -> str:
 
 
 def nav_document(
-    lang: str, toc_title: str, toc: list[NavItem], landmarks: list[tuple[str, str, str]], css: str
+    lang: str, toc_title: str, toc: list[NavItem], landmarks: list[tuple[str, str, str]], css: str,
+    page_list: list[NavItem] | None = None,
 ) -> str:
-    """The EPUB 3 navigation document: the full table of contents and the landmarks."""
+    """The EPUB 3 navigation document: the full table of contents, the landmarks and, when
+    the book has print page numbers, the page list (hidden: reading systems offer it as
+    "go to page")."""
     body = [
         '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">',
         f'<h1 id="toc-title">{esc(toc_title)}</h1>',
@@ -265,6 +275,13 @@ def nav_document(
     for kind, text, href in landmarks:
         body.append(f'  <li><a epub:type="{esc(kind)}" href="{esc(href)}">{esc(text)}</a></li>')
     body += ["</ol>", "</nav>"]
+    if page_list:
+        body += [
+            '<nav epub:type="page-list" id="page-list" role="doc-pagelist" aria-labelledby="page-list-title" hidden="hidden">',
+            '<h2 id="page-list-title">Pages</h2>',
+            _nav_list(page_list, ""),
+            "</nav>",
+        ]
     return xhtml_page(lang, toc_title, "\n".join(body), css, body_type="frontmatter")
 
 

@@ -25,6 +25,7 @@ from sphinx.util.osutil import ensuredir
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
+from .. import pagemap
 from ..warnings_ import PressWarning, warn
 from . import errors
 from .translator import TypstTranslator, label, string
@@ -35,6 +36,7 @@ TEMPLATE = Path(__file__).with_name("book.typ")
 INDEX_CHAPTER = """
 #press-heading(level: 1, kind: "chapter")[Index]
 #press-index()
+#press-page-map()
 """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
@@ -71,7 +73,9 @@ class Compile:
     (:mod:`press.engine`), when more formats follow the PDF, lets the compile run in a
     thread while the EPUB and the web book are written, and calls :meth:`finish` from
     one of their Sphinx events: errors and warnings are then reported, at the author's
-    file:line, by that build (whose status they fail), and the PDF is written."""
+    file:line, by that build (whose status they fail), and the PDF and its page map
+    (:mod:`press.pagemap`) are written.  The EPUB finishes the compile before it places
+    its print page markers; its pages are written while Typst works."""
 
     def __init__(self, compiler: typst.Compiler, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
         self.compiler, self.typ_path, self.pdf_path = compiler, typ_path, pdf_path
@@ -81,6 +85,7 @@ class Compile:
         self.error: typst.TypstError | None = None
         self.crash: BaseException | None = None
         self.thread: threading.Thread | None = None
+        self.page_map: dict[str, Any] | str = "not compiled"
         self.done = False
 
     def run(self) -> None:
@@ -88,8 +93,12 @@ class Compile:
             self.pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
         except typst.TypstError as exc:
             self.error = exc
+            return
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
+            return
+        # where the pages begin, for the EPUB's page list (the layout above is memoised)
+        self.page_map = pagemap.query(self.compiler)
 
     def start(self) -> None:
         self.thread = threading.Thread(target=self.run, name="press-typst-compile", daemon=True)
@@ -115,6 +124,7 @@ class Compile:
             errors.warning(w, self.typ_path, self.srcdir)
         if self.pdf is not None:
             self.pdf_path.write_bytes(self.pdf)
+            pagemap.record(app.env, app.config, Path(app.doctreedir), self.page_map, self.pdf_path.name)
 
 
 _BACKGROUND = False
@@ -347,9 +357,12 @@ class TypstBuilder(Builder):
     def finish(self) -> None:
         images_changed = self.copy_image_files()
         pdf_path = Path(self.outdir, f"{self.press.slug}.pdf")
+        # Same source, templates and images: the PDF is up to date (and so is its page map;
+        # without one, e.g. after an upgrade, compile once more to read it)
         if getattr(self, "unchanged", False) and not images_changed:
-            logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
-            return
+            if pagemap.refresh(self.env, self.config, Path(self.doctreedir)):
+                logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
+                return
         compiler, fonts = compiler_for(str(self.outdir), self.font_paths())
         families = {f.casefold() for f in fonts.families()}
         for setting in ("pdf_font", "pdf_sans_font", "pdf_mono_font"):

@@ -61,6 +61,10 @@ def string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "").replace("\t", "    ") + '"'
 
 
+#: the id of the label that closes each document's own content (``<d.doc:press-end>``)
+END_ID = "press-end"
+
+
 def label(docname: str, id_: str = "") -> str:
     """The Typst label name of a document (``id_=""``) or of an id in it."""
     name = "d." + docname.replace("/", ".")
@@ -128,6 +132,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.mono = 0  # inside an API signature or grammar: text is monospaced
         self.last_marker: tuple[str, int] | None = None
         self.marker = ""
+        self.ended: set[str] = set()  # documents whose end label is written (see end_document)
         self.srcdir = str(getattr(builder, "srcdir", ""))
         self._index_footnotes(document)
 
@@ -258,7 +263,22 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     def depart_document(self, node: nodes.document) -> None:
         elements.ElementsMixin.depart_document(self, node)  # labels no visitor wrote
 
+    def end_document(self) -> None:
+        """Where the current document's own content ends (before the chapters its toctree
+        pulled in): its labels still pending, then ``<d.doc:press-end>``.  One label per
+        document (the last one needs none: the book ends there), read back with the others
+        for the EPUB's page list (press.pagemap)."""
+        doc = self.docname
+        if doc in self.ended:
+            return
+        self.ended.add(doc)
+        if self.pending_labels:
+            self.add("\n")
+            self.flush_labels()
+        self.add(f"\n#metadata(none) <{label(doc, END_ID)}>\n\n")
+
     def visit_start_of_file(self, node: nodes.Element) -> None:
+        self.end_document()
         self.docstack.append(node["docname"])
         self.levelstack.append(self.section_level)
         self.section_level = 0
@@ -266,6 +286,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.pending_labels.append(label(node["docname"]))
 
     def depart_start_of_file(self, node: nodes.Element) -> None:
+        self.end_document()
         self.docstack.pop()
         self.section_level = self.levelstack.pop()
 
