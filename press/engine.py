@@ -101,6 +101,24 @@ def copy_tree(src: Path, dest: Path) -> None:
     shutil.copytree(src, dest, symlinks=True)
 
 
+TRASH = "trash-"
+
+
+def discard(folder: Path, state: Path) -> None:
+    """Remove ``folder`` (after a swap: the previous outputs) off the critical path: it is
+    renamed into the state folder at once and deleted by a detached ``rm`` (the next build
+    removes whatever a killed ``rm`` left)."""
+    if not folder.exists():
+        return
+    trash = state / f"{TRASH}{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        os.replace(folder, trash)
+        subprocess.Popen(["rm", "-rf", "--", str(trash)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    except OSError:
+        shutil.rmtree(trash if trash.exists() else folder, ignore_errors=True)
+
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -285,6 +303,8 @@ class Engine:
 
     def prepare(self) -> dict[str, list[str]]:
         shutil.rmtree(self.stage, ignore_errors=True)
+        for old in self.state.glob(f"{TRASH}*"):  # left by a build whose remover was killed
+            shutil.rmtree(old, ignore_errors=True)
         for old in (self.out / ".staging", self.out / ".doctrees"):  # layout of earlier versions
             shutil.rmtree(old, ignore_errors=True)
         self.stage.mkdir(parents=True)
@@ -383,7 +403,7 @@ class Engine:
             for new, final in moves:
                 if new.exists():
                     exchange(new, final)
-        shutil.rmtree(self.stage, ignore_errors=True)
+        discard(self.stage, self.state)
 
     def where(self) -> str:
         parts = []
