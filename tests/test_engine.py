@@ -118,10 +118,16 @@ def test_one_read_three_writes(first):
 def test_no_change_rebuild_writes_no_page(book):
     src, out = book
     before = html_mtimes(out)
+    typ = next(p for p in (out / "pdf").glob("*.typ") if not p.name.startswith("press-"))
+    typ_before = typ.stat().st_mtime_ns
+    pdf_before = typ.with_suffix(".pdf").read_bytes()
     proc = build(src, out)
     assert proc.returncode == 0, proc.stderr
     assert "reading" not in proc.stdout, proc.stdout
     assert html_mtimes(out) == before
+    # the PDF's inputs did not change: the book is not even translated to Typst again
+    assert typ.stat().st_mtime_ns == typ_before
+    assert typ.with_suffix(".pdf").read_bytes() == pdf_before
 
 
 def test_one_page_edit_rewrites_that_page_everywhere(book):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import importlib.resources
 import shutil
 import threading
@@ -33,6 +34,8 @@ from .translator import TypstTranslator, label, string
 logger = logging.getLogger(__name__)
 
 TEMPLATE = Path(__file__).with_name("book.typ")
+#: In the doctree folder: the inputs of the last PDF written (:meth:`TypstBuilder.input_fingerprint`).
+PDF_STAMP = "press-pdf.sha256"
 INDEX_CHAPTER = """
 #press-heading(level: 1, kind: "chapter")[Index]
 #press-index()
@@ -94,6 +97,7 @@ class Compile:
         self.crash: BaseException | None = None
         self.thread: threading.Thread | None = None
         self.page_map: dict[str, Any] | str = "not compiled"
+        self.written: Any = None
         self.done = False
 
     def run(self) -> None:
@@ -133,6 +137,8 @@ class Compile:
         if self.pdf is not None:
             self.pdf_path.write_bytes(self.pdf)
             pagemap.record(app.env, app.config, Path(app.doctreedir), self.page_map, self.pdf_path.name)
+            if self.written is not None:
+                self.written()
 
 
 _BACKGROUND = False
@@ -270,7 +276,37 @@ class TypstBuilder(Builder):
         labels.add(label(tree["docname"]))
         return labels
 
+    def input_fingerprint(self) -> str:
+        """Everything the PDF is made from: when it equals the last good PDF's, the book is
+        neither assembled, translated nor compiled again.  The page map's fingerprint (each
+        document's last read — Sphinx re-reads a page whose images or citations changed —
+        the press settings, title, release, language and the templates), plus this
+        writer's own code, the Typst version and the fonts."""
+        h = hashlib.sha256(pagemap.fingerprint(self.env, self.config).encode())
+        for code in sorted(Path(__file__).parent.glob("*.py")):
+            h.update(code.read_bytes())
+        h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch()}".encode())
+        return h.hexdigest()
+
+    def up_to_date(self, fingerprint: str) -> bool:
+        try:
+            recorded = Path(self.doctreedir, PDF_STAMP).read_text(encoding="utf-8")
+        except OSError:
+            return False
+        out = Path(self.outdir)
+        return recorded == fingerprint and all(
+            (out / name).is_file() for name in (f"{self.press.slug}.typ", f"{self.press.slug}.pdf", "press-book.typ")
+        )
+
+    def record_stamp(self) -> None:
+        Path(self.doctreedir, PDF_STAMP).write_text(self.fingerprint, encoding="utf-8")
+
     def write_documents(self, _docnames: Set[str]) -> None:
+        self.fingerprint = self.input_fingerprint()
+        self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
+        if self.up_to_date(self.fingerprint):
+            self.unchanged = True  # nothing the PDF is made from changed: keep it
+            return
         doctree = self.assemble_doctree()
         self.post_process_images(doctree)
         self.known_labels = self.collect_labels(doctree)
@@ -372,6 +408,7 @@ class TypstBuilder(Builder):
         if getattr(self, "unchanged", False) and not images_changed:
             if pagemap.refresh(self.env, self.config, Path(self.doctreedir)):
                 logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
+                self.record_stamp()
                 return
         compiler, fonts = compiler_for(str(self.outdir), self.font_paths())
         families = {f.casefold() for f in fonts.families()}
@@ -382,6 +419,7 @@ class TypstBuilder(Builder):
         timestamp = press_config.source_date_epoch() or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
+        job.written = self.record_stamp  # once the PDF is written
         if _BACKGROUND:
             job.start()  # the engine finishes it during the next format's build
             _PENDING.append(job)
