@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
-import gc
 import json
 import os
 import shutil
@@ -85,6 +84,28 @@ def parse_jobs(jobs: int | str | None) -> int:
     if value < 1:
         raise ValueError(f"-j must be a positive number or 'auto', got {jobs!r}")
     return value
+
+
+def start_copy(src: Path, dest: Path) -> Any:
+    """:func:`copy_tree` in a child process (``cp``) while the build goes on; returns the
+    function that waits for it (and copies in this process if ``cp`` failed)."""
+    if not src.exists():
+        return lambda discard=False: None
+    if not (sys.platform.startswith("linux") and shutil.which("cp")):
+        copy_tree(src, dest)
+        return lambda discard=False: None
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen(["cp", "-a", "--reflink=auto", str(src), str(dest)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait(discard: bool = False) -> None:
+        if discard:
+            proc.kill()
+            proc.wait()
+        elif proc.wait() != 0:
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(src, dest, symlinks=True)
+    return wait
 
 
 def copy_tree(src: Path, dest: Path) -> None:
@@ -291,6 +312,13 @@ class Engine:
         self.state = self.out / STATE
         self.stage = self.state / "staging"
         self.tty = sys.stdout.isatty() and not os.environ.get("CI")
+        self.copies: dict[str, Any] = {}
+
+    def drop_copies(self) -> None:
+        """Stop the background copies of a build that will not be published."""
+        for wait in self.copies.values():
+            wait(discard=True)
+        self.copies.clear()
 
     # The staged layout mirrors the published one.
     def staged(self, fmt: str) -> Path:
@@ -309,11 +337,12 @@ class Engine:
             shutil.rmtree(old, ignore_errors=True)
         self.stage.mkdir(parents=True)
         copy_tree(self.state / "doctrees", self.stage / "doctrees")
+        # The outputs are copied in the background; each build waits for its own copy.
         for fmt in self.formats:
             if fmt == "epub":
-                copy_tree(self.state / "epub-work", self.workdir("epub"))
+                self.copies[fmt] = start_copy(self.state / "epub-work", self.workdir("epub"))
             else:
-                copy_tree(self.out / fmt, self.staged(fmt))
+                self.copies[fmt] = start_copy(self.out / fmt, self.staged(fmt))
         pending = self.state / "pending.json"
         try:
             return json.loads(pending.read_text(encoding="utf-8")) if pending.is_file() else {}
@@ -338,6 +367,7 @@ class Engine:
         return ""
 
     def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any]) -> int:
+        self.copies.pop(fmt, lambda discard=False: None)()  # the last good output of this format, staged
         outdir = self.workdir(fmt)
         outdir.mkdir(parents=True, exist_ok=True)
         status = sys.stdout if self.tty else None
@@ -375,8 +405,7 @@ class Engine:
             handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, sys.stderr)
             code = 2
         finally:
-            del app
-            gc.collect()
+            del app  # freed by Python's own collector while the next format builds
         if code == 0:
             _say(f"{fmt} written in {time.perf_counter() - started:.1f} s")
         return code
@@ -436,16 +465,20 @@ class Engine:
                     for fmt in self.formats:
                         _fail(f"the {fmt} build failed (see the messages above); "
                               f"the previous {self.out / fmt} is left untouched.")
+                    _drop_compiles()
+                    self.drop_copies()
                     shutil.rmtree(self.stage, ignore_errors=True)
                     return status or 1
                 self.swap(tracker.pending_after(self.formats))
             except KeyboardInterrupt:
                 _drop_compiles()
+                self.drop_copies()
                 shutil.rmtree(self.stage, ignore_errors=True)
                 _fail("interrupted; every previous output is left untouched.")
                 return 130
             finally:
                 _drop_compiles()  # a build that failed before finishing the PDF's compile
+                self.drop_copies()
         took = time.perf_counter() - started
         _say(f"built {', '.join(self.formats)} in {took:.1f} s -> {self.where()}")
         return 0
