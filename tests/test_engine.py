@@ -145,6 +145,19 @@ def test_one_page_edit_rewrites_that_page_everywhere(book):
     assert "A freshly edited sentence." in (out / "html" / "alpha" / "able.html").read_text(encoding="utf-8")
     assert "A freshly edited sentence." in epub_text(out)
     assert "A freshly edited sentence." in pdf_text(out)
+    (web_zip,) = (out / "html").glob("*-web.zip")  # the offline copy of the web book follows
+    with zipfile.ZipFile(web_zip) as z:
+        page = next(n for n in z.namelist() if n.endswith("/alpha/able.html"))
+        assert "A freshly edited sentence." in z.read(page).decode("utf-8")
+
+
+def test_no_change_keeps_the_web_books_zip(book):
+    src, out = book
+    (web_zip,) = (out / "html").glob("*-web.zip")
+    before = web_zip.read_bytes(), web_zip.stat().st_mtime_ns
+    proc = build(src, out, "html")
+    assert proc.returncode == 0, proc.stderr
+    assert (web_zip.read_bytes(), web_zip.stat().st_mtime_ns) == before
 
 
 def test_title_change_rewrites_every_navigation(book):

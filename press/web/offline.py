@@ -153,11 +153,22 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not is_web(app.builder):
         return
     outdir = Path(app.outdir)
+    before = [_read(outdir / MANIFEST), _read(outdir / WORKER)]
     (outdir / MANIFEST).write_text(_manifest(app), encoding="utf-8")
     name = zip_name(app)
     write_worker(outdir, set(NOT_CACHED) | {name})
-    if offers_zip(app):
+    # The worker names every file with a digest of all their contents: the same worker and
+    # manifest as the zip's build mean the same files, so the zip is kept as it is.
+    same = before == [_read(outdir / MANIFEST), _read(outdir / WORKER)] and (outdir / name).is_file()
+    if offers_zip(app) and not same:
         write_zip(outdir, name, press_config.get(app.config).slug)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
