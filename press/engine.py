@@ -355,6 +355,8 @@ class Engine:
         holding this build's files or links to the published ones."""
         if "html" not in self.formats:
             return ""
+        if "epub" in self.formats:  # the web book links the EPUB before it is packaged
+            self.staged("epub").mkdir(parents=True, exist_ok=True)
         for fmt in ("pdf", "epub"):
             published = self.out / fmt
             if fmt not in self.formats and published.is_dir():
@@ -389,7 +391,8 @@ class Engine:
                     app.connect("build-finished", _finish_compiles, priority=100)
                 if fmt != "pdf" and self.jobs > 1:
                     app.connect("env-before-read-docs", _finish_before_forking, priority=1)
-                    app.connect("env-get-updated", _finish_before_writing, priority=1)
+                    if app.builder.allow_parallel:  # the EPUB builder never forks its writers
+                        app.connect("env-get-updated", _finish_before_writing, priority=1)
                 _say(f"writing {fmt}...")
                 if fmt == "pdf" and len(self.formats) > 1:
                     with compile_in_background():  # the wheel releases the GIL: overlap the writes

@@ -292,6 +292,8 @@ def test_download_links_from_disk_and_from_a_server(browser, real_book, server):
         url = link.evaluate("a => a.href")
         target = Path(unquote(urlsplit(url).path))
         assert target.parent == real_book.html and target.read_bytes() == data
+        size = page.locator(f'.press-downloads [data-press-size="{kind}"]').inner_text()
+        assert re.fullmatch(r"\d+(\.\d)? [KM]B", size), size  # filled in by press-download-sizes.js
     # from the server: clicking downloads the same bytes; the header menu offers both too
     page.goto(server + f"{CHAPTER}.html")
     settle(page)

@@ -24,7 +24,7 @@ from ..typst.builder import finish_pending
 from ..warnings_ import PressWarning, warn
 from . import is_web, offline
 
-LABELS = "press-downloads.json"
+SIZES = "press-download-sizes.js"
 ICONS = {"pdf": "fas fa-file-pdf", "epub": "fas fa-book", "zip": "fas fa-file-zipper"}
 
 
@@ -37,14 +37,15 @@ class Download:
 
     @property
     def size(self) -> str:
-        """The size as readers are told it: MB with one decimal from 100 KB up (a label
-        that an edit rarely changes, since a changed label rewrites every page), KB below."""
+        """The size as readers are told it: MB with one decimal from 100 KB up, KB below."""
         size = self.source.stat().st_size
         return f"{size / 1_048_576:.1f} MB" if size >= 102_400 else f"{max(1, round(size / 1024))} KB"
 
 
 def find(app: Sphinx) -> list[Download]:
-    """The downloads this build offers (empty without ``press_download_dir``)."""
+    """The downloads this build offers (empty without ``press_download_dir``): the files
+    there, or about to be there (their folder exists: the engine, which makes the PDF and
+    the EPUB of the same build while the web pages are written, creates it first)."""
     folder = press_config.get(app.config).download_dir
     if not folder or not is_web(app.builder):
         return []
@@ -56,40 +57,38 @@ def find(app: Sphinx) -> list[Download]:
     ]
     found = []
     for kind, label, path in wanted:
-        if path.is_file():
+        if path.is_file() or path.parent.is_dir():
             found.append(Download(kind, label, path, path.name))
         else:
-            warn(PressWarning.WEB, f"press_download_dir is set but there is no {kind.upper()} at {path}: "
-                 f"build '{kind}' before 'html' (make book) so the web book can offer it")
+            _missing(kind, path)
     return found
+
+
+def _missing(kind: str, path: Path) -> None:
+    warn(PressWarning.WEB, f"press_download_dir is set but there is no {kind.upper()} at {path}: "
+         f"build '{kind}' before 'html' (make book) so the web book can offer it")
 
 
 def _init(app: Sphinx) -> None:
-    # found at first use in the web book; nothing to offer in other formats
-    app.builder.press_downloads = None if is_web(app.builder) else []  # type: ignore[attr-defined]
+    app.builder.press_downloads = find(app) if is_web(app.builder) else []  # type: ignore[attr-defined]
+    if app.builder.press_downloads:  # type: ignore[attr-defined]
+        app.add_js_file(SIZES, loading_method="defer")
 
 
 def downloads_of(app: Sphinx) -> list[Download]:
-    """The downloads, found when the first page is written: by then the PDF that the
-    engine compiles in the background, while this build reads, is finished and written
-    (:func:`press.typst.builder.finish_pending`), so sizes and copies are of this build."""
-    found = getattr(app.builder, "press_downloads", [])
-    if found is None:
-        finish_pending(app)
-        found = app.builder.press_downloads = find(app)  # type: ignore[attr-defined]
-    return found
+    return getattr(app.builder, "press_downloads", [])
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    """``press_downloads`` for the sidebar, and a download menu in the header."""
+    """``press_downloads`` for the sidebar, and a download menu in the header.  The pages
+    carry no size: the files may still be in the making while the pages are written, and a
+    size in every page would go stale on the pages an incremental build does not rewrite.
+    ``_static/press-download-sizes.js``, written with the files, fills them in."""
     found = downloads_of(app)
     if not found:
         return
     pathto = context["pathto"]
-    links = [
-        {"kind": d.kind, "label": d.label, "href": pathto(d.name, 1), "size": d.size, "name": d.name}
-        for d in found
-    ]
+    links = [{"kind": d.kind, "label": d.label, "href": pathto(d.name, 1), "name": d.name} for d in found]
     links += offline.download_links(app, pathto)  # the zip of the web book itself
     context["press_downloads"] = links
     buttons = context.get("header_buttons")
@@ -104,7 +103,7 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
                     "type": "link",
                     "url": link["href"],
                     "text": link["label"],
-                    "tooltip": f"{link['label']} ({link['size']})" if link["size"] else link["label"],
+                    "tooltip": link["label"],
                     "icon": ICONS.get(link["kind"], "fas fa-download"),
                     "label": f"press-download-{link['kind']}",
                 }
@@ -113,41 +112,38 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         })
 
 
-def labels(app: Sphinx) -> dict[str, str]:
-    """What every page says of the downloads (kind -> size label)."""
-    return {d.kind: d.size for d in downloads_of(app)}
-
-
-def _labels_file(app: Sphinx) -> Path:
-    # In the doctree folder: the engine stages and publishes it with the pages that show them.
-    return Path(app.doctreedir, LABELS)
-
-
-def rewrite_if_labels_changed(app: Sphinx, env: Any) -> list[str]:
-    """``env-get-updated``: every page shows the downloads' sizes, so when a label changes
-    (or was never recorded) every page is rewritten, not only the pages that changed."""
-    if not is_web(app.builder):
-        return []
-    try:
-        previous = json.loads(_labels_file(app).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
-    return sorted(env.found_docs) if labels(app) != previous else []
-
-
 def copy_files(app: Sphinx, exception: Exception | None) -> None:
+    """At ``build-finished``: wait for a PDF compiled in the background (its errors are
+    reported here), copy the files, write their sizes for the pages."""
     if exception is not None or not is_web(app.builder):
         return
+    finish_pending(app)
+    sizes = {}
     for d in downloads_of(app):
+        if not d.source.is_file():
+            _missing(d.kind, d.source)
+            continue
         shutil.copyfile(d.source, Path(app.outdir) / d.name)
-    _labels_file(app).write_text(json.dumps(labels(app), sort_keys=True), encoding="utf-8")
+        sizes[d.kind] = d.size
+    if downloads_of(app):
+        static = Path(app.outdir, "_static")
+        static.mkdir(exist_ok=True)
+        (static / SIZES).write_text(
+            "// Sizes of the book's downloads (press.web.downloads); generated, do not edit.\n"
+            f"(function () {{ var sizes = {json.dumps(sizes, sort_keys=True)};\n"
+            "  document.querySelectorAll('[data-press-size]').forEach(function (el) {\n"
+            "    var size = sizes[el.getAttribute('data-press-size')];\n"
+            "    if (size) { el.textContent = size; }\n"
+            "  });\n"
+            "})();\n",
+            encoding="utf-8",
+        )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Look for the PDF and EPUB when the first page is written, link them, copy them at
-    the end; rewrite every page when their size labels change."""
+    """Find the PDF and EPUB at ``builder-inited`` and link them; copy them, with a script
+    that shows their sizes, at the end."""
     app.connect("builder-inited", _init)
-    app.connect("env-get-updated", rewrite_if_labels_changed)
     app.connect("html-page-context", page_context, priority=510)
     app.connect("build-finished", copy_files)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

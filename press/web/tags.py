@@ -186,7 +186,7 @@ def _signature(app: Sphinx, pages: list[tuple[str, dict[str, Any], str]]) -> str
         "pages": pages,
         "nav": [(d, env.titles[d].astext() if d in env.titles else "") for d in reading_order(env)],
         "numbers": {d: repr(n) for d, n in sorted(env.toc_secnumbers.items())},
-        "downloads": downloads.labels(app),
+        "downloads": [d.name for d in downloads.downloads_of(app)],
         "build": [getattr(info, "config_hash", ""), getattr(info, "tags_hash", "")],
         "templates": templates.newest_template_mtime() if templates else 0,
     }
