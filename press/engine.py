@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -55,7 +56,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-from .typst.builder import compile_in_background, finish_pending, take_pending
+from .typst.builder import compile_in_background, finish_pending, resume_pending, take_pending
 
 BUILDERS = {"html": "html", "epub": "epub", "pdf": "typst"}
 ARTIFACT = {"epub": "*.epub", "pdf": "*.pdf"}
@@ -232,6 +233,27 @@ def _finish_before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+def _gate(fd: int) -> Any:
+    """``build-finished`` of the web book's process: wait until the parent has made the
+    PDF and the EPUB (or failed, or died: then stop at once, the parent reports it)."""
+    def wait(app: Sphinx, exception: Exception | None) -> None:
+        if os.read(fd, 2) != b"ok":
+            _child_exit(3)
+    return wait
+
+
+def _child_exit(code: int) -> None:
+    """End the web book's process.  ``os._exit`` (the parent's exit handlers are not ours to
+    run), after stopping what this process started — sphinx-sitemap's manager process —
+    which is in this process's own group."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with contextlib.suppress(OSError):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.killpg(0, signal.SIGTERM)
+    os._exit(code)
+
+
 def _drop_compiles() -> None:
     for job in take_pending():
         job.wait()  # never leave a thread reading the staging folder we remove
@@ -302,7 +324,8 @@ class Tracker:
 # ---- the build -----------------------------------------------------------------------------
 
 class Engine:
-    def __init__(self, formats: list[str], source: Path, conf: Path, out: Path, strict: bool, jobs: int) -> None:
+    def __init__(self, formats: list[str], source: Path, conf: Path, out: Path, strict: bool, jobs: int,
+                 fork: bool = True) -> None:
         unknown = [f for f in formats if f not in BUILDERS]
         if unknown:
             raise ValueError(f"unknown format(s) {unknown}: choose from {sorted(BUILDERS)}")
@@ -313,6 +336,8 @@ class Engine:
         self.stage = self.state / "staging"
         self.tty = sys.stdout.isatty() and not os.environ.get("CI")
         self.copies: dict[str, Any] = {}
+        self.fork = fork
+        self.child: int | None = None
 
     def drop_copies(self) -> None:
         """Stop the background copies of a build that will not be published."""
@@ -368,7 +393,12 @@ class Engine:
             return str(self.stage)
         return ""
 
-    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any]) -> int:
+    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], gate: int | None = None,
+                last: bool = False) -> int:
+        """Build one format.  ``gate``: in the web book's process of a parallel build, the
+        pipe on which the parent says whether the PDF and the EPUB were made (the web book
+        waits for it before it copies them); ``last``: this build finishes the PDF's
+        background compile at the latest."""
         self.copies.pop(fmt, lambda discard=False: None)()  # the last good output of this format, staged
         outdir = self.workdir(fmt)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -384,18 +414,23 @@ class Engine:
                     warningiserror=self.strict, parallel=self.jobs,
                 )
                 tracker.connect(app, fmt)
-                # The PDF compiled in the background is finished (and reported) by the web
-                # book when it first links it, or at the end of the last format at the latest;
-                # with -j, before the next format's Sphinx forks workers (no fork mid-compile).
-                if fmt != "pdf" and fmt == self.formats[-1]:
+                # The PDF compiled in the background is finished (and reported) by the EPUB
+                # before it places its print page markers, by the web book before it copies
+                # the PDF, or at the end of the last format at the latest; with -j, before
+                # the next format's Sphinx forks workers (no fork mid-compile).
+                if fmt != "pdf" and (last or fmt == self.formats[-1]):
                     app.connect("build-finished", _finish_compiles, priority=100)
+                if gate is not None:
+                    app.connect("build-finished", _gate(gate), priority=50)
                 if fmt != "pdf" and self.jobs > 1:
                     app.connect("env-before-read-docs", _finish_before_forking, priority=1)
                     if app.builder.allow_parallel:  # the EPUB builder never forks its writers
                         app.connect("env-get-updated", _finish_before_writing, priority=1)
                 _say(f"writing {fmt}...")
                 if fmt == "pdf" and len(self.formats) > 1:
-                    with compile_in_background():  # the wheel releases the GIL: overlap the writes
+                    # the wheel releases the GIL: overlap the writes (started after the fork
+                    # when the EPUB and the web book are written by two processes)
+                    with compile_in_background(start=not self.parallel_formats()):
                         app.build()
                 else:
                     app.build()
@@ -412,6 +447,71 @@ class Engine:
         if code == 0:
             _say(f"{fmt} written in {time.perf_counter() - started:.1f} s")
         return code
+
+    def parallel_formats(self) -> bool:
+        """Write the EPUB and the web book at the same time, in two processes (the web book
+        in a forked child), while Typst lays out the PDF in a thread of the parent: with
+        two or more cores, ``-j 1`` (Sphinx's own workers would fork again) and both formats
+        asked for.  ``PRESS_SERIAL=1`` (and :mod:`press.serve`) keep one process."""
+        return (
+            self.fork and self.jobs == 1 and {"epub", "html"} <= set(self.formats) and hasattr(os, "fork")
+            and (os.cpu_count() or 1) > 1 and os.environ.get("PRESS_SERIAL", "") in ("", "0")
+        )
+
+    def run_epub_and_html(self, tracker: Tracker, overrides: dict[str, Any]) -> int:
+        """The EPUB here and the web book in a forked child; the child waits, before it
+        copies the PDF and the EPUB, for the parent to say (on a pipe) that both exist."""
+        for fmt in ("html", "epub"):  # a background ``cp`` is a child of this process only
+            self.copies.pop(fmt, lambda discard=False: None)()
+        jobs = take_pending()  # the PDF's compile, not started yet: no thread may cross the fork
+        gate, say = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        gc.freeze()  # the child never collects (so never copies) what both processes share
+        pid = os.fork()
+        if pid == 0:  # the web book, in a process group of its own (see _child_exit)
+            code = 1
+            try:
+                os.setpgid(0, 0)
+                os.close(say)
+                code = self.run_one("html", tracker, overrides, gate=gate)
+            except KeyboardInterrupt:
+                code = 130
+            except BaseException:  # noqa: BLE001 - the parent reports the failed format
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                _child_exit(code)
+        gc.unfreeze()
+        os.close(gate)
+        self.child = pid
+        try:
+            for job in jobs:
+                job.start()
+            resume_pending(jobs)
+            status = self.run_one("epub", tracker, overrides, last=True)
+            if status == 0:
+                status = self.publish_epub()
+            if status != 0:
+                self.stop_child()  # nothing will be published: no need to finish the web book
+                return status
+            os.write(say, b"ok")
+        finally:
+            os.close(say)
+        _, wait_status = os.waitpid(pid, 0)
+        self.child = None
+        code = os.waitstatus_to_exitcode(wait_status)
+        return 1 if code != 0 else 0
+
+    def stop_child(self) -> None:
+        """Kill the web book's process and whatever it started (its process group)."""
+        if self.child is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.child, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.child, 0)
+            self.child = None
 
     def publish_epub(self) -> int:
         found = sorted(self.workdir("epub").glob(ARTIFACT["epub"]))
@@ -459,6 +559,9 @@ class Engine:
                     overrides["nitpicky"] = True
                 status = 0
                 for fmt in self.formats:
+                    if fmt == "epub" and self.parallel_formats():
+                        status = self.run_epub_and_html(tracker, overrides)
+                        break
                     status = self.run_one(fmt, tracker, overrides)
                     if status == 0 and fmt == "epub":
                         status = self.publish_epub()
@@ -474,12 +577,14 @@ class Engine:
                     return status or 1
                 self.swap(tracker.pending_after(self.formats))
             except KeyboardInterrupt:
+                self.stop_child()
                 _drop_compiles()
                 self.drop_copies()
                 shutil.rmtree(self.stage, ignore_errors=True)
                 _fail("interrupted; every previous output is left untouched.")
                 return 130
             finally:
+                self.stop_child()
                 _drop_compiles()  # a build that failed before finishing the PDF's compile
                 self.drop_copies()
         took = time.perf_counter() - started
@@ -494,10 +599,12 @@ def build_book(
     out: Path,
     strict: bool = True,
     jobs: int | str | None = None,
+    fork: bool = True,
 ) -> int:
     """Build ``formats`` (``None`` or ``[]``: all three) from one read of ``source``;
-    return the exit status.  The CLI's, ``make``'s and :mod:`press.serve`'s entry point."""
-    return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs)).run()
+    return the exit status.  The CLI's, ``make``'s and :mod:`press.serve`'s entry point
+    (``fork=False``: one process, as a server with threads of its own needs)."""
+    return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs), fork).run()
 
 
 def build(fmt: str, source: Path, conf: Path, out: Path, strict: bool = True, extra: list[str] | None = None) -> int:

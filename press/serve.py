@@ -58,7 +58,7 @@ class Preview:
         return files
 
     def build(self, formats: list[str] | None) -> int:
-        status = build_book(formats, self.source, self.conf, self.out, strict=True)
+        status = build_book(formats, self.source, self.conf, self.out, strict=True, fork=False)  # our server threads
         if status == 0:
             self.generation += 1
         return status

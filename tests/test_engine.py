@@ -254,6 +254,69 @@ def test_incremental_web_data_matches_a_clean_build(book, tmp_path):
     assert '"beta/links.html#site-links-target"' in (out / "html" / "_static" / "press-previews-data.js").read_text(encoding="utf-8")
 
 
+def processes_naming(path: Path) -> list[int]:
+    """Processes whose command line names ``path`` (a build's leftovers)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            if str(path) in cmdline:
+                found.append(int(proc.name))
+    return found
+
+
+def test_epub_and_web_book_written_by_two_processes(book):
+    """With two cores the EPUB is written here and the web book in a forked child, both
+    while Typst compiles; the child and what it started (sphinx-sitemap's manager, with a
+    site URL) are gone when the build returns, and the outputs are those of one process."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: the formats are written one after the other")
+    src, out = book
+    _edit(src, "Written by two processes.")
+    site = ["--site-url", "https://books.example.org/test/"]
+    proc = run_press("build", "--source", str(src), "--conf", str(src), "--out", str(out), *site, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    log = proc.stdout
+    assert log.index("writing html") < log.index("epub written"), log  # both at once
+    assert not processes_naming(out)
+    assert "Written by two processes." in (out / "html" / "alpha" / "able.html").read_text(encoding="utf-8")
+    assert "Written by two processes." in epub_text(out) and "Written by two processes." in pdf_text(out)
+    assert "https://books.example.org/test/alpha/able.html" in sitemap_locs(out)
+    for kind, pattern in (("pdf", "*.pdf"), ("epub", "*.epub")):
+        (copy,) = (out / "html").glob(pattern)
+        (published,) = (out / kind).glob(pattern)
+        assert copy.read_bytes() == published.read_bytes()
+
+
+def test_one_process_when_asked(book, monkeypatch):
+    src, out = book
+    _edit(src, "Written by one process.")
+    monkeypatch.setenv("PRESS_SERIAL", "1")
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.index("epub written") < proc.stdout.index("writing html"), proc.stdout
+    assert "Written by one process." in (out / "html" / "alpha" / "able.html").read_text(encoding="utf-8")
+
+
+def test_failed_epub_stops_the_web_books_process(book):
+    """The parent's EPUB fails while the child writes the web book: the child stops at its
+    gate, nothing is published and no process is left."""
+    src, out = book
+    before = digests(out)
+    _edit(src, "Words from a build whose EPUB fails.")
+    prelude = "engine.Engine.publish_epub = lambda self: 1\n"
+    proc = subprocess.run(engine_cmd(src, out, prelude=prelude), cwd=REPO, env=child_env(), capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "writing html" in proc.stdout and "html written" not in proc.stdout, proc.stdout
+    assert digests(out) == before
+    assert not processes_naming(out)
+    assert not (out / ".press" / "staging").exists()
+
+
 def test_pdf_compiled_alongside_the_other_formats_is_the_pdf_built_alone(book, tmp_path):
     """With more formats to write, the Typst compile runs in a thread while the EPUB and
     the web book are written; the PDF is the same file as a PDF-only build's."""

@@ -98,9 +98,11 @@ class Compile:
         self.thread: threading.Thread | None = None
         self.page_map: dict[str, Any] | str = "not compiled"
         self.written: Any = None
+        self.ran = False
         self.done = False
 
     def run(self) -> None:
+        self.ran = True
         try:
             self.pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
         except typst.TypstError as exc:
@@ -113,16 +115,20 @@ class Compile:
         self.page_map = pagemap.query(self.compiler)
 
     def start(self) -> None:
-        self.thread = threading.Thread(target=self.run, name="press-typst-compile", daemon=True)
-        self.thread.start()
+        if self.thread is None:
+            self.thread = threading.Thread(target=self.run, name="press-typst-compile", daemon=True)
+            self.thread.start()
 
     def wait(self) -> None:
         if self.thread is not None:
             self.thread.join()
 
     def finish(self, app: Any) -> None:
-        """Wait for the compile; report its errors and warnings through ``app``'s logging
-        (an error sets ``app.statuscode``); write the PDF if there is one."""
+        """Wait for the compile (or run it, if it was never started); report its errors and
+        warnings through ``app``'s logging (an error sets ``app.statuscode``); write the PDF
+        if there is one."""
+        if self.thread is None and not self.ran:
+            self.run()
         self.wait()
         if self.done:
             return
@@ -142,26 +148,33 @@ class Compile:
 
 
 _BACKGROUND = False
+_START = True
 _PENDING: list[Compile] = []
 
 
 @contextlib.contextmanager
-def compile_in_background() -> Iterator[list[Compile]]:
-    """While active, the builder starts its compile in a thread and leaves it in the
-    yielded list instead of waiting for it; the caller must :meth:`Compile.finish` (or
-    at least :meth:`Compile.wait` for) every job in it."""
-    global _BACKGROUND
-    _BACKGROUND = True
+def compile_in_background(start: bool = True) -> Iterator[list[Compile]]:
+    """While active, the builder leaves its compile in the yielded list instead of running
+    it, started in a thread (or, with ``start=False``, not yet started: the engine starts it
+    after forking); the caller must :meth:`Compile.finish` (or at least
+    :meth:`Compile.wait` for) every job in it."""
+    global _BACKGROUND, _START
+    _BACKGROUND, _START = True, start
     try:
         yield _PENDING
     finally:
-        _BACKGROUND = False
+        _BACKGROUND, _START = False, True
 
 
 def finish_pending(app: Any) -> None:
     """Finish every compile left running (see :class:`Compile`), reporting through ``app``."""
     for job in take_pending():
         job.finish(app)
+
+
+def resume_pending(jobs: list[Compile]) -> None:
+    """Put back compiles taken with :func:`take_pending` (the engine, across its fork)."""
+    _PENDING.extend(jobs)
 
 
 def take_pending() -> list[Compile]:
@@ -421,7 +434,8 @@ class TypstBuilder(Builder):
         job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
         job.written = self.record_stamp  # once the PDF is written
         if _BACKGROUND:
-            job.start()  # the engine finishes it during the next format's build
+            if _START:
+                job.start()  # the engine finishes it during the next format's build
             _PENDING.append(job)
         else:
             job.run()
