@@ -114,6 +114,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.docstack: list[str] = [document.get("docname", self.root)]
         self.section_level = 0
         self.card_fn = "press-card"  # the Typst function a card is written as (see design_grid)
+        self.code_ids = 0  # listings that may break across pages, numbered (see code_call)
         self.levelstack: list[int] = []
         self.in_table = 0
         self.in_footnote = 0
@@ -794,6 +795,11 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             args.append(f"caption: [{caption}]")
         if number:
             args.append(f"number: {string(number)}")
+        lines = code.split("\n")
+        if len(lines) >= 15 or max(len(line) for line in lines) > 80:
+            # a listing that may break across pages: its name, so the continuation knows it
+            self.code_ids += 1
+            args.append(f"id: {self.code_ids}")
         return "#press-code(" + ", ".join(args) + ")"
 
     def visit_literal_block(self, node: nodes.Element) -> None:
