@@ -26,6 +26,8 @@ press_subtitle = "Working with coding agents in 2026"
 press_authors = ["Field Guide Press"]
 press_site_url = "https://field-guide.example.org/"
 press_pdf_paper = "a4"
+# The repository's LICENSE (MIT) covers the book's sources: its text and its code.
+press_license = "The text and code of this book are released under the MIT License."
 # Names and tools the PDF's index lists (entry -> the words that mention it; see press/indexterms.py)
 press_index_terms = {
     "Karpathy, Andrej": ["Karpathy"],

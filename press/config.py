@@ -52,7 +52,8 @@ class PressConfig:
     entry (``"term"`` or ``"term; sub-entry"``) to the words in the text that mention it
     (the entry itself when empty); see :mod:`press.indexterms`."""
     license: str = ""
-    """Licence statement printed on the copyright page (and nowhere else by default)."""
+    """Licence statement: on the PDF's copyright page, after the copyright in the EPUB's
+    ``dc:rights`` and in the web book's footer (sphinx-book-theme's ``extra_footer``)."""
     download_dir: str = ""
     """Build folder whose ``pdf/<slug>.pdf`` and ``epub/<slug>.epub`` the web book copies
     and links on every page (relative to the conf dir); set by the CLI for ``html``."""
@@ -151,7 +152,7 @@ def _validate(app: Sphinx, config: Config) -> None:
 #: only the PDF, which is always written whole.  Anything not listed re-reads (``"env"``).
 REBUILD: dict[str, str] = {
     "slug": "html", "subtitle": "html", "authors": "html", "site_url": "html",
-    "copyright_notice": "html", "download_dir": "html",
+    "copyright_notice": "html", "license": "html", "download_dir": "html",
     "pdf_paper": "", "pdf_font": "", "pdf_mono_font": "", "pdf_sans_font": "", "pdf_font_paths": "",
 }
 

@@ -15,6 +15,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.transforms import SphinxTransform
 
+from . import config as press_config
 from . import frontmatter
 
 
@@ -76,6 +77,17 @@ def add_meta_description(app: Sphinx, pagename: str, templatename: str, context:
         )
 
 
+def add_license_footer(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """The web book's footer carries ``press_license`` under the copyright line (the
+    sphinx-book-theme's ``extra_footer`` slot, unless conf.py fills it itself); the PDF prints
+    it on the copyright page and the EPUB in ``dc:rights``."""
+    if app.builder.name != "html":
+        return
+    license = press_config.get(app.config).license
+    if license and not context.get("theme_extra_footer"):
+        context["theme_extra_footer"] = f'<p class="press-license">{html.escape(license)}</p>'
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register :class:`page_meta` (html/epub/typst/text visitors), its transform and the meta tag."""
     from .typst import translator as typst_translator
@@ -91,4 +103,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     app.add_transform(InsertPageMeta)
     app.connect("html-page-context", add_meta_description)
+    app.connect("html-page-context", add_license_footer)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -279,3 +279,70 @@ def test_index_terms_setting_is_validated():
     for bad in ({"METR": "METR"}, ["METR"], {"METR": [1]}):
         with pytest.raises(ConfigError, match="press_index_terms"):
             _check_type("index_terms", bad, dict[str, list[str]])
+
+
+# -- breaks: split listings, part pages ------------------------------------------------------
+
+def listing_pages(reader: pypdf.PdfReader, marker: str) -> list[list[str]]:
+    """The body lines of every page that holds lines of the listing whose lines start with
+    ``marker``, from the page's top to the listing's last line there."""
+    out = []
+    for _, lines in body_pages(reader):
+        hits = [i for i, l in enumerate(lines) if l.startswith(marker)]
+        if hits:
+            out.append(lines[:hits[-1] + 1])
+    return out
+
+
+def test_a_listing_split_across_pages_says_continued(paper_pdf):
+    """The long listings of gamma.md (70 lines each, one page's worth or more on any paper) break,
+    each continuation headed "continued" (no caption) or "Listing N (continued)"; the first part
+    is not; every part holds at least three lines."""
+    paper, reader = paper_pdf
+    for marker, head in (("LONGCODE", r"continued"), ("LONGCAPTIONED", r"Listing \d+ \(continued\)")):
+        pages = listing_pages(reader, marker)
+        assert len(pages) >= 2, (paper, marker)
+        assert sum(l.startswith(marker) for p in pages for l in p) == 70
+        first = pages[0]
+        assert not any(re.fullmatch(head, l.strip()) for l in first), (paper, first)
+        for page in pages[1:]:
+            top = page.index(next(l for l in page if l.startswith(marker)))
+            assert top >= 1 and re.fullmatch(head, page[top - 1].strip()), (paper, page[:top + 1])
+        for page in pages:
+            assert sum(l.startswith(marker) for l in page) >= 3, (paper, page)
+    assert not any(re.search(r"continued", l) for _, lines in body_pages(reader)
+                   for l in lines if "LONG" not in l and "(continued)" not in l and l.strip() != "continued")
+
+
+def test_a_part_page_keeps_its_cards(paper_pdf):
+    """Part Two's four cards are too tall for its page at 6x9 (and, with its long introduction,
+    nearly so elsewhere): the part page keeps every card title (as a short contents list if need
+    be) and no card spills onto the next page."""
+    paper, reader = paper_pdf
+    pages = [(label, lines) for label, lines in body_pages(reader) if any("PARTCARD" in l for l in lines)]
+    assert len(pages) == 1, (paper, [label for label, _ in pages])
+    _, lines = pages[0]
+    assert lines[0] == "PART II"
+    text = " ".join(lines)
+    assert all(f"PARTCARD{n} title" in text for n in range(1, 5)), (paper, text)
+
+
+def test_licence_in_every_format(real_book, book_pdf):
+    """``press_license`` (conf.py) on the PDF's copyright page, in the EPUB's dc:rights (after the
+    copyright notice) and in the web book's footer."""
+    import runpy
+
+    conf = runpy.run_path(str(REPO / "conf.py"))
+    licence = conf["press_license"]
+    assert "MIT License" in licence and "MIT License" in (REPO / "LICENSE").read_text(encoding="utf-8")
+    copyright_page = next(p.extract_text() for label, p in zip(book_pdf.page_labels, book_pdf.pages)
+                          if "Typeset with Typst" in (p.extract_text() or ""))
+    assert licence in " ".join(copyright_page.split())
+    with zipfile.ZipFile(real_book.epub) as z:
+        opf = next(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".opf"))
+    rights = re.search(r"<dc:rights>(.*?)</dc:rights>", opf).group(1)
+    assert rights == f"© {conf['copyright']}. {licence}"
+    for page in ("index.html", "practices/verification.html"):
+        soup = BeautifulSoup((real_book.html / page).read_text(encoding="utf-8"), "lxml")
+        footer = soup.select_one(".press-license")
+        assert footer is not None and footer.get_text(strip=True) == licence, page

@@ -104,6 +104,14 @@ def numeric_entities(markup: str) -> str:
     return _ENTITY.sub(repl, markup)
 
 
+def rights_statement(notice: str, license: str) -> str:
+    """``dc:rights``: the copyright notice, then the licence (``press_license``) as a sentence."""
+    notice, license = notice.strip(), license.strip()
+    if notice and license and notice[-1] not in ".!?":
+        notice += "."
+    return " ".join(t for t in (notice, license) if t)
+
+
 def source_date_epoch(confdir: Path) -> int:
     """``SOURCE_DATE_EPOCH``; else the last commit's time; else now (not reproducible)."""
     epoch = press_config.source_date_epoch()
@@ -280,7 +288,7 @@ class PressEpubBuilder(Epub3Builder):
             publisher=self.config.epub_publisher,
             description=description,
             subjects=subjects,
-            rights=press.copyright_notice or self.config.epub_copyright,
+            rights=rights_statement(press.copyright_notice or self.config.epub_copyright, press.license),
             date=(root_meta.date if root_meta and root_meta.date else package.w3c_datetime(epoch)[:10]),
             access_modes=["textual", "visual"] if has_images else ["textual"],
             features=features,

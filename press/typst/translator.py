@@ -117,6 +117,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.root = builder.config.root_doc
         self.docstack: list[str] = [document.get("docname", self.root)]
         self.section_level = 0
+        self.card_fn = "press-card"  # the Typst function a card is written as (see design_grid)
+        self.code_ids = 0  # listings that may break across pages, numbered (see code_call)
         self.levelstack: list[int] = []
         self.in_table = 0
         self.in_footnote = 0
@@ -415,6 +417,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     def design_grid(self, node: nodes.Element) -> None:
         items = [c for c in node.findall(nodes.container) if _design(c) == "grid-item-card" or _design(c) == "grid-item"]
         cells = []
+        opener = self.heading_kind() == "part" and self.card_fn == "press-card"  # a part page's own cards
         for item in items:
             if item.parent is not None and _design(item.parent) == "grid-item":
                 continue
@@ -423,8 +426,19 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
                 outer = outer.parent
             if outer is not node:
                 continue  # an item of a nested grid: written by that grid
-            cells.append("[" + self.render(item.children) + "]")
-        self.add(f"\n#press-grid(columns: {self.grid_columns(node)}, " + ", ".join(cells) + ")\n\n")
+            if opener:
+                # On a part page each cell is a function of the card style, so the page can
+                # set its cards as a short contents list when they would not fit (book.typ).
+                self.card_fn, outer_fn = "card", self.card_fn
+                cells.append("card => [" + self.render(item.children) + "]")
+                self.card_fn = outer_fn
+            else:
+                cells.append("[" + self.render(item.children) + "]")
+        columns = self.grid_columns(node)
+        if opener:
+            self.add(f"\n#press-opener-grid(columns: {columns}, " + ", ".join(cells) + ")\n\n")
+        else:
+            self.add(f"\n#press-grid(columns: {columns}, " + ", ".join(cells) + ")\n\n")
 
     def design_card(self, node: nodes.Element) -> None:
         title_node = next((c for c in node.findall(nodes.container) if _design(c) == "card-title"), None)
@@ -449,7 +463,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
                 args.append(f"target: <{target}>")
             elif link.get("refuri") and target is None:
                 args.append(f"url: {string(link['refuri'])}")
-        self.add("\n#press-card(" + ", ".join(args) + ")[" + self.render(parts) + "]\n\n")
+        self.add(f"\n#{self.card_fn}(" + ", ".join(args) + ")[" + self.render(parts) + "]\n\n")
 
     def design_tabs(self, node: nodes.Element) -> None:
         self.add("\n#press-tabs[" + self.render(node.children) + "]\n\n")
@@ -663,9 +677,9 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             self.add("\n#press-reflist(")
             return
         if "contains-task-list" in node.get("classes", ()):
-            self.add("\n#list(marker: [], ")  # MyST task list: the checkbox is the marker
+            self.add("\n#press-list(marker: [], ")  # MyST task list: the checkbox is the marker
             return
-        self.add("\n#list(")
+        self.add("\n#press-list(")
 
     def depart_bullet_list(self, node: nodes.Element) -> None:
         if "press-chapter-references" in node.get("classes", ()):
@@ -684,7 +698,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         prefix, suffix = node.get("prefix", ""), node.get("suffix", ".")
         style = prefix + style[:-1] + suffix
         start = node.get("start", 1)
-        self.add(f"\n#enum(start: {start}, numbering: {string(style)}, ")
+        self.add(f"\n#press-enum(start: {start}, numbering: {string(style)}, ")
 
     def depart_enumerated_list(self, node: nodes.Element) -> None:
         self.add(")\n\n")
@@ -802,6 +816,11 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             args.append(f"caption: [{caption}]")
         if number:
             args.append(f"number: {string(number)}")
+        lines = code.split("\n")
+        if len(lines) >= 15 or max(len(line) for line in lines) > 80:
+            # a listing that may break across pages: its name, so the continuation knows it
+            self.code_ids += 1
+            args.append(f"id: {self.code_ids}")
         return "#press-code(" + ", ".join(args) + ")"
 
     def visit_literal_block(self, node: nodes.Element) -> None:
