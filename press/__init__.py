@@ -9,7 +9,7 @@
 * :mod:`press.sitelinks` — ``/section/page.html#slug`` links as internal references;
 * :mod:`press.pagemeta` — description/date/tags under each title; meta description;
 * :mod:`press.references` — the works each chapter cites, at its end;
-* :mod:`press.indexterms` — PDF index entries from ``press_index_terms``;
+* :mod:`press.indexterms` — index entries from ``press_index_terms`` (PDF, EPUB, web);
 * :mod:`press.cover` — the designed cover (PDF, EPUB) and the web book's social card;
 * :mod:`press.typst` — the ``typst`` builder (PDF in-process);
 * :mod:`press.epub` — EPUB polish on top of Sphinx's ``epub`` builder;
@@ -33,7 +33,7 @@ from sphinx.config import Config
 __version__ = "0.1.0"
 
 #: Bump when the data stored in the build environment changes shape.
-ENV_VERSION = 1
+ENV_VERSION = 2
 
 #: MyST settings the page format needs; conf.py may set them, press fills the rest.
 MYST_DEFAULTS: dict[str, Any] = {

@@ -337,6 +337,7 @@ AXE_PAGES = {
     "tag": "tags/index.html",
     "tag-page": None,  # the first tag's page, found at run time
     "search": f"search.html?q={SEARCH_WORD}",
+    "index": "genindex.html",
 }
 
 

@@ -160,6 +160,39 @@ def test_no_change_keeps_the_web_books_zip(book):
     assert (web_zip.read_bytes(), web_zip.stat().st_mtime_ns) == before
 
 
+def genindex_pages(out: Path) -> dict[str, set[str]]:
+    """``{entry: {page, ...}}`` that the web book's index links (no fragments)."""
+    text = (out / "html" / "genindex.html").read_text(encoding="utf-8")
+    found: dict[str, set[str]] = {}
+    for li in re.findall(r"<li>(.*?)(?=<li>|</ul>)", text, re.S):
+        links = re.findall(r'<a href="([^"#]+)#press-ix-[^"]+">([^<]*)</a>', li)
+        if links:
+            found[links[0][1]] = {href for href, _ in links}
+    return found
+
+
+def test_one_page_edit_keeps_the_other_pages_in_the_index(book):
+    """The index page is written on every build, the pages only when they change: the
+    mentions of the pages not rewritten still come from the last read (issue 14)."""
+    src, out = book
+    before = genindex_pages(out)
+    assert "alpha/able.html" in before["Widget"] and len(before["Widget"]) >= 3, before
+    page = src / "alpha" / "able.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text("\n".join(line for line in text.splitlines() if "Widget" not in line) + "\n", encoding="utf-8")
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "reading 1 of 11 pages" in proc.stdout, proc.stdout
+    after = genindex_pages(out)
+    assert after["Widget"] == before["Widget"] - {"alpha/able.html"}, after
+    assert after["Able, Ada"] == before["Able, Ada"] - {"alpha/able.html"}, after
+    (epub,) = (out / "epub").glob("*.epub")
+    with zipfile.ZipFile(epub) as z:
+        index = z.read(next(n for n in z.namelist() if n.endswith("genindex.xhtml"))).decode("utf-8")
+    widget = re.search(r"<li>Widget (.*?)<ul>", index).group(1)
+    assert set(re.findall(r'href="([^"#]+)\.xhtml#press-ix-', widget)) == {p[: -len(".html")] for p in after["Widget"]}
+
+
 def test_title_change_rewrites_every_navigation(book):
     src, out = book
     page = src / "alpha" / "baker.md"

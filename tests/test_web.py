@@ -215,6 +215,65 @@ def test_every_page_has_the_tags_link_in_its_navigation(web):
         assert resolve(page, nav["href"]) == (web.outdir / "tags/index.html").resolve()
 
 
+def index_items(page: Path) -> dict[str, list[str]]:
+    """``{"entry": [href, ...], "entry; sub": [...]}`` of a genindex page."""
+    items: dict[str, list[str]] = {}
+    for li in soup_of(page).select("table.genindextable li"):
+        links = li.find_all("a", recursive=False)
+        name = links[0].get_text(strip=True) if links else li.find(string=True, recursive=False).strip()
+        parent = li.find_parent("li")
+        if parent is not None:
+            name = f"{parent.find('a').get_text(strip=True)}; {name}"
+        items[name] = [a["href"] for a in links]
+    return items
+
+
+def mentioning_pages(env, words: list[str]) -> set[str]:
+    """The pages (``doc.html``) whose source mentions one of ``words``."""
+    return {f"{doc}.html" for doc in env.found_docs
+            if any(re.search(rf"(?<![\w.]){re.escape(w)}(?!\w)", Path(env.doc2path(doc)).read_text(encoding="utf-8")) for w in words)}
+
+
+def test_index_lists_the_index_terms_linked_to_their_mentions(build_root):
+    """genindex.html lists the names and tools of press_index_terms (sub-entries under their
+    entry), each linked to its first mention in every page that mentions it (as the EPUB
+    index does); every link reaches an id of its page."""
+    built = build_root("book", "html")
+    terms = built.app.config.press_index_terms
+    assert len(terms) >= 3 and any(";" in e for e in terms)
+    page = built.outdir / "genindex.html"
+    items = index_items(page)
+    for entry, words in terms.items():
+        name, _, sub = (p.strip() for p in entry.partition(";"))
+        hrefs = items[f"{name}; {sub}" if sub else name]
+        expected = mentioning_pages(built.env, words or [name])
+        assert len(expected) >= 2, entry  # mentions on several pages
+        assert {h.partition("#")[0] for h in hrefs} == expected, entry
+        for href in hrefs:
+            target = resolve(page, href)
+            fragment = urlsplit(href).fragment
+            assert fragment.startswith("press-ix-") and soup_of(target).find(id=fragment) is not None, href
+    # the anchor in a site link is inside it: the link keeps its text
+    baker = soup_of(built.outdir / "alpha/baker.html")
+    assert [a.get_text() for a in baker.select("a.press-sitelink") if a.select(".press-ix")] == ["frobnicator", "the Widget page"]
+
+
+def test_every_page_links_the_index_only_when_the_book_has_one(build_root, web):
+    built = build_root("book", "html")
+    for page in html_pages(built.outdir):
+        if page.name == "404.html":
+            continue
+        (link,) = soup_of(page).select("nav.bd-docs-nav a.press-index-nav")
+        assert link.get_text(strip=True) == "Index"
+        assert resolve(page, link["href"]) == (built.outdir / "genindex.html").resolve()
+        current = page.name == "genindex.html"
+        assert (link.get("aria-current") == "page") is current, page
+        assert ("current" in link.find_parent("li")["class"]) is current, page
+    # a book without glossary, index entries or index terms: no link to an empty index
+    assert not web.env.get_domain("index").entries or not any(web.env.get_domain("index").entries.values())
+    assert not soup_of(web.outdir / "sec/alpha.html").select("a.press-index-nav")
+
+
 def test_real_book_has_a_page_per_tag(real_book):
     tags = expected_tags(SOURCE)
     assert len(tags) > 5

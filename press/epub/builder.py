@@ -430,7 +430,7 @@ class PressEpubBuilder(Epub3Builder):
 
         from .. import indexterms
 
-        keys = {indexterms.entry_key(e): e for e in press_config.get(self.config).index_terms}
+        found = indexterms.mentions(self.env)  # the anchors placed when the pages were read
         uses: dict[str, list[str]] = {}  # "glossary.xhtml#term-x" -> pages that link to it
         mentions: dict[str, list[str]] = {}  # "Name; sub" -> "page#anchor", one per page
         for page in pages:
@@ -439,12 +439,8 @@ class PressEpubBuilder(Epub3Builder):
                 target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href))
                 if target.split("#")[0] != page:
                     uses.setdefault(target, []).append(page)
-            seen: set[str] = set()
-            for m in indexterms.ANCHOR.finditer(text):
-                entry = keys.get(m.group(1))
-                if entry and entry not in seen:
-                    seen.add(entry)
-                    mentions.setdefault(entry, []).append(f"{page}#{m.group(0)}")
+            for entry, anchor in found.get(page[: -len(self.out_suffix)], ()):
+                mentions.setdefault(entry, []).append(f"{page}#{anchor}")
 
         # name -> (refs, {sub: refs}); refs are (main, uri) like Sphinx's
         merged: dict[str, tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]] = {}

@@ -8,6 +8,8 @@
   (``sphinx-notfound-page``) get their settings from ``press_site_url``;
 * :mod:`press.web.tags` — a tag index and one page per tag, generated from the
   front matter; web-only (never documents, so never in the PDF or EPUB);
+* :mod:`press.web.genindex` — the index page with the names and tools of
+  ``press_index_terms`` (as in the PDF and EPUB), linked from the sidebar;
 * :mod:`press.web.downloads` — copies of the PDF and EPUB of the same build,
   linked from every page;
 * :mod:`press.web.search` — search result snippets that work from ``file://``;
@@ -109,6 +111,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.setup_extension("press.web.sitemap")  # complete after incremental builds
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
-    for name in ("mathml", "social", "tags", "downloads", "search", "a11y", "nav", "offline", "previews"):
+    for name in ("mathml", "social", "tags", "genindex", "downloads", "search", "a11y", "nav", "offline", "previews"):
         app.setup_extension(f"press.web.{name}")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

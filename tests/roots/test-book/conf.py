@@ -6,3 +6,9 @@ extensions = ["press"]
 bibtex_bibfiles = ["refs.bib"]
 nitpicky = True
 press_subtitle = "A book for the tests"
+# the index's names and tools (press.indexterms): every format lists them
+press_index_terms = {
+    "Able, Ada": ["Ada Able"],
+    "Widget": [],
+    "Widget; frobnicator": ["frobnicator"],
+}
