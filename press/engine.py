@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
-import gc
 import json
 import os
 import shutil
@@ -233,11 +232,11 @@ def _finish_before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
-def _gate(fd: int) -> Any:
+def _gate(news: Any) -> Any:
     """``build-finished`` of the web book's process: wait until the parent has made the
     PDF and the EPUB (or failed, or died: then stop at once, the parent reports it)."""
     def wait(app: Sphinx, exception: Exception | None) -> None:
-        if os.read(fd, 2) != b"ok":
+        if news.readline().strip() != b"ok":
             _child_exit(3)
     return wait
 
@@ -338,6 +337,8 @@ class Engine:
         self.copies: dict[str, Any] = {}
         self.fork = fork
         self.child: int | None = None
+        self.say: int | None = None
+        self.html_copy: Any = None
 
     def drop_copies(self) -> None:
         """Stop the background copies of a build that will not be published."""
@@ -393,7 +394,7 @@ class Engine:
             return str(self.stage)
         return ""
 
-    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], gate: int | None = None,
+    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], gate: Any = None,
                 last: bool = False) -> int:
         """Build one format.  ``gate``: in the web book's process of a parallel build, the
         pipe on which the parent says whether the PDF and the EPUB were made (the web book
@@ -422,11 +423,14 @@ class Engine:
                     app.connect("build-finished", _finish_compiles, priority=100)
                 if gate is not None:
                     app.connect("build-finished", _gate(gate), priority=50)
+                if fmt == "pdf" and self.child is not None:  # the web book needs no PDF to start
+                    app.connect("write-started", lambda app, builder: self.release_web(tracker))
                 if fmt != "pdf" and self.jobs > 1:
                     app.connect("env-before-read-docs", _finish_before_forking, priority=1)
                     if app.builder.allow_parallel:  # the EPUB builder never forks its writers
                         app.connect("env-get-updated", _finish_before_writing, priority=1)
-                _say(f"writing {fmt}...")
+                if gate is None:  # (the parent announced the web book's process)
+                    _say(f"writing {fmt}...")
                 if fmt == "pdf" and len(self.formats) > 1:
                     # the wheel releases the GIL: overlap the writes (started after the fork
                     # when the EPUB and the web book are written by two processes)
@@ -458,23 +462,28 @@ class Engine:
             and (os.cpu_count() or 1) > 1 and os.environ.get("PRESS_SERIAL", "") in ("", "0")
         )
 
-    def run_epub_and_html(self, tracker: Tracker, overrides: dict[str, Any]) -> int:
-        """The EPUB here and the web book in a forked child; the child waits, before it
-        copies the PDF and the EPUB, for the parent to say (on a pipe) that both exist."""
-        for fmt in ("html", "epub"):  # a background ``cp`` is a child of this process only
-            self.copies.pop(fmt, lambda discard=False: None)()
-        jobs = take_pending()  # the PDF's compile, not started yet: no thread may cross the fork
+    def fork_web(self, tracker: Tracker, overrides: dict[str, Any]) -> None:
+        """Fork the web book's process, before any Sphinx application exists here (so the
+        child's starts from clean docutils registries) and before any thread.  The child
+        waits for two lines on a pipe: the pages this build read (sent by
+        :meth:`release_web` once the book is read and its environment saved), then, before
+        it copies the PDF and the EPUB, whether the parent made them."""
+        html_copy = self.copies.pop("html", lambda discard=False: None)  # ``cp`` is the parent's child
         gate, say = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
-        gc.freeze()  # the child never collects (so never copies) what both processes share
         pid = os.fork()
         if pid == 0:  # the web book, in a process group of its own (see _child_exit)
             code = 1
             try:
                 os.setpgid(0, 0)
                 os.close(say)
-                code = self.run_one("html", tracker, overrides, gate=gate)
+                news = os.fdopen(gate, "rb")
+                line = news.readline()
+                if not line:
+                    _child_exit(3)  # the parent failed or died while reading the book
+                tracker.updated |= set(json.loads(line))
+                code = self.run_one("html", tracker, overrides, gate=news)
             except KeyboardInterrupt:
                 code = 130
             except BaseException:  # noqa: BLE001 - the parent reports the failed format
@@ -483,10 +492,27 @@ class Engine:
                 traceback.print_exc()
             finally:
                 _child_exit(code)
-        gc.unfreeze()
         os.close(gate)
-        self.child = pid
+        self.child, self.say, self.html_copy = pid, say, html_copy
+
+    def release_web(self, tracker: Tracker) -> None:
+        """The book is read and its environment saved: let the web book's process start."""
+        if self.say is None or self.html_copy is None:
+            return
+        self.html_copy()
+        self.html_copy = None
+        _say("writing html (in a second process)...")
+        os.write(self.say, json.dumps(sorted(tracker.updated)).encode() + b"\n")
+
+    def run_epub_and_html(self, tracker: Tracker, overrides: dict[str, Any]) -> int:
+        """The EPUB here, the web book in the forked child; the child waits, before it
+        copies the PDF and the EPUB, for the parent to say (on a pipe) that both exist."""
+        if self.child is None:  # no PDF in this build: the book was read by the EPUB's build
+            self.fork_web(tracker, overrides)
+        pid = self.child
+        assert self.say is not None and pid is not None
         try:
+            jobs = take_pending()  # the PDF's compile, not started before the fork
             for job in jobs:
                 job.start()
             resume_pending(jobs)
@@ -496,9 +522,12 @@ class Engine:
             if status != 0:
                 self.stop_child()  # nothing will be published: no need to finish the web book
                 return status
-            os.write(say, b"ok")
+            self.release_web(tracker)  # (when the EPUB's build read the book)
+            os.write(self.say, b"ok\n")
         finally:
-            os.close(say)
+            if self.say is not None:
+                os.close(self.say)
+                self.say = None
         _, wait_status = os.waitpid(pid, 0)
         self.child = None
         code = os.waitstatus_to_exitcode(wait_status)
@@ -506,6 +535,13 @@ class Engine:
 
     def stop_child(self) -> None:
         """Kill the web book's process and whatever it started (its process group)."""
+        if self.html_copy is not None:
+            self.html_copy(discard=True)
+            self.html_copy = None
+        if self.say is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.say)
+            self.say = None
         if self.child is not None:
             with contextlib.suppress(OSError):
                 os.killpg(self.child, signal.SIGKILL)
@@ -558,6 +594,8 @@ class Engine:
                 if self.strict:
                     overrides["nitpicky"] = True
                 status = 0
+                if "pdf" in self.formats and self.parallel_formats():
+                    self.fork_web(tracker, overrides)
                 for fmt in self.formats:
                     if fmt == "epub" and self.parallel_formats():
                         status = self.run_epub_and_html(tracker, overrides)
@@ -571,6 +609,7 @@ class Engine:
                     for fmt in self.formats:
                         _fail(f"the {fmt} build failed (see the messages above); "
                               f"the previous {self.out / fmt} is left untouched.")
+                    self.stop_child()
                     _drop_compiles()
                     self.drop_copies()
                     shutil.rmtree(self.stage, ignore_errors=True)
