@@ -86,15 +86,21 @@ def parse_jobs(jobs: int | str | None) -> int:
     return value
 
 
+def _no_copy(discard: bool = False) -> None:
+    """The waiter of a copy that is already done (or had nothing to copy)."""
+
+
 def start_copy(src: Path, dest: Path) -> Any:
-    """:func:`copy_tree` in a child process (``cp``) while the build goes on; returns the
-    function that waits for it (and copies in this process if ``cp`` failed)."""
+    """Copy a folder, keeping modification times (Sphinx compares them), sharing blocks with
+    the source where the file system can (copy-on-write), never sharing inodes.  On Linux
+    ``cp`` does it in a child process while the build goes on; the returned function waits
+    for it (``discard=True``: stops it), and copies in this process if ``cp`` failed."""
     if not src.exists():
-        return lambda discard=False: None
-    if not (sys.platform.startswith("linux") and shutil.which("cp")):
-        copy_tree(src, dest)
-        return lambda discard=False: None
+        return _no_copy
     dest.parent.mkdir(parents=True, exist_ok=True)
+    if not (sys.platform.startswith("linux") and shutil.which("cp")):
+        shutil.copytree(src, dest, symlinks=True)
+        return _no_copy
     proc = subprocess.Popen(["cp", "-a", "--reflink=auto", str(src), str(dest)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
@@ -109,17 +115,8 @@ def start_copy(src: Path, dest: Path) -> Any:
 
 
 def copy_tree(src: Path, dest: Path) -> None:
-    """Copy a folder, keeping modification times (Sphinx compares them), sharing blocks
-    with the source where the file system can (copy-on-write), never sharing inodes."""
-    if not src.exists():
-        return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if sys.platform.startswith("linux") and shutil.which("cp"):
-        done = subprocess.run(["cp", "-a", "--reflink=auto", str(src), str(dest)], capture_output=True)
-        if done.returncode == 0:
-            return
-        shutil.rmtree(dest, ignore_errors=True)
-    shutil.copytree(src, dest, symlinks=True)
+    """:func:`start_copy`, waited for."""
+    start_copy(src, dest)()
 
 
 TRASH = "trash-"
@@ -253,11 +250,6 @@ def _child_exit(code: int) -> None:
     os._exit(code)
 
 
-def _drop_compiles() -> None:
-    for job in take_pending():
-        job.wait()  # never leave a thread reading the staging folder we remove
-
-
 # ---- what to write -------------------------------------------------------------------------
 
 class Tracker:
@@ -340,8 +332,12 @@ class Engine:
         self.say: int | None = None
         self.html_copy: Any = None
 
-    def drop_copies(self) -> None:
-        """Stop the background copies of a build that will not be published."""
+    def abandon(self) -> None:
+        """Stop what runs beside a build that will not be (or was) published: the web book's
+        process, the PDF's compile thread and the background copies.  Idempotent."""
+        self.stop_child()
+        for job in take_pending():
+            job.wait()  # never leave a thread reading the staging folder we remove
         for wait in self.copies.values():
             wait(discard=True)
         self.copies.clear()
@@ -400,7 +396,7 @@ class Engine:
         pipe on which the parent says whether the PDF and the EPUB were made (the web book
         waits for it before it copies them); ``last``: this build finishes the PDF's
         background compile at the latest."""
-        self.copies.pop(fmt, lambda discard=False: None)()  # the last good output of this format, staged
+        self.copies.pop(fmt, _no_copy)()  # the last good output of this format, staged
         outdir = self.workdir(fmt)
         outdir.mkdir(parents=True, exist_ok=True)
         status = sys.stdout if self.tty else None
@@ -468,7 +464,7 @@ class Engine:
         waits for two lines on a pipe: the pages this build read (sent by
         :meth:`release_web` once the book is read and its environment saved), then, before
         it copies the PDF and the EPUB, whether the parent made them."""
-        html_copy = self.copies.pop("html", lambda discard=False: None)  # ``cp`` is the parent's child
+        html_copy = self.copies.pop("html", _no_copy)  # ``cp`` is the parent's child
         gate, say = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
@@ -609,23 +605,17 @@ class Engine:
                     for fmt in self.formats:
                         _fail(f"the {fmt} build failed (see the messages above); "
                               f"the previous {self.out / fmt} is left untouched.")
-                    self.stop_child()
-                    _drop_compiles()
-                    self.drop_copies()
+                    self.abandon()
                     shutil.rmtree(self.stage, ignore_errors=True)
                     return status or 1
                 self.swap(tracker.pending_after(self.formats))
             except KeyboardInterrupt:
-                self.stop_child()
-                _drop_compiles()
-                self.drop_copies()
+                self.abandon()
                 shutil.rmtree(self.stage, ignore_errors=True)
                 _fail("interrupted; every previous output is left untouched.")
                 return 130
             finally:
-                self.stop_child()
-                _drop_compiles()  # a build that failed before finishing the PDF's compile
-                self.drop_copies()
+                self.abandon()  # e.g. a build that failed before finishing the PDF's compile
         took = time.perf_counter() - started
         _say(f"built {', '.join(self.formats)} in {took:.1f} s -> {self.where()}")
         return 0

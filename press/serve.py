@@ -95,13 +95,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         if self.path == "/__press_build":
-            body = str(self.preview.generation).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(str(self.preview.generation).encode(), "text/plain")
             return
         path = Path(self.translate_path(self.path))
         if path.is_dir():
@@ -110,14 +104,18 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             page = path.read_bytes()
             at = page.rfind(b"</body>")
             page = page[:at] + RELOAD + page[at:] if at >= 0 else page + RELOAD
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", str(len(page)))
-            self.end_headers()
-            self.wfile.write(page)
+            self._send(page, "text/html; charset=utf-8")
             return
         super().do_GET()
+
+    def _send(self, body: bytes, content_type: str) -> None:
+        """A 200 answer that the browser must not cache (the build changes under it)."""
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def translate_path(self, path: str) -> str:
         # The published folder is replaced by each build: resolve it per request.

@@ -20,7 +20,6 @@ on every run, so a failure reproduces; each assertion prints the page).
 
 from __future__ import annotations
 
-import re
 import shutil
 import zipfile
 from pathlib import Path

@@ -481,7 +481,7 @@ class PressEpubBuilder(Epub3Builder):
         for name in sorted(merged, key=lambda n: (letter(n) != "Symbols", n.casefold(), n)):
             groups.setdefault(letter(name), []).append(name)
 
-        body = [f'<section epub:type="index" role="doc-index" aria-labelledby="press-index-title">',
+        body = ['<section epub:type="index" role="doc-index" aria-labelledby="press-index-title">',
                 f'<h1 id="press-index-title">{esc(INDEX_TITLE)}</h1>']
         for initial, names in groups.items():
             body.append(f'<section class="press-index-group" aria-label="{esc(initial)}"><h2>{esc(initial)}</h2>\n<ul class="press-index">')
