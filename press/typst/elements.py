@@ -229,8 +229,7 @@ class ElementsMixin:
         self.add("[")
 
     def depart_description(self, node: nodes.Element) -> None:
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         self.add("]")
 
     # -- Sphinx: grammar, hlist, version notes, centered, acks, todo, manpage --
@@ -264,8 +263,7 @@ class ElementsMixin:
         self.add(f'\n#press-versionmodified("{kind}")[')
 
     def depart_versionmodified(self, node: nodes.Element) -> None:
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         self.add("]\n\n")
 
     def visit_centered(self, node: nodes.Element) -> None:

@@ -168,6 +168,11 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     def doc_depth(self) -> int:
         return len(self.docstack) - 1
 
+    def close_block(self) -> None:
+        """Drop the blank lines a block's last paragraph left before its closing bracket."""
+        while self.body and self.body[-1] == "\n\n":
+            self.body.pop()
+
     def add(self, text: str) -> None:
         if self.marker:
             self.body.append(self.marker)  # the source marker of the element now being written
@@ -708,8 +713,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.emit_labels(node)
 
     def depart_list_item(self, node: nodes.Element) -> None:
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         self.add("], ")
 
     def visit_definition_list(self, node: nodes.Element) -> None:
@@ -746,8 +750,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             self.add("[")
 
     def depart_definition(self, node: nodes.Element) -> None:
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         if not isinstance(node.next_node(descend=False, siblings=True), nodes.definition):
             self.add("]")
 
@@ -779,8 +782,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.add("[")
 
     def depart_field_body(self, node: nodes.Element) -> None:
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         self.add("]")
 
     def visit_line_block(self, node: nodes.Element) -> None:
@@ -852,8 +854,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.add(")[")
 
     def depart_block_quote(self, node: nodes.Element) -> None:
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         self.add("]\n\n")
 
     def visit_attribution(self, node: nodes.Element) -> None:
@@ -877,8 +878,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self._admonition(node, kind)
 
     def depart_admonition(self, node: nodes.Element) -> None:
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         self.add("]\n\n")
 
     # -- skipped or metadata-only nodes ---------------------------------
@@ -1097,8 +1097,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
 
     def depart_citation(self, node: nodes.Element) -> None:
         self.in_citation -= 1
-        while self.body and self.body[-1] == "\n\n":
-            self.body.pop()
+        self.close_block()
         self.add("]\n")
 
     def visit_label(self, node: nodes.Element) -> None:
