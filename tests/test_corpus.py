@@ -112,3 +112,25 @@ def test_epub_has_no_remote_resource_and_no_form_control(corpus):
             for el in page.iter("{http://www.w3.org/1999/xhtml}img"):
                 assert not re.match(r"^(https?:)?//", el.get("src", "")), (name, el.get("src"))
             assert not list(page.iter("{http://www.w3.org/1999/xhtml}input")), name
+
+
+@pytest.mark.parametrize("name", CORPORA)
+def test_press_build_publishes_all_three_formats(name, tmp_path):
+    """As a user runs it: ``press build`` (strict, nitpicky, one read, three formats) on a
+    copy of the tree with its adapted ``conf.py``, and every output is there and whole."""
+    import shutil
+
+    from conftest import ROOTS, run_press
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / f"test-{name}", src)
+    out = tmp_path / "out"
+    proc = run_press("build", "--source", str(src), "--conf", str(src), "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr
+    (pdf,) = (out / "pdf").glob("*.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-") and len(pdf.read_bytes()) > 10_000
+    (epub,) = (out / "epub").glob("*.epub")
+    with zipfile.ZipFile(epub) as z:
+        assert z.testzip() is None and any(n.endswith(".xhtml") for n in z.namelist())
+    assert (out / "html" / "index.html").is_file() or any((out / "html").rglob("index.html"))
