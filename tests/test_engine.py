@@ -289,7 +289,8 @@ def test_incremental_web_data_matches_a_clean_build(book, tmp_path):
 
 
 def processes_naming(path: Path) -> list[int]:
-    """Processes whose command line names ``path`` (a build's leftovers)."""
+    """Processes whose command line names ``path`` (a build's leftovers), except the
+    detached ``rm`` that removes the previous outputs after a swap (by design)."""
     found = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
@@ -297,7 +298,7 @@ def processes_naming(path: Path) -> list[int]:
                 cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
             except OSError:
                 continue
-            if str(path) in cmdline:
+            if str(path) in cmdline and not (cmdline.startswith("rm ") and f"/{engine.TRASH}" in cmdline):
                 found.append(int(proc.name))
     return found
 
