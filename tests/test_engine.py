@@ -23,6 +23,7 @@ import pypdf
 import pytest
 
 from conftest import REPO, ROOTS, run_press
+from press.engine import TRASH
 
 FORMATS = ("pdf", "epub", "html")
 #: Generated pages Sphinx writes on every build, whatever changed (tag pages are not:
@@ -298,7 +299,7 @@ def processes_naming(path: Path) -> list[int]:
                 cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
             except OSError:
                 continue
-            if str(path) in cmdline and not (cmdline.startswith("rm ") and f"/{engine.TRASH}" in cmdline):
+            if str(path) in cmdline and not (cmdline.startswith("rm ") and f"/{TRASH}" in cmdline):
                 found.append(int(proc.name))
     return found
 
