@@ -63,8 +63,8 @@ class Preview:
             self.generation += 1
         return status
 
-    def watch(self) -> None:
-        seen = self.snapshot()
+    def watch(self, seen: dict[str, int]) -> None:
+        """Poll until stopped; ``seen`` is the tree the last build started from."""
         while not self.stop.wait(POLL):
             now = self.snapshot()
             if now != seen:
@@ -126,13 +126,14 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 def serve(source: Path, conf: Path, out: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Build, serve ``OUT/html`` at ``http://host:port/`` and rebuild on every save."""
     preview = Preview(Path(source).resolve(), Path(conf).resolve(), Path(out).resolve())
+    seen = preview.snapshot()  # before the first build: a save during it is not missed
     status = preview.build(None)
     if status != 0 and not (preview.out / "html" / "index.html").is_file():
         print("press serve: the first build failed and there is no earlier web book to show", file=sys.stderr)
         return status
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
     httpd = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(preview.out / "html")))
-    threads = [threading.Thread(target=preview.watch, daemon=True), threading.Thread(target=preview.work, daemon=True)]
+    threads = [threading.Thread(target=preview.watch, args=(seen,), daemon=True), threading.Thread(target=preview.work, daemon=True)]
     for t in threads:
         t.start()
     print(f"press serve: http://{host}:{httpd.server_address[1]}/ (Ctrl-C to stop); "

@@ -40,7 +40,7 @@ import subprocess
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from docutils import nodes
@@ -59,6 +59,10 @@ from ..warnings_ import PressWarning, warn
 from . import package, pages as print_pages
 from .package import ManifestEntry, Metadata, NavItem
 from .translator import PressEpubTranslator
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +137,10 @@ class PressEpubBuilder(Epub3Builder):
 
     name = "epub"
     default_translator_class = PressEpubTranslator
+
+    def __init__(self, app: Sphinx, env: BuildEnvironment) -> None:
+        super().__init__(app, env)
+        self.sphinx = app  # Builder.app is deprecated (Sphinx 9); the constructor is given it
 
     def init(self) -> None:
         super().init()
@@ -329,7 +337,7 @@ class PressEpubBuilder(Epub3Builder):
         )
 
         # print page numbers: markers in the pages and a page list (press.epub.pages)
-        finish_pending(self.app)  # the PDF compiled in the background while the pages were written
+        finish_pending(self.sphinx)  # the PDF compiled in the background while the pages were written
         page_map, why = pagemap.load(self.env, self.config, Path(self.doctreedir))
         page_list = print_pages.place_markers(outdir, docs, self.out_suffix, page_map)
         if page_map is None:

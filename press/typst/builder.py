@@ -10,7 +10,7 @@ import shutil
 import threading
 from collections.abc import Iterator, Set
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typst
 from docutils import nodes
@@ -30,6 +30,10 @@ from .. import pagemap
 from ..warnings_ import PressWarning, warn
 from . import errors
 from .translator import TypstTranslator, label, string
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +208,10 @@ class TypstBuilder(Builder):
     supported_remote_images = True  # never downloaded: the translator prints a framed link
     default_translator_class = TypstTranslator
     imagedir = "images"
+
+    def __init__(self, app: Sphinx, env: BuildEnvironment) -> None:
+        super().__init__(app, env)
+        self.sphinx = app  # Builder.app is deprecated (Sphinx 9); the constructor is given it
 
     def init(self) -> None:
         self.docnames: set[str] = set()
@@ -439,4 +447,4 @@ class TypstBuilder(Builder):
             _PENDING.append(job)
         else:
             job.run()
-            job.finish(self.app)
+            job.finish(self.sphinx)

@@ -12,7 +12,8 @@
    registers ``sw.js`` when the book is served over HTTP(S).  ``sw.js`` is
    written at the end of the build with the list of every file of the book
    (pages, assets, search index and snippet data, PDF, EPUB; not the zip, which
-   would only store the book twice) and a version that is the hash of those
+   would only store the book twice, nor the themes' source maps and message
+   catalogues, which no page loads) and a version that is the hash of those
    files.  On first visit it stores them all in a cache named after the book's
    address and that version, then answers from the cache first, so a reader who
    loses the connection keeps reading and searching.  A new build has a new
@@ -45,6 +46,10 @@ ICONS = ((192, "_static/press-icon-192.png"), (512, "_static/press-icon-512.png"
 THEME_COLOR = "#1a5fb4"  # the favicon's blue
 #: Files that are never precached (the worker itself, the zip, Sphinx's build stamp).
 NOT_CACHED = frozenset({WORKER, ".buildinfo"})
+#: Files a reader's browser never asks for, left out of the zip and the precache: the
+#: themes' source maps (opened only by developer tools, 3.4 MB) and the message catalogues
+#: sphinx-book-theme copies beside its assets (read by Sphinx at build time, not by pages).
+DEV_ONLY_SUFFIXES = (".map", ".po", ".mo")
 
 
 def zip_name(app: Sphinx) -> str:
@@ -110,7 +115,7 @@ def book_files(outdir: Path, skip: set[str]) -> list[str]:
     found = []
     for path in outdir.rglob("*"):
         rel = path.relative_to(outdir).as_posix()
-        if path.is_file() and rel not in skip and not rel.startswith("."):
+        if path.is_file() and rel not in skip and not rel.startswith(".") and not rel.endswith(DEV_ONLY_SUFFIXES):
             found.append(rel)
     return sorted(found)
 
