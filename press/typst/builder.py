@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import importlib.resources
+import io
 import shutil
 import threading
 from collections.abc import Iterator, Set
@@ -70,7 +71,22 @@ def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tup
         input=str(typ_path), format="pdf", timestamp=timestamp,
         pdf_standards=["ua-1"],  # PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
     )
-    return pdf, list(warnings or [])
+    return compact(pdf), list(warnings or [])
+
+
+def compact(pdf: bytes) -> bytes:
+    """The same PDF with its objects packed into compressed object streams (qpdf, through
+    pikepdf).  Typst writes every object uncompressed, and a tagged book is mostly objects:
+    the PDF/UA structure tree of 623 pages is 17,500 of them, 60% of the file.  Nothing else
+    changes (page content, tags, XMP, outline, links are copied as they are); the file ID is
+    derived from the content, so the same book gives the same bytes."""
+    import pikepdf  # imported here: only the PDF build pays for it
+
+    out = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        doc.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
+                 recompress_flate=False, deterministic_id=True)
+    return out.getvalue()
 
 
 def _dismantle(tree: nodes.Node) -> None:
