@@ -6,8 +6,10 @@ import contextlib
 import datetime as dt
 import hashlib
 import importlib.resources
-import io
 import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Set
 from pathlib import Path
@@ -35,6 +37,9 @@ from .translator import TypstTranslator, label, string
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
+
+#: :mod:`press.typst.pack`, run by path (it imports pikepdf only)
+PACK = Path(__file__).resolve().with_name("pack.py")
 
 logger = logging.getLogger(__name__)
 
@@ -71,22 +76,29 @@ def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tup
         input=str(typ_path), format="pdf", timestamp=timestamp,
         pdf_standards=["ua-1"],  # PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
     )
-    return compact(pdf), list(warnings or [])
+    return pdf, list(warnings or [])
 
 
-def compact(pdf: bytes) -> bytes:
-    """The same PDF with its objects packed into compressed object streams (qpdf, through
-    pikepdf).  Typst writes every object uncompressed, and a tagged book is mostly objects:
-    the PDF/UA structure tree of 623 pages is 17,500 of them, 60% of the file.  Nothing else
-    changes (page content, tags, XMP, outline, links are copied as they are); the file ID is
-    derived from the content, so the same book gives the same bytes."""
-    import pikepdf  # imported here: only the PDF build pays for it
+class Packing:
+    """The PDF with its objects in compressed object streams, made by :mod:`press.typst.pack`
+    in a child process that starts here (its files live in a temporary folder in ``scratch``);
+    :meth:`result` waits for it."""
 
-    out = io.BytesIO()
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        doc.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
-                 recompress_flate=False, deterministic_id=True)
-    return out.getvalue()
+    def __init__(self, pdf: bytes, scratch: Path) -> None:
+        self.tmp = tempfile.TemporaryDirectory(dir=scratch, prefix=".press-pdf-")
+        raw, self.packed = Path(self.tmp.name, "typst.pdf"), Path(self.tmp.name, "packed.pdf")
+        raw.write_bytes(pdf)
+        self.proc = subprocess.Popen([sys.executable, "-I", str(PACK), str(raw), str(self.packed)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def result(self) -> bytes:
+        try:
+            _, err = self.proc.communicate()
+            if self.proc.returncode != 0:
+                raise RuntimeError(f"press: packing the PDF failed (pikepdf):\n{err}")
+            return self.packed.read_bytes()
+        finally:
+            self.tmp.cleanup()
 
 
 def _dismantle(tree: nodes.Node) -> None:
@@ -124,15 +136,15 @@ class Compile:
     def run(self) -> None:
         self.ran = True
         try:
-            self.pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
+            pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
+            packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
+            # where the pages begin, for the EPUB's page list (the layout above is memoised)
+            self.page_map = pagemap.query(self.compiler)
+            self.pdf = packing.result()
         except typst.TypstError as exc:
             self.error = exc
-            return
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
-            return
-        # where the pages begin, for the EPUB's page list (the layout above is memoised)
-        self.page_map = pagemap.query(self.compiler)
 
     def start(self) -> None:
         if self.thread is None:
