@@ -4,7 +4,7 @@
 * A small HTTP server (standard library) serves ``OUT/html``; every HTML page it
   sends carries a few lines of script that reload the page when a new build is
   published (no extra dependency, nothing from the network).
-* The source folder and ``conf.py`` are polled twice a second.  After a save the
+* The source folder and ``conf.py`` are polled five times a second.  After a save the
   web book is rebuilt first (only the pages that changed), so the browser shows
   the change within seconds; then the PDF and the EPUB are rebuilt in the same
   process, so the Typst compiler of the first build is reused and the recompile
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from .engine import build_book
 
-POLL = 0.5
+POLL = 0.2  # seconds between looks at the source tree (a stat per file: 7 ms for 2,000 pages)
 RELOAD = b"""<script>/* press serve: reload when a new build is published */
 (function(){var v=null;setInterval(function(){fetch("/__press_build").then(function(r){return r.text()})
 .then(function(t){if(v===null){v=t}else if(t!==v){location.reload()}}).catch(function(){})},1000)})();
@@ -77,7 +77,7 @@ class Preview:
             if not self.changed.wait(POLL):
                 continue
             self.changed.clear()
-            time.sleep(0.2)  # let an editor finish writing
+            time.sleep(0.05)  # let an editor finish writing
             self.changed.clear()
             if self.build(["html"]) != 0:
                 print("press serve: fix the page and save: the preview keeps the last good build", flush=True)
