@@ -60,6 +60,14 @@ class PressWarning(Enum):
     """Raw HTML from which the sanitiser removed something (scripts, event handlers, ``javascript:`` URLs)."""
     SVG = "svg"
     """An SVG image with active content (scripts, event handlers, external references)."""
+    STRUCTURE = "structure"
+    """A page listed in more than one toctree (the book shows it once, where it is first listed)."""
+    GLYPH = "glyph"
+    """A character no font of the PDF can print (a placeholder is printed instead)."""
+    CONTROL_CHAR = "control_char"
+    """A control character (an ESC of coloured terminal output, ...) removed from the text."""
+    RAW_TYPST = "raw_typst"
+    """Raw Typst content, refused or dropped by ``press_raw_typst``."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:

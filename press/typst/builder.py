@@ -26,6 +26,7 @@ from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
+from .. import booktree
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
@@ -270,6 +271,8 @@ class TypstBuilder(Builder):
         tree["docname"] = root
         largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
         largetree["docname"] = root
+        # parts, chapters and sections from the author's toctrees (press.booktree)
+        self.book_tree = booktree.book_tree(self.env, self.config)
         logger.info(__("resolving references..."))
         self.env.resolve_references(largetree, root, self)
         self.own_content_first(largetree)

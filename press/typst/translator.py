@@ -9,12 +9,14 @@ translator keeps the current document so every id becomes a unique Typst label
 The translator writes calls to the ``press-*`` functions of ``book.typ``; the
 template owns every design decision (fonts, page furniture, colours).
 
-Book structure, from the assembled toctree:
+Book structure, from the author's toctrees (:mod:`press.booktree`), never file names:
 
 * the root document is the opening chapter (its title is also the book title);
-* a section folder's ``index`` document is a **part** (heading level 1);
-* any other document is a **chapter** (level 1 at top level, 2 inside a part);
-* sections inside a document nest below their chapter.
+* a root toctree's ``:caption:`` is a **part** (heading level 1), written before its first
+  chapter; so is a top-level section folder of our own folder convention;
+* a top-level entry is a **chapter** (level 1, or 2 inside a part), numbered when the
+  author asked (``:numbered:``, Sphinx's numbers);
+* pages below a chapter, and sections inside a document, nest below it.
 
 Numbers of figures, tables, listings and equations are Sphinx's own
 (``env.toc_fignumbers`` formatted with ``numfig_format``), so the PDF says
@@ -136,6 +138,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.marker = ""
         self.ended: set[str] = set()  # documents whose end label is written (see end_document)
         self.srcdir = str(getattr(builder, "srcdir", ""))
+        self.book_tree = getattr(builder, "book_tree", None)  # press.booktree: parts, chapters
         self._index_footnotes(document)
 
     # -- helpers ---------------------------------------------------------
@@ -286,6 +289,10 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
 
     def visit_start_of_file(self, node: nodes.Element) -> None:
         self.end_document()
+        part = self.book_tree.parts_before.get(node["docname"]) if self.book_tree else None
+        if part is not None:  # a toctree caption: the part page before its first chapter
+            self.flush_labels()
+            self.add(f'\n#press-heading(level: 1, kind: "part")[{escape(part.caption)}]\n\n')
         self.docstack.append(node["docname"])
         self.levelstack.append(self.section_level)
         self.section_level = 0
@@ -309,24 +316,49 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     def depart_section(self, node: nodes.section) -> None:
         self.section_level -= 1
 
+    def book_entry(self) -> Any:
+        """The current document's place in the book (:mod:`press.booktree`), if known."""
+        return self.book_tree.docs.get(self.docname) if self.book_tree is not None else None
+
     def heading_level(self) -> int:
         if self.doc_depth == 0:
             return self.section_level  # the root document is the opening chapter
+        entry = self.book_entry()
+        if entry is not None:
+            return entry.level + self.section_level - 1
         return self.doc_depth + self.section_level - 1
 
     def heading_kind(self) -> str:
         if self.section_level != 1:
             return "section"
-        if self.doc_depth >= 1 and self.docname.endswith("/index"):
-            return "part"
+        entry = self.book_entry()
+        if entry is not None and self.doc_depth >= 1:
+            return {"part": "part", "section": "section"}.get(entry.kind, "chapter")
         return "chapter"
+
+    def heading_number(self, node: nodes.Element) -> str:
+        """The ``number:`` argument of a heading: Sphinx's number when the author asked for
+        one (``:numbered:``), ``none`` when not; nothing for our folder convention, whose
+        chapters in parts the PDF counts itself."""
+        entry = self.book_entry()
+        if entry is None or entry.counted:
+            return ""
+        from ..booktree import secnumber
+
+        if self.section_level == 1:
+            number = entry.number
+        else:
+            ids = node.get("ids", ())
+            number = secnumber(self.builder.env, self.docname, "#" + ids[0]) if ids else None
+        return f", number: {string(number)}" if number else ", number: none"
 
     def visit_title(self, node: nodes.title) -> None:
         parent = node.parent
         if isinstance(parent, nodes.section):
             level = max(1, self.heading_level())
             kind = self.heading_kind()
-            self.add(f'\n#press-heading(level: {level}, kind: "{kind}")[')
+            number = self.heading_number(parent)
+            self.add(f'\n#press-heading(level: {level}, kind: "{kind}"{number})[')
             self.context.append("]\n\n")
         elif isinstance(parent, (nodes.Admonition, nodes.topic, nodes.sidebar)):
             raise nodes.SkipNode  # written by the box itself
