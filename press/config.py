@@ -20,6 +20,11 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+#: The default fallback chain of the PDF (see ``press_pdf_fallback_fonts``).
+FALLBACK_FONTS = ("Noto Sans", "Noto Sans Symbols", "Noto Sans Math", "Noto Emoji", "Noto Sans CJK SC",
+                  "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Thai", "DejaVu Sans Mono",
+                  "New Computer Modern Math")
+
 PAPER_SIZES = {"a4": "a4", "us-letter": "us-letter", "6x9": ("6in", "9in")}
 
 
@@ -64,6 +69,16 @@ class PressConfig:
     """Raw HTML in pages: ``sanitize`` (nh3: no scripts, event handlers or ``javascript:`` URLs;
     a warning where something was removed), ``allow`` (the book's owner trusts every author) or
     ``drop`` (left out of the web book and the EPUB)."""
+    raw_typst: Literal["refuse", "allow", "drop"] = "refuse"
+    """Raw Typst in pages (``{raw} typst``), which would run as code in the PDF: ``refuse`` (a
+    file:line error), ``allow`` (the book's owner trusts every author; a Typst package import
+    is refused still: no ``@preview``, no network) or ``drop`` (left out of the PDF)."""
+    pdf_fallback_fonts: list[str] = field(default_factory=lambda: list(FALLBACK_FONTS))
+    """Font families the PDF falls back to, in order, for characters the text font lacks
+    (symbols, emoji, CJK, other scripts); families not installed are skipped.  The default
+    chain comes from pinned PyPI packages (``manimgx-fonts``: Noto Sans, Symbols, Emoji and
+    scripts; ``noto-cjk-sans-otc``: Noto Sans CJK); add folders with ``press_pdf_font_paths``.
+    A character no font has is a ``press.glyph`` warning and a visible placeholder."""
 
 
 def _check_type(name: str, value: Any, annotation: Any) -> None:
@@ -154,6 +169,7 @@ REBUILD: dict[str, str] = {
     "slug": "html", "subtitle": "html", "authors": "html", "site_url": "html",
     "copyright_notice": "html", "license": "html", "download_dir": "html",
     "pdf_paper": "", "pdf_font": "", "pdf_mono_font": "", "pdf_sans_font": "", "pdf_font_paths": "",
+    "raw_typst": "", "pdf_fallback_fonts": "",
 }
 
 

@@ -33,6 +33,7 @@ from .. import frontmatter
 from .. import pagemap
 from ..warnings_ import PressWarning, warn
 from . import errors
+from . import glyphs
 from .translator import TypstTranslator, label, string
 
 if TYPE_CHECKING:
@@ -361,6 +362,7 @@ class TypstBuilder(Builder):
             return
         doctree = self.assemble_doctree()
         self.post_process_images(doctree)
+        self.missing_glyphs = self.find_missing_glyphs(doctree)
         self.known_labels = self.collect_labels(doctree)
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
@@ -389,6 +391,21 @@ class TypstBuilder(Builder):
         if not (cover_svg.is_file() and cover_svg.read_bytes() == svg):
             cover_svg.write_bytes(svg)
             self.unchanged = False
+
+    def text_fonts(self) -> str:
+        """The Typst array of the text font and the fallback chain (installed families only)."""
+        _, fonts = compiler_for(str(self.outdir), self.font_paths())
+        have = {f.casefold() for f in fonts.families()}
+        chain = [self.press.pdf_font] + [f for f in self.press.pdf_fallback_fonts if f.casefold() in have]
+        return "(" + "".join(f"{string(f)}, " for f in dict.fromkeys(chain)) + ")"
+
+    def find_missing_glyphs(self, doctree: nodes.Node) -> set[str]:
+        """The characters of the book's text that no font can print (:mod:`press.typst.glyphs`)."""
+        chars: set[str] = set()
+        for text in doctree.findall(nodes.Text):
+            chars.update(text)
+        compiler, _ = compiler_for(str(self.outdir), self.font_paths())
+        return glyphs.missing(compiler, Path(self.outdir), chars, self.text_fonts())
 
     def book_description(self) -> str:
         meta = frontmatter.page(self.env, self.config.root_doc)
@@ -423,6 +440,7 @@ class TypstBuilder(Builder):
             "font": string(press.pdf_font),
             "sans-font": string(press.pdf_sans_font),
             "mono-font": string(press.pdf_mono_font),
+            "fallback-fonts": self.text_fonts(),
             "license": string(press.license),
             "cover": string("cover.svg"),
         }
@@ -450,7 +468,8 @@ class TypstBuilder(Builder):
         system fonts are never used."""
         bundled = importlib.resources.files("font_source_sans_pro") / "files"
         confdir = Path(self.confdir)
-        return [str(bundled)] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
+        # the fallback chain's fonts (press.typst.glyphs: symbols, emoji, CJK, other scripts)
+        return [str(bundled), *glyphs.package_font_dirs()] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
 
     def finish(self) -> None:
         images_changed = self.copy_image_files()

@@ -36,20 +36,24 @@ and gives every id a label even when its visitor did not write one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxTranslator
 
+from .. import mathmacros
 from ..warnings_ import PressWarning, warn
 from . import elements
 from . import errors
+from . import glyphs
 
 # Markup specials, plus ";" and "(": text may follow an embedded call (``#emph[x]``),
 # where a bare ";" would end the expression (and vanish) and "(" would call its result.
 _SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:;(])")
-_LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
+#: a Typst package specification (``"@preview/name:1.0.0"``) anywhere in raw Typst
+_PACKAGE = re.compile(r"[\"']\s*@[A-Za-z0-9_-]+/")
 
 
 def escape(text: str) -> str:
@@ -72,7 +76,7 @@ def label(docname: str, id_: str = "") -> str:
     name = "d." + docname.replace("/", ".")
     if id_:
         name += ":" + id_
-    return _LABEL_BAD.sub("_", name)
+    return "".join(c if c in ".:-_" or ("a" + c).isidentifier() else "_" for c in name)
 
 
 ADMONITIONS = {
@@ -139,6 +143,9 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         self.ended: set[str] = set()  # documents whose end label is written (see end_document)
         self.srcdir = str(getattr(builder, "srcdir", ""))
         self.book_tree = getattr(builder, "book_tree", None)  # press.booktree: parts, chapters
+        self.macros = mathmacros.from_config(builder.config)  # mathjax3_config's tex.macros
+        self.missing_glyphs: set[str] = set(getattr(builder, "missing_glyphs", ()))  # press.typst.glyphs
+        self.glyphs_warned: set[tuple[str, str]] = set()
         self._index_footnotes(document)
 
     # -- helpers ---------------------------------------------------------
@@ -548,11 +555,50 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         else:
             self.add("\n\n")
 
+    def clean(self, text: str, node: nodes.Node) -> str:
+        """Text without control characters (a ``press.control_char`` warning at the author's
+        file:line: an ESC of coloured terminal output would stop the PDF)."""
+        if not glyphs.CONTROL.search(text):
+            return text
+        text, found = glyphs.strip_controls(text)
+        warn(PressWarning.CONTROL_CHAR, f"control character(s) {', '.join(found)} removed from the text of the PDF",
+             location=self.location(node))
+        return text
+
+    def glyph_check(self, text: str, node: nodes.Node) -> list[str]:
+        """The characters of ``text`` no font can print, each warned once per page."""
+        lost = [c for c in dict.fromkeys(text) if c in self.missing_glyphs] if self.missing_glyphs else []
+        for c in lost:
+            if (self.docname, c) not in self.glyphs_warned:
+                self.glyphs_warned.add((self.docname, c))
+                name = unicodedata.name(c, "")
+                warn(PressWarning.GLYPH, f"no font of the PDF has U+{ord(c):04X} {name} {c!r}: a placeholder is printed "
+                     "(add a font with the character: press_pdf_font_paths, press_pdf_fallback_fonts)",
+                     location=self.location(node))
+        return lost
+
+    def printable(self, text: str, node: nodes.Node) -> str:
+        """Text for a Typst string (code, descriptions): no control characters; a character
+        no font has shown as ``[U+XXXX]``."""
+        text = self.clean(text, node)
+        for c in self.glyph_check(text, node):
+            text = text.replace(c, f"[U+{ord(c):04X}]")
+        return text
+
     def visit_Text(self, node: nodes.Text) -> None:
+        text = self.clean(node.astext(), node)
         if self.mono:
-            self.add(elements.mono(node.astext()))
+            self.add(elements.mono(self.printable(text, node)))
             return
-        self.add(escape(node.astext()))
+        lost = self.glyph_check(text, node)
+        if not lost:
+            self.add(escape(text))
+            return
+        for piece in re.split("(" + "|".join(re.escape(c) for c in lost) + ")", text):
+            if piece in lost:
+                self.add(f'#press-missing-glyph("{ord(piece):04X}")')
+            elif piece:
+                self.add(escape(piece))
 
     def depart_Text(self, node: nodes.Text) -> None:
         pass
@@ -575,15 +621,15 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             self.add(self.render(node.children))
             self.mono -= 1
             raise nodes.SkipNode
-        self.add(f"#raw({string(node.astext())})")
+        self.add(f"#raw({string(self.printable(node.astext(), node))})")
         raise nodes.SkipNode
 
     def visit_literal_strong(self, node: nodes.Element) -> None:
-        self.add(f"#strong(raw({string(node.astext())}))")
+        self.add(f"#strong(raw({string(self.printable(node.astext(), node))}))")
         raise nodes.SkipNode
 
     def visit_literal_emphasis(self, node: nodes.Element) -> None:
-        self.add(f"#emph(raw({string(node.astext())}))")
+        self.add(f"#emph(raw({string(self.printable(node.astext(), node))}))")
         raise nodes.SkipNode
 
     def visit_subscript(self, node: nodes.Element) -> None:
@@ -834,7 +880,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         lang = node.get("language", "")
         if lang in ("default", "none", "text", "output", "console-output"):
             lang = ""
-        code = node.astext()
+        code = self.printable(node.astext(), node)
         if node.get("linenos"):
             code = code.rstrip("\n")  # a trailing newline would be an extra, empty numbered line
         args = [string(code)]
@@ -960,7 +1006,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
     def visit_raw(self, node: nodes.Element) -> None:
         formats = node.get("format", "").split()
         if "typst" in formats:
-            self.add("\n" + node.astext() + "\n\n")
+            self.raw_typst(node)
         elif "html" in formats:
             self.add(elements.raw_html(self, node))
         elif elements.is_latex_break(node):
@@ -968,6 +1014,25 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         else:
             warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
+
+    def raw_typst(self, node: nodes.Element) -> None:
+        """Raw Typst runs as code in the PDF: only under ``press_raw_typst = "allow"``, and
+        never a package import (``@preview``: no network, no code from outside the book)."""
+        from .. import config as press_config
+
+        policy = press_config.get(self.config).raw_typst
+        where = self.location(node)
+        if policy == "drop":
+            pass  # left out, as the book asked
+        elif policy != "allow":
+            warn(PressWarning.RAW_TYPST, "raw Typst content would run as code in the PDF; it is left out. "
+                 "Set press_raw_typst = 'allow' in conf.py if every author of this book is trusted "
+                 "(or 'drop' to leave such content out silently)", location=where)
+        elif _PACKAGE.search(node.astext()):
+            warn(PressWarning.RAW_TYPST, "raw Typst content imports a Typst package ('@...'); packages are never "
+                 "fetched (no network): the content is left out", location=where)
+        else:
+            self.add("\n" + node.astext() + "\n\n")
 
     def visit_only(self, node: nodes.Element) -> None:
         pass
@@ -1146,7 +1211,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         from .math import to_typst
 
         # The LaTeX source is the equation's alt text (PDF/UA-1 requires one).
-        self.add(f"#press-math({string(node.astext())})[$" + to_typst(node.astext(), self.location(node)) + "$]")
+        latex = mathmacros.expand(node.astext(), self.macros)
+        self.add(f"#press-math({string(node.astext())})[$" + to_typst(latex, self.location(node)) + "$]")
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.Element) -> None:
@@ -1160,7 +1226,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
                 number = self.config.math_numsep.join(eqno.rsplit(".", 1))
             else:
                 number = str(node["number"])
-        body, tag = display_to_typst(node.astext(), self.location(node))
+        body, tag = display_to_typst(mathmacros.expand(node.astext(), self.macros), self.location(node))
         fmt = self.config.math_eqref_format or "({number})"
         shown = fmt.format(number=number) if number else ""
         if tag:
@@ -1176,7 +1242,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
 
 def visit_page_meta(self: TypstTranslator, node: nodes.Element) -> None:
     """Chapter opener data: description and date under the title (and the tags)."""
-    args = [f"description: {string(node['description'])}", f"date: {string(node['date'])}"]
+    args = [f"description: {string(self.printable(node['description'], node))}", f"date: {string(node['date'])}"]
     tags = node.get("tags") or []
     if tags:
         args.append("tags: (" + "".join(f"{string(t)}, " for t in tags) + ")")
