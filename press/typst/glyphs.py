@@ -72,7 +72,7 @@ def missing(compiler: Any, outdir: Path, chars: Iterable[str], font: str) -> set
     docstring); ``font`` is the Typst value of the text font (a string or an array)."""
     import typst
 
-    todo = sorted({c for c in chars if ord(c) > 0x7E and not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Mn", "Me", "Zl", "Zp", "Cs", "Co", "Cn")})
+    todo = sorted({c for c in chars if ord(c) > 0x7E and not c.isspace() and unicodedata.category(c) not in ("Cc", "Mn", "Me", "Cs")})
     lost: set[str] = set()
     if not todo:
         return lost
@@ -85,7 +85,8 @@ def missing(compiler: Any, outdir: Path, chars: Iterable[str], font: str) -> set
                 break
             except typst.TypstError as exc:
                 m = _CANNOT.search(str(getattr(exc, "message", "") or exc))
-                bad = [c for c in (m.group(1) if m else "") if c in todo]
+                text = re.sub(r"\\u\{([0-9a-fA-F]+)\}", lambda u: chr(int(u.group(1), 16)), m.group(1)) if m else ""
+                bad = [c for c in text if c in todo]
                 if not bad:
                     break  # another problem: the real compile will report it
                 lost.update(bad)

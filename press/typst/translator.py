@@ -109,6 +109,14 @@ def _has_class(node: nodes.Element, names: set[str]) -> bool:
     return bool(classes & names)
 
 
+def _tall(node: nodes.Element) -> bool:
+    """Whether a box may be taller than a page: it must then break across pages (a box kept
+    whole would overprint the page foot and lose text)."""
+    code = sum(n.astext().count("\n") + 1 for n in node.findall(nodes.literal_block))
+    images = sum(1 for _ in node.findall(nodes.image))
+    return len(node.astext()) > 2400 or code > 25 or images > 1 or (images and len(node.astext()) > 800)
+
+
 def _design(node: nodes.Node) -> str | None:
     return node.get("design_component") if isinstance(node, nodes.Element) else None
 
@@ -572,7 +580,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             if (self.docname, c) not in self.glyphs_warned:
                 self.glyphs_warned.add((self.docname, c))
                 name = unicodedata.name(c, "")
-                warn(PressWarning.GLYPH, f"no font of the PDF has U+{ord(c):04X} {name} {c!r}: a placeholder is printed "
+                warn(PressWarning.GLYPH, f"no font of the PDF has U+{ord(c):04X}{' ' + name if name else ''} ({c!r}): a placeholder is printed "
                      "(add a font with the character: press_pdf_font_paths, press_pdf_fallback_fonts)",
                      location=self.location(node))
         return lost
@@ -946,7 +954,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             head = self.render(title.children)
         else:
             head = escape(ADMONITION_TITLES.get(kind, kind.title()))
-        self.add(f'\n#press-admonition("{kind}", title: [{head}])[')
+        self.add(f'\n#press-admonition("{kind}", title: [{head}]{", breakable: true" if _tall(node) else ""})[')
 
     def visit_admonition(self, node: nodes.Element) -> None:
         kind = "note"
@@ -1007,6 +1015,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         formats = node.get("format", "").split()
         if "typst" in formats:
             self.raw_typst(node)
+        elif "html" in formats and self.strike(node):
+            pass  # MyST's ~~strikethrough~~: <s> … </s> around the struck text
         elif "html" in formats:
             self.add(elements.raw_html(self, node))
         elif elements.is_latex_break(node):
@@ -1014,6 +1024,25 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         else:
             warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
+
+    def strike(self, node: nodes.Element) -> bool:
+        """An inline ``<s>``/``<del>`` raw HTML node with its closing sibling (MyST's
+        ``strikethrough``): ``#strike[`` … ``]``.  Whether the node was one of the pair."""
+        tag = node.astext().strip().lower()
+        if node.get("press_strike_close"):
+            self.add("]")
+            return True
+        if tag not in ("<s>", "<del>", "<strike>") or node.parent is None:
+            return False
+        closing = "</" + tag[1:]
+        for sibling in node.parent.children[node.parent.index(node) + 1:]:
+            if isinstance(sibling, nodes.raw) and sibling.astext().strip().lower() == closing:
+                sibling["press_strike_close"] = True
+                self.add("#strike[")
+                return True
+            if isinstance(sibling, nodes.raw) and sibling.astext().strip().lower() == tag:
+                break  # another one opens first: not a pair
+        return False
 
     def raw_typst(self, node: nodes.Element) -> None:
         """Raw Typst runs as code in the PDF: only under ``press_raw_typst = "allow"``, and
