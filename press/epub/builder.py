@@ -57,7 +57,7 @@ from .. import frontmatter
 from .. import pagemap
 from ..typst.builder import finish_pending
 from ..warnings_ import PressWarning, warn
-from . import package, pages as print_pages
+from . import package, pages as print_pages, xhtml
 from .package import ManifestEntry, Metadata, NavItem
 from .translator import PressEpubTranslator
 
@@ -76,6 +76,8 @@ NAV = "nav.xhtml"
 INDEX_PAGE = "genindex.xhtml"
 INDEX_TITLE = "Index"
 NCX = "toc.ncx"
+#: packages whose ``html-page-context`` handlers the EPUB does without (see ``init``)
+WEB_THEMES = {"sphinx_book_theme", "pydata_sphinx_theme", "sphinx_thebe", "sphinx_copybutton"}
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -145,6 +147,12 @@ class PressEpubBuilder(Epub3Builder):
 
     def init(self) -> None:
         super().init()
+        # The web themes' page handlers (launch buttons, repository buttons, thebe, the
+        # sidebar) are about the web book: in an EPUB they only crash or add scripts.
+        for listener in list(self.sphinx.events.listeners.get("html-page-context", [])):
+            module = getattr(listener.handler, "__module__", None) or ""
+            if module.split(".")[0] in WEB_THEMES:
+                self.sphinx.disconnect(listener.id)
         # Sphinx's genindex page is not written: handle_finish writes our own index page.
         self.use_index = False
         self.press_kinds: dict[str, str] = {}
@@ -216,6 +224,8 @@ class PressEpubBuilder(Epub3Builder):
         for key in ("body", "title"):
             if isinstance(ctx.get(key), str) and "&" in ctx[key]:
                 ctx[key] = numeric_entities(ctx[key])
+        if isinstance(ctx.get("body"), str):
+            ctx["body"] = xhtml.repair(ctx["body"])  # other extensions' HTML made valid XHTML
         return ctx
 
     # ---- the navigation tree ----------------------------------------------------------------
