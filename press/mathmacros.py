@@ -150,3 +150,14 @@ def expand(tex: str, macros: dict[str, Macro]) -> str:
         if not changed:
             break
     return tex
+
+
+#: operators a MathML converter (latex2mathml) may not know: spelled ``\operatorname{..}``
+_MATHML_OPERATORS = re.compile(r"\\(arg|lcm|sgn|tr|Tr|rank|diag|span|argmax|argmin)(?![A-Za-z])")
+
+
+def prepare(tex: str, macros: dict[str, Macro]) -> str:
+    """The pre-pass before a MathML converter: the book's macros expanded, and operators the
+    converter does not know (``\\arg``) spelled ``\\operatorname{..}`` so they print upright,
+    never as raw LaTeX."""
+    return _MATHML_OPERATORS.sub(lambda m: "\\operatorname{" + m.group(1) + "}", expand(tex, macros))

@@ -70,3 +70,24 @@ def test_strikethrough_and_operators(refused):
     typ = next(p for p in Path(refused.outdir).glob("*.typ") if not p.name.startswith("press-")).read_text(encoding="utf-8")
     assert "#strike[struck]" in typ
     assert "[$max_x f(x) in RR$]" in typ
+
+
+@pytest.fixture(scope="module")
+def content_epub(build_root):
+    return build_root("content-print", "epub")
+
+
+def test_epub_math_macros_operators_and_control_characters(content_epub, tmp_path):
+    import zipfile
+
+    from test_epub import epubcheck_messages, format_messages
+
+    epub = next(Path(content_epub.outdir).glob("*.epub"))
+    with zipfile.ZipFile(epub) as z:
+        page = z.read("glyphs.xhtml").decode()
+    assert "<mo>max</mo>" in page and "<mi>ℝ</mi>" in page  # an operator; the book's \\R macro expanded
+    assert "\x1b" not in page and "red" in page
+    found = lines(content_epub, "control_char")
+    assert len(found) == 1 and "glyphs" in found[0], content_epub.warnings
+    bad = [m for m in epubcheck_messages(epub, tmp_path) if m["severity"] in ("FATAL", "ERROR")]
+    assert bad == [], format_messages(bad)

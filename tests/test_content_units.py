@@ -79,3 +79,11 @@ def test_labels_are_typst_labels(id_):
 def test_control_characters_are_removed():
     text, found = glyphs.strip_controls("a\x1b[31mred\x1b[0m b\x07c\td\n")
     assert text == "ared b" + "c\td\n" and found == ["U+001B", "U+0007"]
+
+
+def test_mathml_prepare_expands_macros_and_spells_operators():
+    from latex2mathml.converter import convert
+
+    macros = mathmacros.parse({"R": "\\mathbb{R}"})
+    out = convert(mathmacros.prepare(r"\arg z \in \R", macros))
+    assert "\\arg" not in out and "<mo>arg</mo>" in out and "\\R" not in out

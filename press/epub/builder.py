@@ -225,6 +225,8 @@ class PressEpubBuilder(Epub3Builder):
             if isinstance(ctx.get(key), str) and "&" in ctx[key]:
                 ctx[key] = numeric_entities(ctx[key])
         if isinstance(ctx.get("body"), str):
+            if xhtml.controls(ctx["body"]):
+                warn(PressWarning.CONTROL_CHAR, "control characters (terminal colours?) removed from the EPUB page", location=docname)
             ctx["body"] = xhtml.repair(ctx["body"])  # other extensions' HTML made valid XHTML
         return ctx
 

@@ -11,7 +11,9 @@ written (:meth:`press.epub.builder.PressEpubBuilder.get_doc_context`):
 * the same ``id`` twice in a page (sphinx-proof's ``proof-content``): the later ones get
   ``-2``, ``-3`` …;
 * ``<script>`` elements (thebe, launch buttons, interactive outputs): an EPUB of this press
-  has no scripts; they are web-only and left out.
+  has no scripts; they are web-only and left out;
+* control characters, which XML forbids (an ESC of coloured terminal output): removed
+  (:func:`controls` tells the builder, which warns).
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ _BOOLEAN = re.compile(
     r'="(True|true|False|false)"'
 )
 _ID = re.compile(r'(\sid=")([^"]+)(")')
+#: characters XML 1.0 forbids (tab, newline and carriage return are allowed), with the ANSI
+#: escape sequence an ESC starts
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>|<script\b[^>]*/>", re.S | re.I)
 
 
@@ -38,8 +43,14 @@ def _boolean(m: re.Match[str]) -> str:
     return f' {name}="{name}"' if value.lower() == "true" else ""
 
 
+def controls(body: str) -> bool:
+    """Whether the body holds characters XML forbids."""
+    return bool(_CONTROL.search(body))
+
+
 def repair(body: str) -> str:
     """The body with the repairs of the module docstring applied."""
+    body = _CONTROL.sub("", body)
     if "<summary" in body:
         body = _SUMMARY.sub(_summary, body)
     if '="True"' in body or '="False"' in body or '="true"' in body or '="false"' in body:

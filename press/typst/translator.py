@@ -98,6 +98,9 @@ ADMONITION_TITLES = {
     "warning": "Warning", "seealso": "See also",
 }
 
+#: code languages whose escape sequences are colours (myst-nb's notebook outputs)
+ANSI_LEXERS = {"myst-ansi", "ansi", "ipythontb"}
+
 #: Reference classes whose links get ", p. N" in print (page and section links).
 PAGE_REF_CLASSES = {"press-sitelink", "std-doc", "std-ref", "doc"}
 
@@ -888,7 +891,10 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         lang = node.get("language", "")
         if lang in ("default", "none", "text", "output", "console-output"):
             lang = ""
-        code = self.printable(node.astext(), node)
+        code = node.astext()
+        if lang in ANSI_LEXERS:  # coloured terminal output (myst-nb): the colours stay on screen
+            code, lang = glyphs.CONTROL.sub("", code), ""
+        code = self.printable(code, node)
         if node.get("linenos"):
             code = code.rstrip("\n")  # a trailing newline would be an extra, empty numbered line
         args = [string(code)]
