@@ -57,6 +57,8 @@ class BookTree:
     #: a page that opens a captioned part -> that part (the PDF writes the part page before it)
     parts_before: dict[str, Entry]
     order: list[str]  # the pages in reading order (root first)
+    #: (page whose toctree repeats a page, the repeated page): what the book leaves out
+    repeated: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def top(self) -> list[Entry]:
@@ -90,6 +92,7 @@ def book_tree(env: Any, config: Any, warn_duplicates: bool = False) -> BookTree:
     order: list[str] = [root_doc]
     parts_before: dict[str, Entry] = {}
     seen: dict[str, str] = {root_doc: ""}  # page -> the page whose toctree listed it
+    repeated: list[tuple[str, str]] = []
     folders = getattr(env, "press_order", None) or {}  # press.structure's generated toctrees
     known = env.all_docs if env.all_docs else env.found_docs
 
@@ -97,6 +100,7 @@ def book_tree(env: Any, config: Any, warn_duplicates: bool = False) -> BookTree:
         if child not in known:
             return False
         if child in seen:
+            repeated.append((parent, child))
             if warn_duplicates:
                 first = seen[child] or root_doc
                 where = f"the toctree of {first!r}" if first != parent else "the same page's toctrees"
@@ -146,7 +150,7 @@ def book_tree(env: Any, config: Any, warn_duplicates: bool = False) -> BookTree:
                 root.children.append(page(child, PART, 1))
             else:
                 root.children.append(page(child, CHAPTER, 1))
-    return BookTree(root, docs, parts_before, order)
+    return BookTree(root, docs, parts_before, order, repeated)
 
 
 def part_title(entry: Entry, env: Any) -> str:
@@ -158,8 +162,23 @@ def part_title(entry: Entry, env: Any) -> str:
 
 
 def _check(app: Any, env: Any) -> None:
-    """Once per read of the book: a page listed in two toctrees is one warning."""
-    book_tree(env, app.config, warn_duplicates=True)
+    """Once per read of the book: a page listed in two toctrees is one warning, and the
+    repeated listing leaves the navigation's toctrees (``env.tocs``, which the web sidebar
+    and Sphinx's parent/next links read): the web book shows each page once too, where the
+    PDF and the EPUB show it.  (The page's own text, a visible toctree, is left as written.)"""
+    tree = book_tree(env, app.config, warn_duplicates=True)
+    for parent, child in tree.repeated:
+        toc = env.tocs.get(parent)
+        if toc is None:
+            continue
+        for tt in toc.findall(addnodes.toctree):
+            if child in tt.get("includefiles", ()):
+                tt["includefiles"] = [f for f in tt["includefiles"] if f != child]
+                tt["entries"] = [(t, r) for t, r in tt["entries"] if r != child]
+                break
+        includes = env.toctree_includes.get(parent)
+        if includes and child in includes:
+            includes.remove(child)
 
 
 def setup(app: Any) -> dict[str, Any]:

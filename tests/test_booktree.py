@@ -179,3 +179,14 @@ def test_book_tree_of_our_folder_convention(build_root):
     for part in parts:
         for child in tree.docs[part].children:
             assert (child.kind, child.level, child.counted) == ("chapter", 2, True)
+
+
+def test_web_sidebar_shows_the_same_tree(build_root):
+    built = build_root("structure-rst", "html")
+    soup = BeautifulSoup((built.outdir / "index.html").read_text(encoding="utf-8"), "html.parser")
+    nav = soup.select_one("nav.bd-links") or soup
+    captions = [c.get_text(strip=True) for c in nav.select("p.caption")]
+    assert captions == ["First Part", "Second Part"]
+    links = [a.get_text(strip=True) for a in nav.select("a.reference.internal")]
+    assert links.count("Chapter One") == 1, links  # listed twice, shown once (under the first part)
+    assert "[press.structure]" in built.warnings
