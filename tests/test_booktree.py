@@ -190,3 +190,13 @@ def test_web_sidebar_shows_the_same_tree(build_root):
     links = [a.get_text(strip=True) for a in nav.select("a.reference.internal")]
     assert links.count("Chapter One") == 1, links  # listed twice, shown once (under the first part)
     assert "[press.structure]" in built.warnings
+
+
+@pytest.mark.parametrize("builder", ["html", "epub", "typst"])
+def test_one_page_without_toctree(build_root, builder):
+    built = build_root("one-page", builder)
+    assert built.warnings == "", built.warnings
+    out = {"html": "index.html", "epub": "one-page.epub", "typst": "one-page.pdf"}[builder]
+    assert (built.outdir / out).is_file()
+    if builder == "html":
+        assert "The whole book is this page." in built.read("index.html")

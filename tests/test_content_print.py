@@ -6,6 +6,7 @@ file:line ``press.control_char`` warning; raw Typst is refused unless ``press_ra
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pypdf
@@ -91,3 +92,8 @@ def test_epub_math_macros_operators_and_control_characters(content_epub, tmp_pat
     assert len(found) == 1 and "glyphs" in found[0], content_epub.warnings
     bad = [m for m in epubcheck_messages(epub, tmp_path) if m["severity"] in ("FATAL", "ERROR")]
     assert bad == [], format_messages(bad)
+
+
+def test_code_line_numbers_are_drawn(refused):
+    text = pdf_text(refused)
+    assert re.search(r"41\s*first_line = 1\s*42\s*second_line = 2", text), text
