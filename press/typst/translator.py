@@ -1012,7 +1012,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
                     continue
                 sub = key[1] if len(key) > 1 else ""
                 self.add(
-                    f"#press-idx({string(key[0])}, sub: {string(sub)}"
+                    f"#press-idx({string(self.printable(key[0], node))}, sub: {string(self.printable(sub, node))}"
                     f"{', main: true' if main == 'main' else ''})"
                 )
         raise nodes.SkipNode
