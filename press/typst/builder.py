@@ -27,6 +27,7 @@ from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
 from .. import booktree
+from .. import mathmacros
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
@@ -338,6 +339,9 @@ class TypstBuilder(Builder):
         h = hashlib.sha256(pagemap.fingerprint(self.env, self.config).encode())
         for code in sorted(Path(__file__).parent.glob("*.py")):
             h.update(code.read_bytes())
+        for module in (booktree, mathmacros):  # the book's shape; the math macros and their setting
+            h.update(Path(module.__file__).read_bytes())
+        h.update(repr(mathmacros.from_config(self.config)).encode())
         h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch()}".encode())
         return h.hexdigest()
 
