@@ -435,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     md = _parser()
-    paths = sorted(source.rglob("*.md"))
+    paths = sorted(p for p in source.rglob("*.md") if not any(s.startswith("_") for s in p.relative_to(source).parts))
     pages = [load(md, p) for p in paths]
     facts = load(md, facts_path)
     problems, per_page = check_runs(pages, facts, args.words)
