@@ -16,7 +16,7 @@ from press.frontmatter import body_h1s, parse
 SOURCE = REPO / "source"
 CHAPTERS = [
     "guide/adoption-curve", "practices/task-scoping", "practices/harness-engineering",
-    "practices/verification", "tools/agents-md", "evidence/coding-skills-impact",
+    "practices/verification", "practices/running-agents", "tools/agents-md", "evidence/coding-skills-impact",
     "evidence/practitioner-voices", "debates/vibe-coding", "case-studies/karpathy-notes",
 ]
 SECTIONS = ["guide", "practices", "tools", "evidence", "debates", "case-studies"]
