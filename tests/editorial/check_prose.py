@@ -241,7 +241,7 @@ def check_facts(pages: list[Doc], source: Path) -> list[str]:
     for name, found in fact_pages(pages, source).items():
         owner = FACTS[name][0]
         owner_page, _, anchor = owner.partition("#")
-        if owner_page not in found:
+        if found and owner_page not in found:
             problems.append(f"source/{owner_page}:1: owner of the fact {name!r} does not tell it")
         if len(found) <= 2:
             continue
