@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from markdown_it import MarkdownIt
 
 from conftest import REPO
 
 SOURCE = REPO / "source"
 SERVICE = SOURCE / "_code" / "billing-service"
+MD = MarkdownIt("commonmark")
 INCLUDE = re.compile(r"^[`:]{3,}\{literalinclude\}\s+(\S+)", re.M)
 
 
@@ -49,8 +51,8 @@ def test_every_listing_in_the_book_is_an_included_file_that_exists():
             continue
         text = page.read_text(encoding="utf-8")
         # no inline code listings: a fenced block is either a directive or an included file
-        fences = re.findall(r"^(?:`{3,}|~{3,})(\w[\w-]*)\s*$", text, re.M)
-        assert fences == [], f"{page}: inline code block(s) {fences}; include a file from source/_code"
+        fences = [t.map[0] + 1 for t in MD.parse(text) if t.type == "fence" and not t.info.strip().startswith("{")]
+        assert fences == [], f"{page}: inline code block(s) at lines {fences}; include a file from source/_code"
         for target in INCLUDE.findall(text):
             path = (page.parent / target).resolve()
             assert path.is_file(), f"{page}: {target}"
