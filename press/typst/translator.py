@@ -1090,11 +1090,11 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         args = [string(f"/{imagedir}/{path}" if imagedir else f"/{path}")]
         if alt:
             args.append(f"alt: {string(alt)}")
-        if isinstance(width, str) and width.endswith("%"):
+        if isinstance(width, str) and re.fullmatch(r"\d+(\.\d+)?%", width):  # never verbatim code
             args.append(f"width: {width}")
-        elif isinstance(width, str) and re.fullmatch(r"[\d.]+(px)?", width or "x"):
+        elif isinstance(width, str) and re.fullmatch(r"\d+(\.\d+)?(px)?", width or "x"):
             args.append(f"width: {float(width.removesuffix('px')) * 0.75:.1f}pt")
-        elif isinstance(width, str) and re.fullmatch(r"[\d.]+(pt|mm|cm|in|em)", width or "x"):
+        elif isinstance(width, str) and re.fullmatch(r"\d+(\.\d+)?(pt|mm|cm|in|em)", width or "x"):
             args.append(f"width: {width}")
         avatar = elements.AVATAR_SIZES.keys() & set(node.get("classes", ()))
         if avatar and not width:  # sphinx-design's avatar classes: a small picture
