@@ -162,10 +162,12 @@ def part_title(entry: Entry, env: Any) -> str:
 
 
 def _check(app: Any, env: Any) -> None:
-    """Once per read of the book: a page listed in two toctrees is one warning, and the
-    repeated listing leaves the navigation's toctrees (``env.tocs``, which the web sidebar
-    and Sphinx's parent/next links read): the web book shows each page once too, where the
-    PDF and the EPUB show it.  (The page's own text, a visible toctree, is left as written.)"""
+    """After every read (``env-updated``, before the environment is saved): a page listed in
+    two toctrees is one warning, and the repeated listing leaves the navigation's toctrees
+    (``env.tocs``, which the web sidebar and Sphinx's parent/next links read), so the web
+    book shows each page once too, where the PDF and the EPUB show it.  The saved
+    environment keeps that: the warning comes again only when the repeating page is read
+    again.  (The page's own text, a visible toctree, is left as written.)"""
     tree = book_tree(env, app.config, warn_duplicates=True)
     for parent, child in tree.repeated:
         toc = env.tocs.get(parent)
@@ -182,5 +184,5 @@ def _check(app: Any, env: Any) -> None:
 
 
 def setup(app: Any) -> dict[str, Any]:
-    app.connect("env-check-consistency", _check)
+    app.connect("env-updated", _check)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -200,3 +200,27 @@ def test_one_page_without_toctree(build_root, builder):
     assert (built.outdir / out).is_file()
     if builder == "html":
         assert "The whole book is this page." in built.read("index.html")
+
+
+def test_press_build_warns_once_and_every_format_shows_the_page_once(tmp_path):
+    """``press build`` (one read, three writes): the repeated listing is one warning, not
+    one per format; with it suppressed the strict build succeeds and the web sidebar (built
+    from the saved environment), the EPUB and the PDF each show the page once."""
+    import shutil
+
+    from conftest import ROOTS, run_press
+
+    src = tmp_path / "book"
+    shutil.copytree(ROOTS / "test-structure-rst", src)
+    failed = run_press("build", "--source", str(src), "--out", str(tmp_path / "out1"), cwd=src)
+    log = failed.stdout + failed.stderr
+    assert failed.returncode != 0 and log.count("[press.structure]") == 1, log
+    with (src / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('suppress_warnings = ["press.structure"]\n')
+    built = run_press("build", "--source", str(src), "--out", str(tmp_path / "out"), cwd=src)
+    assert built.returncode == 0, built.stdout + built.stderr
+    soup = BeautifulSoup((tmp_path / "out" / "html" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    links = [a.get_text(strip=True) for a in soup.select("nav.bd-links a.reference.internal")]
+    assert links.count("Chapter One") == 1, links
+    reader = pypdf.PdfReader(next((tmp_path / "out" / "pdf").glob("*.pdf")))
+    assert sum(1 for page in reader.pages if "Chapter One" in (page.extract_text() or "").split("\n")[:3]) == 1
