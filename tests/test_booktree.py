@@ -119,7 +119,7 @@ def test_epub_nav_and_ncx_are_the_same_tree(myst_epub):
     assert top_entries(soup) == [
         ("a:Structure Book", []),
         ("a:Preface", []),
-        ("span:Getting Started", ["The Guide", "Installing"]),  # a part without a page: a heading
+        ("span:Getting Started", ["1 The Guide", "2 Installing"]),  # a part without a page: a heading; numbered
         ("span:Reference", ["Reference Index"]),
         ("a:Appendix", []),
     ]
@@ -127,8 +127,8 @@ def test_epub_nav_and_ncx_are_the_same_tree(myst_epub):
     assert top == ["Structure Book", "Preface", "Getting Started", "Reference", "Appendix"]
     # a part's navPoint points at its first chapter, with the same playOrder
     points = {p.find("text").get_text(): p for p in ncx.find_all("navPoint")}
-    assert points["Getting Started"].find("content")["src"] == points["The Guide"].find("content")["src"]
-    assert points["Getting Started"]["playOrder"] == points["The Guide"]["playOrder"]
+    assert points["Getting Started"].find("content")["src"] == points["1 The Guide"].find("content")["src"]
+    assert points["Getting Started"]["playOrder"] == points["1 The Guide"]["playOrder"]
 
 
 def test_epub_page_kinds_come_from_the_tree(myst_epub):

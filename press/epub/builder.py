@@ -267,7 +267,10 @@ class PressEpubBuilder(Epub3Builder):
                 return NavItem(item.caption, "", kids)
             title = self.env.titles.get(item.docname)
             children = self.headings(item.docname) + kids
-            return NavItem(title.astext() if title else item.docname, item.docname + self.out_suffix, children)
+            text = title.astext() if title else item.docname
+            if item.number:  # the author's :numbered: toctree: the web's and the PDF's numbers
+                text = f"{item.number} {text}"
+            return NavItem(text, item.docname + self.out_suffix, children)
 
         root = tree.root
         return [NavItem(entry(root).text, root.docname + self.out_suffix, self.headings(root.docname))] + [
