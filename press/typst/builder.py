@@ -491,6 +491,9 @@ class TypstBuilder(Builder):
             family = getattr(self.press, setting)
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
+        for family in self.press.pdf_fallback_fonts:  # the default chain skips what is not installed
+            if family not in press_config.FALLBACK_FONTS and family.casefold() not in families:
+                warn(PressWarning.CONFIG, f"press_pdf_fallback_fonts names {family!r}, which is not among the fonts: {sorted(fonts.families())}")
         timestamp = press_config.source_date_epoch() or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
