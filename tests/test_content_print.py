@@ -97,3 +97,10 @@ def test_epub_math_macros_operators_and_control_characters(content_epub, tmp_pat
 def test_code_line_numbers_are_drawn(refused):
     text = pdf_text(refused)
     assert re.search(r"41\s*first_line = 1\s*42\s*second_line = 2", text), text
+
+
+def test_a_fallback_font_that_is_not_installed_is_named(build_root):
+    built = build_root("content-print", "typst", press_pdf_fallback_fonts=("No Such Font", "Noto Emoji"))
+    found = lines(built, "config")
+    assert len(found) == 1 and "'No Such Font'" in found[0], built.warnings
+    assert "🦜" in pdf_text(built)  # still printed (Typst also searches every loaded font)
