@@ -165,8 +165,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
     from .engine import build_book
 
-    if args.site_url is not None:
-        os.environ["PRESS_SITE_URL"] = args.site_url
+    from .config import SITE_URL_ENV
+
+    # the one place the host's site URL is read; the build's state carries it from here
+    site_url = args.site_url if args.site_url is not None else os.environ.get(SITE_URL_ENV)
     formats = [f for f in FORMATS if f in args.formats] if args.formats else list(FORMATS)
-    kwargs = {"jobs": args.jobs} if args.jobs is not None else {}
+    kwargs: dict = {"jobs": args.jobs} if args.jobs is not None else {}
+    if site_url:
+        kwargs["site_url"] = site_url
     return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)

@@ -106,19 +106,22 @@ def get(config: Config) -> PressConfig:
     return config._press  # type: ignore[attr-defined]
 
 
-#: Environment variable that overrides ``press_site_url`` (``press build --site-url``, CI).
+#: Environment variable that overrides ``press_site_url`` (CI), read once by ``press build``
+#: (:mod:`press.cli`), which hands it to the build's state (:attr:`press.state.BookBuild.site_url`).
 SITE_URL_ENV = "PRESS_SITE_URL"
 
 
-def site_url_override() -> str | None:
-    """``PRESS_SITE_URL`` when set and not empty (the host decides the URL at publish time)."""
-    value = os.environ.get(SITE_URL_ENV, "").strip()
-    return value or None
+def site_url_override(app: Sphinx) -> str | None:
+    """The site URL the host decided at publish time (``press build --site-url`` or
+    ``PRESS_SITE_URL``), from the build's state; ``None`` when not given."""
+    from . import state
+
+    return state.of(app).site_url
 
 
 def _validate(app: Sphinx, config: Config) -> None:
-    if site_url_override():
-        config.press_site_url = site_url_override()
+    if site_url_override(app):
+        config.press_site_url = site_url_override(app)
     known = {f"press_{f.name}" for f in dataclasses.fields(PressConfig)}
     unknown = sorted(k for k in config._raw_config if k.startswith("press_") and k not in known)
     if unknown:

@@ -12,8 +12,10 @@ One ``press build`` is one transaction over the output folder ``OUT``:
 3. **Build.** One Sphinx application per format, in one process, all sharing
    the staged doctree folder: the first reads the pages that changed (all of
    them the first time) and pickles the environment; the others load it and
-   read nothing.  Output-only settings (``press_download_dir``, paper, fonts)
-   are registered with ``rebuild="html"`` or ``""`` so switching builders never
+   read nothing.  What the formats share — the PDF's compile, its page map,
+   the output folders, the site URL — is one :class:`press.state.BookBuild`,
+   reachable from each application (:func:`press.state.of`).  Output-only
+   settings (paper, fonts) are registered with ``rebuild="html"`` or ``""`` so switching builders never
    forces a re-read.  Pages to rewrite are those read in this build, plus every
    page when the navigation (order or a title) changed, plus pages read by an
    earlier build of another format only (kept in ``pending.json``); they are
@@ -55,7 +57,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-from .typst.builder import compile_in_background, finish_pending, resume_pending, take_pending
+from . import state
+from .state import BookApp, BookBuild
 
 BUILDERS = {"html": "html", "epub": "epub", "pdf": "typst"}
 ARTIFACT = {"epub": "*.epub", "pdf": "*.pdf"}
@@ -212,7 +215,7 @@ def _finish_compiles(app: Sphinx, exception: Exception | None) -> None:
     web book did it first (it links the PDF): wait for the PDF's Typst compile, report
     its errors and warnings through this build, write the PDF."""
     if exception is None:
-        finish_pending(app)
+        state.of(app).finish_compiles(app)
 
 
 def _finish_before_forking(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
@@ -220,12 +223,12 @@ def _finish_before_forking(app: Sphinx, env: BuildEnvironment, docnames: list[st
     (After the PDF's build nothing is left to read, and the web book, whose writing may
     fork, finishes the compile before it writes: the overlap stays.)"""
     if docnames:
-        finish_pending(app)
+        state.of(app).finish_compiles(app)
 
 
 def _finish_before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """With ``-j``, before the web book's writers fork (whether or not press.web is loaded)."""
-    finish_pending(app)
+    state.of(app).finish_compiles(app)
     return []
 
 
@@ -316,7 +319,7 @@ class Tracker:
 
 class Engine:
     def __init__(self, formats: list[str], source: Path, conf: Path, out: Path, strict: bool, jobs: int,
-                 fork: bool = True) -> None:
+                 fork: bool = True, site_url: str | None = None, compilers: dict | None = None) -> None:
         unknown = [f for f in formats if f not in BUILDERS]
         if unknown:
             raise ValueError(f"unknown format(s) {unknown}: choose from {sorted(BUILDERS)}")
@@ -331,13 +334,14 @@ class Engine:
         self.child: int | None = None
         self.say: int | None = None
         self.html_copy: Any = None
+        #: what this build's formats share (press.state): compiles, page map, outputs, site URL
+        self.book = BookBuild(site_url=site_url, compilers=compilers)
 
     def abandon(self) -> None:
         """Stop what runs beside a build that will not be (or was) published: the web book's
         process, the PDF's compile thread and the background copies.  Idempotent."""
         self.stop_child()
-        for job in take_pending():
-            job.wait()  # never leave a thread reading the staging folder we remove
+        self.book.abandon_compiles()  # never leave a thread reading the staging folder we remove
         for wait in self.copies.values():
             wait(discard=True)
         self.copies.clear()
@@ -371,12 +375,11 @@ class Engine:
         except (OSError, ValueError):
             return {}
 
-    def download_dir(self) -> str:
+    def download_dir(self) -> Path | None:
         """The folder whose ``pdf/`` and ``epub/`` the web book copies: the staging
-        folder (one fixed path, so the HTML build info does not change between builds),
-        holding this build's files or links to the published ones."""
+        folder holding this build's files or links to the published ones."""
         if "html" not in self.formats:
-            return ""
+            return None
         if "epub" in self.formats:  # the web book links the EPUB before it is packaged
             self.staged("epub").mkdir(parents=True, exist_ok=True)
         for fmt in ("pdf", "epub"):
@@ -387,8 +390,8 @@ class Engine:
                 for f in published.glob(ARTIFACT[fmt]):
                     os.link(f, target / f.name)  # read only: never written through
         if any((self.out / f).is_dir() or f in self.formats for f in ("pdf", "epub")):
-            return str(self.stage)
-        return ""
+            return self.stage
+        return None
 
     def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], gate: Any = None,
                 last: bool = False) -> int:
@@ -404,8 +407,8 @@ class Engine:
         started = time.perf_counter()
         try:
             with patch_docutils(self.conf), docutils_namespace():
-                app = Sphinx(
-                    srcdir=self.source, confdir=self.conf, outdir=outdir,
+                app = BookApp(
+                    book=self.book, srcdir=self.source, confdir=self.conf, outdir=outdir,
                     doctreedir=self.stage / "doctrees", buildername=BUILDERS[fmt],
                     confoverrides=dict(overrides), status=status, warning=sys.stderr,
                     warningiserror=self.strict, parallel=self.jobs,
@@ -430,10 +433,11 @@ class Engine:
                 if fmt == "pdf" and len(self.formats) > 1:
                     # the wheel releases the GIL: overlap the writes (started after the fork
                     # when the EPUB and the web book are written by two processes)
-                    with compile_in_background(start=not self.parallel_formats()):
-                        app.build()
-                else:
+                    self.book.defer_compiles, self.book.start_deferred = True, not self.parallel_formats()
+                try:
                     app.build()
+                finally:
+                    self.book.defer_compiles = False
                 code = app.statuscode
         except KeyboardInterrupt:
             raise
@@ -508,10 +512,7 @@ class Engine:
         pid = self.child
         assert self.say is not None and pid is not None
         try:
-            jobs = take_pending()  # the PDF's compile, not started before the fork
-            for job in jobs:
-                job.start()
-            resume_pending(jobs)
+            self.book.start_compiles()  # the PDF's compile, not started before the fork
             status = self.run_one("epub", tracker, overrides, last=True)
             if status == 0:
                 status = self.publish_epub()
@@ -586,7 +587,9 @@ class Engine:
         with locked(self.state):
             try:
                 tracker = Tracker(self.prepare())
-                overrides: dict[str, Any] = {"press_download_dir": self.download_dir()}
+                self.book.outputs.folders = {fmt: self.workdir(fmt) for fmt in self.formats}
+                self.book.outputs.downloads = self.download_dir()
+                overrides: dict[str, Any] = {}
                 if self.strict:
                     overrides["nitpicky"] = True
                 status = 0
@@ -629,13 +632,13 @@ def build_book(
     strict: bool = True,
     jobs: int | str | None = None,
     fork: bool = True,
+    site_url: str | None = None,
+    compilers: dict | None = None,
 ) -> int:
     """Build ``formats`` (``None`` or ``[]``: all three) from one read of ``source``;
     return the exit status.  The CLI's, ``make``'s and :mod:`press.serve`'s entry point
-    (``fork=False``: one process, as a server with threads of its own needs)."""
-    return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs), fork).run()
-
-
-def build(fmt: str, source: Path, conf: Path, out: Path, strict: bool = True, extra: list[str] | None = None) -> int:
-    """Build one format (kept for callers of the earlier API; ``extra`` is ignored)."""
-    return build_book([fmt], source, conf, out, strict=strict)
+    (``fork=False``: one process, as a server with threads of its own needs).
+    ``site_url``: the public URL decided by the host (overrides ``press_site_url``);
+    ``compilers``: a dict kept across builds to reuse the Typst compilers (``press serve``)."""
+    return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs), fork,
+                  site_url=site_url, compilers=compilers).run()

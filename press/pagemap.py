@@ -14,8 +14,8 @@ benchmark (623 pages) the query adds no measurable memory and about 0.1 s.  The 
 from the compiler that made the PDF (``Compiler.query``: its layout is memoised, nothing is
 laid out twice).
 
-**Where it is kept.** In this process (a ``press build`` that makes the PDF and then the
-EPUB) and as ``press-pages.json`` in the doctree folder, the shared state of the last good
+**Where it is kept.** On the build's state (:attr:`press.state.BookBuild.page_map`: a
+``press build`` that makes the PDF and then the EPUB) and as ``press-pages.json`` in the doctree folder, the shared state of the last good
 build.  A later ``press build epub`` alone reuses that file only when nothing the print
 layout depends on changed since: the same documents read at the same times (Sphinx's
 record of every page), the same ``press_*`` settings, title, release and language, and the
@@ -36,16 +36,13 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from . import config as press_config
+from .state import BookBuild
 
 logger = logging.getLogger(__name__)
 
 MAP_FILE = "press-pages.json"
 QUERY = "<press-page-map>"
 TEMPLATES = [Path(__file__).with_name("typst") / name for name in ("book.typ", "elements.typ")]
-
-#: the map of this process's last PDF build, by doctree folder
-_LAST: dict[str, dict[str, Any]] = {}
-
 
 def fingerprint(env: BuildEnvironment, config: Config) -> str:
     """What the print layout depends on, as one digest (see the module docstring)."""
@@ -70,19 +67,20 @@ def query(compiler: Any) -> dict[str, Any] | str:
         return str(exc) or type(exc).__name__
 
 
-def record(env: BuildEnvironment, config: Config, doctreedir: Path, raw: dict[str, Any] | str, pdf_name: str) -> None:
+def record(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path, raw: dict[str, Any] | str,
+           pdf_name: str) -> None:
     """Keep the page map :func:`query` read from the compiler that made ``pdf_name``."""
     if not isinstance(raw, dict):
         logger.info("press: no page map of the PDF for the EPUB's page list (%s)", raw)
-        forget(doctreedir)
+        forget(book, doctreedir)
         return
     data = {"fingerprint": fingerprint(env, config), "pdf": pdf_name, **raw}
-    _LAST[str(Path(doctreedir).resolve())] = data
+    book.page_map = data
     Path(doctreedir).mkdir(parents=True, exist_ok=True)
     (Path(doctreedir) / MAP_FILE).write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
 
 
-def refresh(env: BuildEnvironment, config: Config, doctreedir: Path) -> bool:
+def refresh(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path) -> bool:
     """The PDF was not recompiled (same Typst source): keep the stored map, with the current
     fingerprint.  ``False`` if there is no stored map to keep."""
     path = Path(doctreedir) / MAP_FILE
@@ -91,19 +89,20 @@ def refresh(env: BuildEnvironment, config: Config, doctreedir: Path) -> bool:
     except (OSError, ValueError):
         return False
     data["fingerprint"] = fingerprint(env, config)
-    _LAST[str(Path(doctreedir).resolve())] = data
+    book.page_map = data
     path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
     return True
 
 
-def forget(doctreedir: Path) -> None:
-    _LAST.pop(str(Path(doctreedir).resolve()), None)
+def forget(book: BookBuild, doctreedir: Path) -> None:
+    book.page_map = None
     (Path(doctreedir) / MAP_FILE).unlink(missing_ok=True)
 
 
-def load(env: BuildEnvironment, config: Config, doctreedir: Path) -> tuple[dict[str, Any] | None, str]:
-    """The page map for an EPUB build: ``(map, "")``, or ``(None, why there is none)``."""
-    data = _LAST.get(str(Path(doctreedir).resolve()))
+def load(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path) -> tuple[dict[str, Any] | None, str]:
+    """The page map for an EPUB build: ``(map, "")``, or ``(None, why there is none)``:
+    this build's (``book``), else the one kept in the doctree folder."""
+    data = book.page_map
     if data is None:
         try:
             data = json.loads((Path(doctreedir) / MAP_FILE).read_text(encoding="utf-8"))

@@ -53,8 +53,7 @@ from sphinx.util import logging
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
-from .. import pagemap
-from ..typst.builder import finish_pending
+from .. import state
 from ..warnings_ import PressWarning, warn
 from . import package, pages as print_pages
 from .package import ManifestEntry, Metadata, NavItem
@@ -167,18 +166,7 @@ class PressEpubBuilder(Epub3Builder):
 
     # ---- reading order and page kinds ---------------------------------------------------
     def reading_order(self) -> list[str]:
-        root = self.config.root_doc
-        order: list[str] = []
-
-        def visit(doc: str) -> None:
-            if doc in order or doc not in self.env.all_docs:
-                return
-            order.append(doc)
-            for child in self.env.toctree_includes.get(doc, []):
-                visit(child)
-
-        visit(root)
-        return order
+        return state.of(self.sphinx).reading_order(self.env, self.config.root_doc)
 
     def classify(self, order: list[str]) -> None:
         root = self.config.root_doc
@@ -336,9 +324,9 @@ class PressEpubBuilder(Epub3Builder):
             package.xhtml_page(lang, title, cover_body, CSS, body_type="cover"), encoding="utf-8"
         )
 
-        # print page numbers: markers in the pages and a page list (press.epub.pages)
-        finish_pending(self.sphinx)  # the PDF compiled in the background while the pages were written
-        page_map, why = pagemap.load(self.env, self.config, Path(self.doctreedir))
+        # print page numbers: markers in the pages and a page list (press.epub.pages); the
+        # build's state finishes the PDF compiled in the background while the pages were written
+        page_map, why = state.of(self.sphinx).page_map_for(self.sphinx)
         page_list = print_pages.place_markers(outdir, docs, self.out_suffix, page_map)
         if page_map is None:
             logger.info(__("the EPUB has no print page list: %s (build the PDF with it)"), why)

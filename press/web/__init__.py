@@ -58,10 +58,11 @@ def site_url(config: Config) -> str:
     return url.rstrip("/") + "/" if url else ""
 
 
-def _has_site_url(config: Config) -> bool:
-    """Whether conf.py (or a ``-D`` override) gives the site URL, read before config-inited."""
+def _has_site_url(app: Sphinx, config: Config) -> bool:
+    """Whether conf.py (or a ``-D`` override, or the build's state) gives the site URL, read
+    before config-inited."""
     given = {**config._raw_config, **config.overrides}
-    if press_config.site_url_override():
+    if press_config.site_url_override(app):
         return True
     return bool(str(given.get("press_site_url") or given.get("html_baseurl") or "").strip())
 
@@ -106,7 +107,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     with contextlib.redirect_stdout(io.StringIO()):  # opengraph prints a note about matplotlib
         for ext in EXTENSIONS:
             app.setup_extension(ext)
-    if _has_site_url(app.config):  # a sitemap needs absolute URLs
+    if _has_site_url(app, app.config):  # a sitemap needs absolute URLs
         app.setup_extension("sphinx_sitemap")
         app.setup_extension("press.web.sitemap")  # complete after incremental builds
     app.connect("config-inited", _defaults, priority=150)
