@@ -5,7 +5,7 @@ same ``press build`` (which runs after the PDF) reads it to place page-break mar
 to write a ``page-list`` (:mod:`press.epub.pages`).
 
 **What is measured.** Every element of the book that has an id gets a Typst label
-(``<d.doc:id>``, :func:`press.typst.translator.label`), and each document's own content
+(``<d.doc:id>``, :func:`press.typstmarkup.label`), and each document's own content
 ends with ``<d.doc:press-end>``.  One ``context`` at the very end of the book
 (``press-page-map()`` in ``book.typ``) queries the labelled elements once and records each
 one's page and vertical position, plus each page's printed number (roman in the front
@@ -36,6 +36,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from . import config as press_config
+from . import state
 from .state import BookBuild
 
 logger = logging.getLogger(__name__)
@@ -97,6 +98,15 @@ def refresh(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: 
 def forget(book: BookBuild, doctreedir: Path) -> None:
     book.page_map = None
     (Path(doctreedir) / MAP_FILE).unlink(missing_ok=True)
+
+
+def for_epub(app: Any) -> tuple[dict[str, Any] | None, str]:
+    """The PDF's page map for the EPUB's page list of ``app``'s build: ``(map, "")`` or
+    ``(None, why not)``.  A compile of this build still running is finished first (its
+    errors are reported through ``app``)."""
+    book = state.of(app)
+    book.finish_compiles(app)
+    return load(book, app.env, app.config, Path(app.doctreedir))
 
 
 def load(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path) -> tuple[dict[str, Any] | None, str]:

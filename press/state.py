@@ -30,7 +30,8 @@ first :func:`of`, which compiles in place and reads the download folder from
 ``press_download_dir``.
 
 No module of the press keeps build state in globals: everything a build shares is
-reached from the application it is given.
+reached from the application it is given.  This module imports nothing of the press
+(every other module may import it).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from typing import TYPE_CHECKING, Any
 from sphinx.application import Sphinx
 
 if TYPE_CHECKING:
-    from sphinx.config import Config
     from sphinx.environment import BuildEnvironment
 
 #: the attribute of a Sphinx application that holds its :class:`BookBuild`
@@ -110,21 +110,11 @@ class BookBuild:
             self.compiles.pop(0).wait()
 
     # ---- what the other formats ask for ----------------------------------------------------
-    def page_map_for(self, app: Sphinx) -> tuple[dict[str, Any] | None, str]:
-        """The PDF's page map for the EPUB's page list: ``(map, "")`` or ``(None, why not)``.
-        A compile still running is finished first."""
-        from . import pagemap
-
-        self.finish_compiles(app)
-        return pagemap.load(self, app.env, app.config, Path(app.doctreedir))
-
-    def downloads_folder(self, config: Config, confdir: str | Path) -> Path | None:
-        """The folder holding the PDF and EPUB the web book copies (see :class:`Outputs`)."""
+    def downloads_folder(self, configured: str, confdir: str | Path) -> Path | None:
+        """The folder holding the PDF and EPUB the web book copies (see :class:`Outputs`);
+        ``configured``: ``press_download_dir``, which only a standalone build reads."""
         if self.standalone:
-            from . import config as press_config
-
-            folder = press_config.get(config).download_dir
-            return Path(confdir, folder) if folder else None
+            return Path(confdir, configured) if configured else None
         return self.outputs.downloads
 
     def reading_order(self, env: BuildEnvironment, root: str) -> list[str]:

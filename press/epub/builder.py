@@ -53,6 +53,7 @@ from sphinx.util import logging
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
+from .. import pagemap
 from .. import state
 from ..warnings_ import PressWarning, warn
 from . import package, pages as print_pages
@@ -326,7 +327,7 @@ class PressEpubBuilder(Epub3Builder):
 
         # print page numbers: markers in the pages and a page list (press.epub.pages); the
         # build's state finishes the PDF compiled in the background while the pages were written
-        page_map, why = state.of(self.sphinx).page_map_for(self.sphinx)
+        page_map, why = pagemap.for_epub(self.sphinx)
         page_list = print_pages.place_markers(outdir, docs, self.out_suffix, page_map)
         if page_map is None:
             logger.info(__("the EPUB has no print page list: %s (build the PDF with it)"), why)

@@ -37,7 +37,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..typst.translator import END_ID, label
+from ..typstmarkup import END_ID, label
 from .package import NavItem
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"

@@ -32,7 +32,8 @@ from .. import pagemap
 from .. import state
 from ..warnings_ import PressWarning, warn
 from . import errors
-from .translator import TypstTranslator, label, string
+from ..typstmarkup import label, string
+from .translator import TypstTranslator
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

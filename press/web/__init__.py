@@ -52,6 +52,12 @@ def is_web(builder: Builder | None) -> bool:
     return builder is not None and builder.name in WEB_BUILDERS
 
 
+def downloads_of(app: Sphinx) -> list[Any]:
+    """The PDF/EPUB copies this web build offers (:mod:`press.web.downloads` finds them at
+    ``builder-inited``; :mod:`press.web.offline` offers the zip beside them)."""
+    return getattr(app.builder, "press_downloads", [])
+
+
 def site_url(config: Config) -> str:
     """``press_site_url`` with exactly one trailing slash (or ``""``)."""
     url = press_config.get(config).site_url.strip()

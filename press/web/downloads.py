@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from .. import config as press_config
 from .. import state
 from ..warnings_ import PressWarning, warn
-from . import is_web, offline
+from . import downloads_of, is_web, offline
 
 SIZES = "press-download-sizes.js"
 ICONS = {"pdf": "fas fa-file-pdf", "epub": "fas fa-book", "zip": "fas fa-file-zipper"}
@@ -47,7 +47,7 @@ def find(app: Sphinx) -> list[Download]:
     """The downloads this build offers (none without a download folder): the files
     there, or about to be there (their folder exists: the engine, which makes the PDF and
     the EPUB of the same build while the web pages are written, creates it first)."""
-    base = state.of(app).downloads_folder(app.config, app.confdir)
+    base = state.of(app).downloads_folder(press_config.get(app.config).download_dir, app.confdir)
     if base is None or not is_web(app.builder):
         return []
     slug = press_config.get(app.config).slug
@@ -73,10 +73,6 @@ def _init(app: Sphinx) -> None:
     app.builder.press_downloads = find(app) if is_web(app.builder) else []  # type: ignore[attr-defined]
     if app.builder.press_downloads:  # type: ignore[attr-defined]
         app.add_js_file(SIZES, loading_method="defer")
-
-
-def downloads_of(app: Sphinx) -> list[Download]:
-    return getattr(app.builder, "press_downloads", [])
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:

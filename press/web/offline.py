@@ -36,7 +36,7 @@ from urllib.parse import quote
 from sphinx.application import Sphinx
 
 from .. import config as press_config
-from . import is_web
+from . import downloads_of, is_web
 
 MANIFEST = "manifest.webmanifest"
 WORKER = "sw.js"
@@ -58,8 +58,6 @@ def zip_name(app: Sphinx) -> str:
 
 def offers_zip(app: Sphinx) -> bool:
     """The zip is offered beside the PDF and EPUB, so whenever those are."""
-    from .downloads import downloads_of
-
     return is_web(app.builder) and bool(downloads_of(app))
 
 
