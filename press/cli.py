@@ -14,9 +14,10 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .formats import ORDER, parse_jobs
 
 #: Every format, in build order: the web book carries copies of the PDF and EPUB.
-FORMATS = ("pdf", "epub", "html")
+FORMATS = ORDER  # (press.formats)
 TEMPLATE = Path(__file__).resolve().with_name("template")
 #: Template entries stored under another name (hidden files are not package data).
 RENAMES = {"dot-github": ".github", "dot-gitignore": ".gitignore"}
@@ -137,16 +138,13 @@ def clean(out: Path) -> int:
 
 
 def _jobs(text: str) -> int | str:
-    """``-j`` value: a positive number or ``auto`` (one process per core)."""
-    if text.strip().lower() == "auto":
-        return "auto"
+    """``-j`` value: a positive number or ``auto`` (one process per core), checked by
+    :func:`press.formats.parse_jobs` (the engine's own reading of it)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
+        parse_jobs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return "auto" if text.strip().lower() == "auto" else int(text)
 
 
 def main(argv: list[str] | None = None) -> int:

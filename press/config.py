@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import subprocess
 import typing
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,9 +20,6 @@ from typing import Any, Literal, get_args, get_origin
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
-
-PAPER_SIZES = {"a4": "a4", "us-letter": "us-letter", "6x9": ("6in", "9in")}
-
 
 @dataclass
 class PressConfig:
@@ -95,10 +93,21 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
 
 
-def source_date_epoch() -> int | None:
-    """``SOURCE_DATE_EPOCH`` (reproducible builds) as an int, or ``None`` when unset."""
+def source_date_epoch(confdir: str | os.PathLike[str]) -> int | None:
+    """The date every output carries, one policy for all of them (reproducible builds):
+    ``SOURCE_DATE_EPOCH``; else the time of the last commit of the book's repository
+    (``git`` in ``confdir``); else ``None``, never the clock — the PDF then has no date,
+    the offline zip 1980-01-01, and only the EPUB, which must carry one, the build's time."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+    if value.isdigit():
+        return int(value)
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=confdir, capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = out.stdout.strip()
+    return int(stamp) if out.returncode == 0 and stamp.isdigit() else None
 
 
 def get(config: Config) -> PressConfig:

@@ -58,12 +58,9 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from . import state
+from .formats import ARTIFACT, BUILDERS, ORDER, parse_jobs  # noqa: F401 (parse_jobs: re-exported)
 from .state import BookApp, BookBuild
 
-BUILDERS = {"html": "html", "epub": "epub", "pdf": "typst"}
-ARTIFACT = {"epub": "*.epub", "pdf": "*.pdf"}
-#: Build order: the web book links copies of the PDF and EPUB of the same build.
-ORDER = ("pdf", "epub", "html")
 STATE = ".press"
 
 
@@ -75,18 +72,6 @@ def _say(message: str) -> None:
 
 def _fail(message: str) -> None:
     print(f"press: {message}", file=sys.stderr, flush=True)
-
-
-def parse_jobs(jobs: int | str | None) -> int:
-    """``-j`` value: a positive int, ``"auto"`` (the CPU count) or ``None`` (1)."""
-    if jobs in (None, "", 0):
-        return 1
-    if isinstance(jobs, str) and jobs.strip().lower() == "auto":
-        return os.cpu_count() or 1
-    value = int(jobs)
-    if value < 1:
-        raise ValueError(f"-j must be a positive number or 'auto', got {jobs!r}")
-    return value
 
 
 def _no_copy(discard: bool = False) -> None:
@@ -358,8 +343,6 @@ class Engine:
     def prepare(self) -> dict[str, list[str]]:
         shutil.rmtree(self.stage, ignore_errors=True)
         for old in self.state.glob(f"{TRASH}*"):  # left by a build whose remover was killed
-            shutil.rmtree(old, ignore_errors=True)
-        for old in (self.out / ".staging", self.out / ".doctrees"):  # layout of earlier versions
             shutil.rmtree(old, ignore_errors=True)
         self.stage.mkdir(parents=True)
         copy_tree(self.state / "doctrees", self.stage / "doctrees")

@@ -37,6 +37,7 @@ from sphinx.util import logging
 
 from . import config as press_config
 from . import state
+from .stamps import Stamp
 from .state import BookBuild
 
 logger = logging.getLogger(__name__)
@@ -77,27 +78,25 @@ def record(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: P
         return
     data = {"fingerprint": fingerprint(env, config), "pdf": pdf_name, **raw}
     book.page_map = data
-    Path(doctreedir).mkdir(parents=True, exist_ok=True)
-    (Path(doctreedir) / MAP_FILE).write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    Stamp(doctreedir, MAP_FILE).write_data(data)
 
 
 def refresh(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path) -> bool:
     """The PDF was not recompiled (same Typst source): keep the stored map, with the current
     fingerprint.  ``False`` if there is no stored map to keep."""
-    path = Path(doctreedir) / MAP_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    stamp = Stamp(doctreedir, MAP_FILE)
+    data = stamp.data()
+    if not isinstance(data, dict):
         return False
     data["fingerprint"] = fingerprint(env, config)
     book.page_map = data
-    path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    stamp.write_data(data)
     return True
 
 
 def forget(book: BookBuild, doctreedir: Path) -> None:
     book.page_map = None
-    (Path(doctreedir) / MAP_FILE).unlink(missing_ok=True)
+    Stamp(doctreedir, MAP_FILE).forget()
 
 
 def for_epub(app: Any) -> tuple[dict[str, Any] | None, str]:
@@ -114,11 +113,11 @@ def load(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Pat
     this build's (``book``), else the one kept in the doctree folder."""
     data = book.page_map
     if data is None:
-        try:
-            data = json.loads((Path(doctreedir) / MAP_FILE).read_text(encoding="utf-8"))
-        except OSError:
+        stamp = Stamp(doctreedir, MAP_FILE)
+        if stamp.text() is None:
             return None, "no PDF has been built in this output folder yet"
-        except ValueError:
+        data = stamp.data()
+        if not isinstance(data, dict):
             return None, f"{MAP_FILE} is unreadable"
     if data.get("fingerprint") != fingerprint(env, config):
         return None, "the sources or settings changed since the last PDF build"

@@ -17,7 +17,6 @@ URL path.  This module
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -31,14 +30,6 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from . import envstore
 from .suggest import did_you_mean
 from .warnings_ import PressWarning, warn
-
-_NOT_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
-
-
-def github_slug(text: str) -> str:
-    """GitHub's heading anchor: lowercase, drop punctuation, spaces to hyphens."""
-    return _NOT_SLUG.sub("", text.strip().lower()).replace(" ", "-")
-
 
 class HeadingSlugs(SphinxTransform):
     """Record all ids of the page (MyST's heading slugs among them) for link checks."""

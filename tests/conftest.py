@@ -6,6 +6,12 @@
 * ``run_press(...)`` runs ``python -m press build`` in a subprocess (the CLI
   that ``make`` uses) and returns the completed process.
 * ``real_book`` builds ``source/`` in all three formats once per session.
+
+Two tiers.  A test that builds a book (through one of :data:`BOOK_FIXTURES`, directly or
+through a fixture that uses one, or marked ``book`` by hand) is marked ``book``
+automatically; ``make test-fast`` runs the rest (``-m "not book"``: unit and golden
+tests).  An unmarked test that starts a book build anyway fails at once and says how to
+mark it (:func:`_fast_tier_builds_no_book`), so the fast tier stays fast.
 """
 
 from __future__ import annotations
@@ -46,6 +52,39 @@ class Built:
 
 _cache: dict[tuple, Built] = {}
 
+#: Fixtures that build a book: a test that uses one (even through another fixture) is
+#: marked ``book`` (the slow tier).  ``golden_book`` is the golden tests' own small book,
+#: part of the fast tier.
+BOOK_FIXTURES = frozenset({"build_root", "real_book", "new_book", "app", "make_app", "first", "book"})
+#: an unmarked test sees this variable set: :func:`run_press` then refuses to build
+NO_BOOKS = "PRESS_TEST_NO_BOOKS"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.book)
+
+
+_REFUSED = ("this test builds a book but is not marked `book`: use a building fixture "
+            f"({', '.join(sorted(BOOK_FIXTURES))}) or mark it `@pytest.mark.book` (tests/conftest.py)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_builds_no_book(request, monkeypatch):
+    """Outside the ``book`` tier (and the golden book), a Sphinx build or ``press build``
+    fails the test at once."""
+    if request.node.get_closest_marker("book") or "golden_book" in request.fixturenames:
+        return
+
+    def refuse(*args, **kwargs):
+        pytest.fail(_REFUSED, pytrace=False)
+
+    from sphinx.application import Sphinx
+
+    monkeypatch.setattr(Sphinx, "build", refuse)
+    monkeypatch.setenv(NO_BOOKS, "1")
+
 
 def copy_root(name: str, dest: Path) -> Path:
     src = dest / f"test-{name}"
@@ -80,6 +119,8 @@ def build_root(tmp_path_factory):
 
 def run_press(*args: str, cwd: Path = REPO, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``python -m press <args>`` like ``make`` does."""
+    if os.environ.get(NO_BOOKS) and args[:1] in (("build",), ("serve",)):
+        pytest.fail(_REFUSED, pytrace=False)
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "press", *args], cwd=cwd, env=env,

@@ -36,7 +36,6 @@ import html.entities
 import posixpath
 import re
 import shutil
-import subprocess
 import time
 import unicodedata
 from pathlib import Path
@@ -117,19 +116,10 @@ def rights_statement(notice: str, license: str) -> str:
 
 
 def source_date_epoch(confdir: Path) -> int:
-    """``SOURCE_DATE_EPOCH``; else the last commit's time; else now (not reproducible)."""
-    epoch = press_config.source_date_epoch()
-    if epoch is not None:
-        return epoch
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"], cwd=confdir, capture_output=True, text=True, timeout=10
-        )
-        if out.returncode == 0 and out.stdout.strip().isdigit():
-            return int(out.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return int(time.time())
+    """The build's date (:func:`press.config.source_date_epoch`); else now: the package
+    must carry a modification date (not reproducible, said by the policy)."""
+    epoch = press_config.source_date_epoch(confdir)
+    return epoch if epoch is not None else int(time.time())
 
 
 class PressEpubBuilder(Epub3Builder):

@@ -30,6 +30,7 @@ from .. import cover
 from .. import frontmatter
 from .. import pagemap
 from .. import state
+from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
 from . import errors
 from ..typstmarkup import label, string
@@ -299,21 +300,18 @@ class TypstBuilder(Builder):
         h = hashlib.sha256(pagemap.fingerprint(self.env, self.config).encode())
         for code in sorted(Path(__file__).parent.glob("*.py")):
             h.update(code.read_bytes())
-        h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch()}".encode())
+        h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch(self.confdir)}".encode())
         return h.hexdigest()
 
     def up_to_date(self, fingerprint: str) -> bool:
-        try:
-            recorded = Path(self.doctreedir, PDF_STAMP).read_text(encoding="utf-8")
-        except OSError:
-            return False
+        recorded = Stamp(self.doctreedir, PDF_STAMP).text()
         out = Path(self.outdir)
         return recorded == fingerprint and all(
             (out / name).is_file() for name in (f"{self.press.slug}.typ", f"{self.press.slug}.pdf", "press-book.typ")
         )
 
     def record_stamp(self) -> None:
-        Path(self.doctreedir, PDF_STAMP).write_text(self.fingerprint, encoding="utf-8")
+        Stamp(self.doctreedir, PDF_STAMP).write(self.fingerprint)
 
     def write_documents(self, _docnames: Set[str]) -> None:
         self.fingerprint = self.input_fingerprint()
@@ -357,9 +355,9 @@ class TypstBuilder(Builder):
         return (meta.description if meta else "") or self.press.subtitle
 
     def pub_date(self) -> str:
-        """The PDF's creation/modification date: ``SOURCE_DATE_EPOCH``, or none at all
-        (never the clock: two builds of the same source stay byte-identical)."""
-        epoch = press_config.source_date_epoch()
+        """The PDF's creation/modification date (:func:`press.config.source_date_epoch`), or
+        none at all (never the clock: two builds of the same source stay byte-identical)."""
+        epoch = press_config.source_date_epoch(self.confdir)
         if epoch is None:
             return "none"
         when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
@@ -431,7 +429,7 @@ class TypstBuilder(Builder):
             family = getattr(self.press, setting)
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
-        timestamp = press_config.source_date_epoch() or 0
+        timestamp = press_config.source_date_epoch(self.confdir) or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
         job.written = self.record_stamp  # once the PDF is written

@@ -24,6 +24,7 @@ from sphinx.environment import BuildEnvironment
 from .. import frontmatter
 from ..config import slugify
 from ..structure import folder_of, index_of
+from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
 from . import downloads_of, is_web
 
@@ -211,14 +212,10 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             "press_description": f"{_pages(len(docs))} of {app.config.project} tagged “{tag}”.",
         }, "page.html"))
     signature = _signature(app, pages)
-    stamp = Path(app.doctreedir, STAMP)
     outdir = Path(app.outdir)
-    try:
-        same = stamp.read_text(encoding="utf-8") == signature and all(
-            (outdir / app.builder.get_target_uri(name)).is_file() for name, _, _ in pages
-        )
-    except OSError:
-        same = False
+    same = Stamp(app.doctreedir, STAMP).text() == signature and all(
+        (outdir / app.builder.get_target_uri(name)).is_file() for name, _, _ in pages
+    )
     app.builder.press_tags_signature = signature  # type: ignore[attr-defined]
     if not same:
         yield from pages
@@ -227,7 +224,7 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
 def _save_signature(app: Sphinx, exception: Exception | None) -> None:
     signature = getattr(app.builder, "press_tags_signature", None)
     if exception is None and signature:
-        Path(app.doctreedir, STAMP).write_text(signature, encoding="utf-8")
+        Stamp(app.doctreedir, STAMP).write(signature)
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
