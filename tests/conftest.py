@@ -55,7 +55,8 @@ _cache: dict[tuple, Built] = {}
 #: Fixtures that build a book: a test that uses one (even through another fixture) is
 #: marked ``book`` (the slow tier).  ``golden_book`` is the golden tests' own small book,
 #: part of the fast tier.
-BOOK_FIXTURES = frozenset({"build_root", "real_book", "new_book", "app", "make_app", "first", "book"})
+BOOK_FIXTURES = frozenset({"build_root", "real_book", "new_book", "app", "make_app", "first", "book", "broken",
+                           "broken_book", "good", "good_output"})
 #: an unmarked test sees this variable set: :func:`run_press` then refuses to build
 NO_BOOKS = "PRESS_TEST_NO_BOOKS"
 
@@ -117,9 +118,19 @@ def build_root(tmp_path_factory):
     return _build
 
 
+def _builds(args: tuple[str, ...]) -> bool:
+    """Whether ``press <args>`` builds a book (not a ``--help`` or a usage error)."""
+    from press.formats import ORDER
+
+    if args[:1] not in (("build",), ("serve",)) or {"-h", "--help"} & set(args):
+        return False
+    formats = [a for a in args[1:] if not a.startswith("-")]
+    return args[0] == "serve" or all(f in ORDER for f in formats[:1])
+
+
 def run_press(*args: str, cwd: Path = REPO, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``python -m press <args>`` like ``make`` does."""
-    if os.environ.get(NO_BOOKS) and args[:1] in (("build",), ("serve",)):
+    if os.environ.get(NO_BOOKS) and _builds(args):
         pytest.fail(_REFUSED, pytrace=False)
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     return subprocess.run(

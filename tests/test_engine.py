@@ -25,6 +25,9 @@ import pytest
 from conftest import REPO, ROOTS, run_press
 from press.engine import TRASH
 
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
+
 FORMATS = ("pdf", "epub", "html")
 #: Generated pages Sphinx writes on every build, whatever changed (tag pages are not:
 #: press.web.tags writes them only when what they show changed).
