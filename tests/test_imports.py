@@ -107,15 +107,19 @@ def _format(name: str) -> str | None:
     return next((f for f in FORMATS if name == f or name.startswith(f + ".")), None)
 
 
-def test_the_graph_is_read():
-    edges = graph()
+@pytest.fixture(scope="module")
+def edges() -> dict[str, set[str]]:
+    return graph()
+
+
+def test_the_graph_is_read(edges):
     assert "press.typst.builder" in edges["press.typst"]
     assert "press.state" in edges["press.typst.builder"]
     assert "press.typstmarkup" in edges["press.typst.elements"]  # a lazy import counts too
 
 
-def test_no_import_circles():
-    assert cycles(graph()) == []
+def test_no_import_circles(edges):
+    assert cycles(edges) == []
 
 
 def test_cycle_finder_finds_a_circle():
@@ -123,21 +127,21 @@ def test_cycle_finder_finds_a_circle():
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_formats_never_import_each_other(fmt):
+def test_formats_never_import_each_other(edges, fmt):
     crossing = sorted(
         f"{name} -> {target}"
-        for name, targets in graph().items() if _format(name) == fmt
+        for name, targets in edges.items() if _format(name) == fmt
         for target in targets if _format(target) not in (None, fmt)
     )
     assert crossing == []
 
 
-def test_neutral_modules_import_no_format():
+def test_neutral_modules_import_no_format(edges):
     """Reading steps and shared helpers (press.pagemeta, press.pagemap, press.state, …) never
     reach into a format package; only press/__init__ loads them (as Sphinx extensions)."""
     crossing = sorted(
         f"{name} -> {target}"
-        for name, targets in graph().items() if _format(name) is None and name != "press"
+        for name, targets in edges.items() if _format(name) is None and name != "press"
         for target in targets if _format(target) is not None
     )
     assert crossing == []
