@@ -20,6 +20,7 @@ from typing import Any, Literal, get_args, get_origin
 from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
+from . import adapters
 
 @dataclass
 class PressConfig:
@@ -112,7 +113,7 @@ def source_date_epoch(confdir: str | os.PathLike[str]) -> int | None:
 
 def get(config: Config) -> PressConfig:
     """The validated :class:`PressConfig` of a Sphinx config."""
-    return config._press  # type: ignore[attr-defined]
+    return adapters.press_settings(config)
 
 
 #: Environment variable that overrides ``press_site_url`` (CI), read once by ``press build``
@@ -132,7 +133,7 @@ def _validate(app: Sphinx, config: Config) -> None:
     if site_url_override(app):
         config.press_site_url = site_url_override(app)
     known = {f"press_{f.name}" for f in dataclasses.fields(PressConfig)}
-    unknown = sorted(k for k in config._raw_config if k.startswith("press_") and k not in known)
+    unknown = sorted(k for k in adapters.conf_names(config) if k.startswith("press_") and k not in known)
     if unknown:
         raise ConfigError(
             f"unknown press setting(s) in conf.py: {', '.join(unknown)} "
@@ -153,9 +154,9 @@ def _validate(app: Sphinx, config: Config) -> None:
         press.authors = [config.author] if config.author else []
     if not press.copyright_notice:
         press.copyright_notice = f"© {config.copyright}" if config.copyright else ""
-    config._press = press  # type: ignore[attr-defined]
+    adapters.keep_press_settings(config, press)
     # The EPUB file is <slug>.epub unless conf.py chose otherwise.
-    if "epub_basename" not in config._raw_config:
+    if not adapters.set_in_conf(config, "epub_basename"):
         config.epub_basename = press.slug
 
 

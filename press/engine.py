@@ -50,13 +50,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+from . import adapters
 from . import state
 from .formats import ARTIFACT, BUILDERS, ORDER, parse_jobs  # noqa: F401 (parse_jobs: re-exported)
 from .state import BookApp, BookBuild
@@ -425,9 +425,7 @@ class Engine:
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # what build_main does: Sphinx's report, no traceback
-            from sphinx.cmd.build import handle_exception
-
-            handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, sys.stderr)
+            adapters.report_crash(app, exc, sys.stderr)
             code = 2
         finally:
             del app  # freed by Python's own collector while the next format builds

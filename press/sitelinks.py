@@ -27,9 +27,11 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from . import adapters
 from . import envstore
 from .suggest import did_you_mean
 from .warnings_ import PressWarning, warn
+
 
 class HeadingSlugs(SphinxTransform):
     """Record all ids of the page (MyST's heading slugs among them) for link checks."""
@@ -107,7 +109,7 @@ class SiteLinkResolver(SphinxPostTransform):
             title = self.env.titles.get(todoc)
             content = nodes.inline("", title.astext() if title else todoc)
         ref = nodes.reference("", "", internal=True)
-        uri = self.env._app.builder.get_relative_uri(fromdoc, todoc)
+        uri = adapters.builder_of(self.env).get_relative_uri(fromdoc, todoc)
         ref["refuri"] = uri + (f"#{anchor}" if anchor else "")
         ref["press_target"] = (todoc, anchor)
         ref["classes"].extend(["press-sitelink"])
