@@ -447,14 +447,14 @@ def test_killed_during_the_swap(book, after):
     _edit(src, "Words from a build killed while swapping.")
     prelude = (
         "import os, signal\n"
-        "real = engine.exchange\n"
+        "real = engine.staging.exchange\n"
         "count = [0]\n"
         "def exchange(new, final):\n"
         "    real(new, final)\n"
         "    count[0] += 1\n"
         f"    if count[0] == {after}:\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
-        "engine.exchange = exchange\n"
+        "engine.staging.exchange = exchange  # the swap's primitive (press/engine/staging.py)\n"
     )
     proc = subprocess.run(engine_cmd(src, out, prelude=prelude), cwd=REPO, env=child_env(), capture_output=True, text=True)
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
