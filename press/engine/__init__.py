@@ -77,7 +77,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
     (:class:`~press.engine.sphinx_run.SphinxRuns`), put in order by :meth:`run`."""
 
     def __init__(self, formats: list[str], source: Path, conf: Path, out: Path, strict: bool, jobs: int,
-                 fork: bool = True, site_url: str | None = None, compilers: dict | None = None) -> None:
+                 fork: bool = True, *, site_url: str | None = None, compilers: dict | None = None) -> None:
         unknown = [f for f in formats if f not in BUILDERS]
         if unknown:
             raise ValueError(f"unknown format(s) {unknown}: choose from {sorted(BUILDERS)}")
@@ -155,6 +155,7 @@ def build_book(
     strict: bool = True,
     jobs: int | str | None = None,
     fork: bool = True,
+    *,
     site_url: str | None = None,
     compilers: dict | None = None,
 ) -> int:
