@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
 from sphinx.application import Sphinx
-from sphinx.config import Config
+from sphinx.config import ENUM, Config
 from sphinx.errors import ConfigError
 from . import adapters
 
@@ -170,10 +170,25 @@ REBUILD: dict[str, str] = {
 }
 
 
+def _sphinx_types(annotation: Any) -> Any:
+    """The field's type as Sphinx's ``add_config_value(types=…)`` takes it (``ENUM`` for a
+    choice), so Sphinx's own tools (``sphinx-build -M help``, config dumps) know it; the
+    precise check, with the press's message, is :func:`_validate`'s."""
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return ENUM(*get_args(annotation))
+    if origin is list:
+        return (list, tuple)
+    if origin is dict:
+        return (dict,)
+    return (annotation,)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register every ``press_*`` config value and validate them at ``config-inited``."""
+    hints = typing.get_type_hints(PressConfig)
     for f in dataclasses.fields(PressConfig):
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        app.add_config_value(f"press_{f.name}", default, REBUILD.get(f.name, "env"))
+        app.add_config_value(f"press_{f.name}", default, REBUILD.get(f.name, "env"), types=_sphinx_types(hints[f.name]))
     app.connect("config-inited", _validate, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
