@@ -1,6 +1,7 @@
-"""The ``press`` command (also ``python -m press``): argument parsing only.
+"""The ``press`` command (also ``python -m press``): its arguments, and the few commands
+small enough to live here (``new``, ``clean``).
 
-The work is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
+The rest is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
 previews, :mod:`press.template` is what ``press new`` copies.
 """
 

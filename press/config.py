@@ -55,7 +55,9 @@ class PressConfig:
     ``dc:rights`` and in the web book's footer (sphinx-book-theme's ``extra_footer``)."""
     download_dir: str = ""
     """Build folder whose ``pdf/<slug>.pdf`` and ``epub/<slug>.epub`` the web book copies
-    and links on every page (relative to the conf dir); set by the CLI for ``html``."""
+    and links on every page (relative to the conf dir), for a ``sphinx-build`` of the web
+    book alone; ``press build`` ignores it (the build's state says where the files are,
+    :attr:`press.state.Outputs.downloads`)."""
     allowed_paths: list[str] = field(default_factory=list)
     """Folders outside ``source/`` (relative to the conf dir, or absolute) whose files pages may
     include or show; every other path a page names must stay inside the source folder."""
