@@ -76,7 +76,7 @@ def test_config_keeps_what_conf_py_set():
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
+def unbuilt(tmp_path_factory):
     """An application of the small test book, constructed (extensions, config, builder), not built."""
     src = tmp_path_factory.mktemp("adapters") / "src"
     shutil.copytree(ROOTS / "test-book", src)
@@ -85,17 +85,20 @@ def app(tmp_path_factory):
     made.cleanup()
 
 
-def test_the_environment_knows_its_application(app):
+def test_the_environment_knows_its_application(unbuilt):
+    app = unbuilt
     assert app.env._app is app, "BuildEnvironment._app is gone: find the builder another way"
     assert adapters.builder_of(app.env) is app.builder
 
 
-def test_the_application_knows_whether_warnings_fail(app):
+def test_the_application_knows_whether_warnings_fail(unbuilt):
+    app = unbuilt
     assert "_fail_on_warnings" in vars(app), "Sphinx._fail_on_warnings is gone"
     assert adapters.fails_on_warnings(app) is True
 
 
-def test_listeners_are_listed_with_ids_and_handlers(app):
+def test_listeners_are_listed_with_ids_and_handlers(unbuilt):
+    app = unbuilt
     from sphinx.builders import epub3
 
     listeners = app.events.listeners
@@ -105,8 +108,8 @@ def test_listeners_are_listed_with_ids_and_handlers(app):
     assert not any(x.handler is epub3.validate_config_values for x in listeners.get("builder-inited", []))
 
 
-def test_press_settings_travel_with_the_config(app):
-    assert adapters.press_settings(app.config).slug == "test-book"
+def test_press_settings_travel_with_the_config(unbuilt):
+    assert adapters.press_settings(unbuilt.config).slug == "test-book"
 
 
 def test_sitemap_handler_and_queue():
