@@ -202,6 +202,7 @@ def test_one_page_without_toctree(build_root, builder):
         assert "The whole book is this page." in built.read("index.html")
 
 
+@pytest.mark.book
 def test_press_build_warns_once_and_every_format_shows_the_page_once(tmp_path):
     """``press build`` (one read, three writes): the repeated listing is one warning, not
     one per format; with it suppressed the strict build succeeds and the web sidebar (built
