@@ -50,6 +50,7 @@ from sphinx.builders.epub3 import Epub3Builder
 from sphinx.locale import __
 from sphinx.util import logging
 
+from .. import adapters
 from .. import booktree
 from .. import config as press_config
 from .. import cover
@@ -162,10 +163,7 @@ class PressEpubBuilder(Epub3Builder):
         super().init()
         # The web themes' page handlers (launch buttons, repository buttons, thebe, the
         # sidebar) are about the web book: in an EPUB they only crash or add scripts.
-        for listener in list(self.sphinx.events.listeners.get("html-page-context", [])):
-            module = getattr(listener.handler, "__module__", None) or ""
-            if module.split(".")[0] in WEB_THEMES:
-                self.sphinx.disconnect(listener.id)
+        adapters.disconnect_packages(self.sphinx, "html-page-context", WEB_THEMES)
         # Sphinx's genindex page is not written: handle_finish writes our own index page.
         self.use_index = False
         self.press_kinds: dict[str, str] = {}
