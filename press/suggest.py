@@ -2,7 +2,9 @@
 
 * When warnings are errors (``-W``, as ``press build`` always runs), every
   warning is labelled ``ERROR`` — it does fail the build.  This is a
-  :class:`logging.Filter` on Sphinx's warning handler (public logging API).
+  :class:`logging.Filter` added to the ``WarningStreamHandler`` of Sphinx's logger
+  (:mod:`sphinx.util.logging`, no hook of Sphinx's own): it changes the level of other
+  packages' records, and below adds hints to their messages, so it depends on their wording.
 * Misspelt targets get the closest existing names (:mod:`difflib`):
   glossary terms, documents and numbered references through Sphinx's
   ``warn-missing-reference`` event; ``{ref}`` labels, bibtex keys and MyST
