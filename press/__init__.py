@@ -48,6 +48,8 @@ MYST_DEFAULTS: dict[str, Any] = {
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
+#: Notebooks (myst-nb) in every format: outputs kept by the build, print and EPUB fallbacks.
+SUBMODULES += ("notebooks",)
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:
@@ -71,6 +73,8 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Set up the seed extensions and every press module (see the module docstring)."""
     for ext in ("myst_parser", "sphinx_design", "sphinxcontrib.bibtex"):
+        if ext == "myst_parser" and "myst_nb" in app.extensions:
+            continue  # myst-nb (listed before press) reads Markdown with MyST-Parser already
         app.setup_extension(ext)
     app.connect("config-inited", _book_defaults, priority=50)
     for name in SUBMODULES:
