@@ -214,6 +214,26 @@ class PrintOutputs(SphinxPostTransform):
                 bundle.replace_self(note)
 
 
+class OutputAlt(SphinxPostTransform):
+    """Output images carry alternative text: the output's own text when it says something
+    (not a ``<Figure …>`` repr), else a plain description (EPUB and PDF/UA need one)."""
+
+    default_priority = 2
+
+    def run(self, **kwargs: Any) -> None:
+        for bundle in list(self.document.findall(_is_bundle)):
+            text = next((c.astext().strip() for c in bundle.children if _mime(c) == "text/plain"), "")
+            alt = text if text and not text.startswith("<") and len(text) < 200 else ""
+            for image in bundle.findall(nodes.image):
+                if not image.get("alt"):
+                    image["alt"] = alt or "Image output of the code cell above"
+        for container in list(self.document.findall(
+                lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "cell_code_output")):
+            for image in container.findall(nodes.image):
+                if not image.get("alt"):
+                    image["alt"] = "Image output of the code cell above"
+
+
 class StripAnsi(SphinxPostTransform):
     """Colour codes in stream and text outputs are left out of the PDF."""
 
@@ -305,9 +325,21 @@ def _lexers(app: Sphinx) -> None:
         app.add_lexer("ipython2", IPythonLexer)
 
 
+def _web_only_theme_options(app: Sphinx) -> None:
+    """Launch buttons (Binder, Colab, JupyterHub, thebe) belong to the web book:
+    sphinx-book-theme's handler for them fails outside it (the EPUB)."""
+    if app.builder.name in WEB:
+        return
+    options = app.config.html_theme_options
+    if isinstance(options, dict) and "launch_buttons" in options:
+        app.config.html_theme_options = {k: v for k, v in options.items() if k != "launch_buttons"}
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Hooks that only act when myst-nb is loaded (see the module docstring)."""
     _lexers(app)
+    app.connect("builder-inited", _web_only_theme_options)
+    app.add_post_transform(OutputAlt)
     app.connect("config-inited", _priorities, priority=800)
     app.connect("builder-inited", _folders, priority=900)
     app.connect("source-read", _missing_kernel, priority=100)
