@@ -17,7 +17,9 @@
 * :mod:`press.encoding` — a page that is not UTF-8 is one file:line error;
 * :mod:`press.containment` — paths a page names stay inside the book;
 * :mod:`press.sanitize` — raw HTML and SVG under ``press_raw_html``;
-* :mod:`press.suggest` — ERROR labels and "did you mean …?".
+* :mod:`press.suggest` — ERROR labels and "did you mean …?";
+* :mod:`press.notebooks` — myst-nb outputs in every format (kept, chosen per format, tables);
+* :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
 ``parallel_write_safe``.
@@ -49,7 +51,7 @@ SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "re
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
 #: Notebooks (myst-nb) in every format: outputs kept by the build, print and EPUB fallbacks.
-SUBMODULES += ("notebooks",)
+SUBMODULES += ("notebooks", "ecosystem")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

@@ -79,6 +79,12 @@ def _folders(app: Sphinx) -> None:
     if not app.config.nb_execution_cache_path and doctrees.parent.name == "staging":
         changes["execution_cache_path"] = str(doctrees.parent.parent / "jupyter_cache")
     app.env.mystnb_config = config.copy(**changes)
+    # sphinx-book-theme looks for text notebooks' .ipynb in myst-nb's usual place, beside
+    # the output folder: point it at the kept folder.
+    usual = Path(app.outdir).resolve().parent / FOLDER
+    if not usual.exists() and not usual.is_symlink():
+        Path(changes["output_folder"]).mkdir(parents=True, exist_ok=True)
+        usual.symlink_to(changes["output_folder"], target_is_directory=True)
 
 
 # ---- HTML tables -------------------------------------------------------------------------
