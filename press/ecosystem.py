@@ -135,7 +135,8 @@ def _graphviz_visit(self: Any, node: nodes.Element) -> None:
         raise nodes.SkipNode
     alt = node.get("alt") or "Diagram"
     self.emit_labels(node)
-    self.add(f"#press-image({string('/' + builder.imagedir + '/' + Path(outfn).name)}, alt: {string(alt)})")
+    path = f"/{builder.imagedir}/{Path(outfn).name}" if builder.imagedir else f"/{Path(outfn).name}"
+    self.add(f"#press-image({string(path)}, alt: {string(alt)})")
     raise nodes.SkipNode
 
 

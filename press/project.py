@@ -9,8 +9,8 @@ Without ``--source``/``--conf`` the command looks, in the current folder, for:
    (:mod:`press.jupyterbook` writes its ``conf.py`` into the build's state folder);
 4. the same three inside ``docs/``, ``doc/`` or ``book/`` (``docs/source/`` too).
 
-``--source`` alone uses the conf.py beside the current folder's, the source folder's, or
-the source's Jupyter Book configuration, in that order.
+``--source`` alone uses the source folder's own conf.py, else its Jupyter Book
+configuration, else the conf.py of the current folder.
 """
 
 from __future__ import annotations
@@ -68,11 +68,12 @@ def locate(source: Path | None, conf: Path | None, out: Path, cwd: Path | None =
             raise NoProject(f"source folder {source} does not exist")
         if conf is not None:
             return Project(source, conf if conf.is_absolute() else cwd / conf, "sphinx")
-        for candidate in (cwd, source):
-            if (candidate / "conf.py").is_file():
-                return Project(source, candidate, "sphinx")
+        if (source / "conf.py").is_file():
+            return Project(source, source, "sphinx")
         if jupyterbook.is_jupyter_book(source):
             return _jupyter_book(source, out)
+        if (cwd / "conf.py").is_file():
+            return Project(source, cwd, "sphinx")
         raise NoProject(f"no conf.py in {cwd} or {source}, and no {jupyterbook.CONFIG_FILE}: "
                         "give its folder with --conf")
     if conf is not None:
