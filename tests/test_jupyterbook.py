@@ -383,3 +383,18 @@ def test_pbdl_pdf_parts_are_the_toc_captions(pbdl):
     captions = [p["caption"] for p in yaml.safe_load((pbdl.root / "_toc.yml").read_text())["parts"]]
     top = [item.title for item in pypdf.PdfReader(pbdl.pdf).outline if not isinstance(item, list)]
     assert [t for t in top if t in captions] == captions, top
+
+
+def test_jb_article_toc_with_sections_and_glob(tmp_path):
+    """Another _toc.yml format (sphinx-external-toc's jb-article, glob) builds as well."""
+    (tmp_path / "_config.yml").write_text("title: Article\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-article\nroot: main\nsections:\n- file: a\n- glob: notes/*\n")
+    (tmp_path / "main.md").write_text("# Article\n\nThe root.\n")
+    (tmp_path / "a.md").write_text("# Part A\n\nText.\n")
+    (tmp_path / "notes").mkdir()
+    for n in (1, 2):
+        (tmp_path / "notes" / f"n{n}.md").write_text(f"# Note {n}\n\nA note.\n")
+    proc = run_press("build", "html", cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    main = (tmp_path / "_build" / "html" / "main.html").read_text(encoding="utf-8")
+    assert "notes/n2.html" in main and "a.html" in main
