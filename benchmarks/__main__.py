@@ -179,7 +179,9 @@ def ensure_jupyter_book(work: Path) -> Path | str:
     print("bench: installing jupyter-book<2 into its own venv for the JB1 baseline...", flush=True)
     if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode != 0:
         return "could not create a venv for jupyter-book"
-    if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "jupyter-book<2"]).returncode != 0:
+    # sphinx-proof: the book's own sphinx.extra_extensions
+    if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "jupyter-book<2",
+                       "sphinx-proof"]).returncode != 0:
         return "could not install jupyter-book<2"
     return command
 
@@ -233,6 +235,9 @@ def print_jupyter_book_row(r: dict) -> None:
     print(ratio_row("peak memory", theirs, ours, key="maxrss_mb"))
     if failed:
         print(f"\njupyter-book failed: {', '.join(failed)} (time still counted)")
+        for name, res in (("html", html), ("pdflatex", pdf)):
+            if res and res["status"] != 0:
+                print(f"```\n{name}: {res['stderr'][-1500:]}\n```")
 
 
 def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", target: str = "") -> str:

@@ -398,3 +398,15 @@ def test_jb_article_toc_with_sections_and_glob(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     main = (tmp_path / "_build" / "html" / "main.html").read_text(encoding="utf-8")
     assert "notes/n2.html" in main and "a.html" in main
+
+
+def test_math_with_a_subscript_and_no_base_compiles():
+    """pbdl writes `$_{\\mathbf{x}}$`: Typst needs a base (tex2typst gave `#none_upright(...)`)."""
+    import typst
+
+    from press.typst.math import to_typst
+
+    formulas = [to_typst(r"_{\mathbf{x}}"), to_typst("^2")]
+    assert all(f.startswith('""') for f in formulas), formulas
+    source = "\n".join(f"${f}$" for f in formulas)
+    typst.compile(source.encode())
