@@ -314,6 +314,11 @@ def _missing_kernel(app: Sphinx, docname: str, source: list[str]) -> None:
              f"this notebook is to be executed (nb_execution_mode {app.config.nb_execution_mode!r}) but its "
              f"kernel {name!r} is not installed: install it (e.g. `pip install ipykernel` for python3) or "
              "set execute_notebooks: off to use the stored outputs", location=(docname, 1))
+        # ... and it is read with its stored outputs, not run (myst-nb would stop the build)
+        config = getattr(app.env, "mystnb_config", None)
+        if config is not None:
+            patterns = [*config.execution_excludepatterns, path.resolve().as_posix()]
+            app.env.mystnb_config = config.copy(execution_excludepatterns=patterns)
     except ImportError:
         return
 

@@ -410,3 +410,43 @@ def test_math_with_a_subscript_and_no_base_compiles():
     assert all(f.startswith('""') for f in formulas), formulas
     source = "\n".join(f"${f}$" for f in formulas)
     typst.compile(source.encode())
+
+
+TEXT_NOTEBOOK = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: {name}
+  language: python
+  name: {name}
+---
+
+# {title}
+
+```{{code-cell}} python
+print(6 * 7)
+```
+"""
+
+
+def test_execution_when_the_book_asks_and_a_missing_kernel(tmp_path):
+    """execute_notebooks: cache runs the notebooks through jupyter-cache (kept in
+    _build/.press/jupyter_cache); a kernel that is not installed is one error naming it."""
+    (tmp_path / "_config.yml").write_text("title: Run\nexecute:\n  execute_notebooks: cache\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: run\n- file: ghost\n")
+    (tmp_path / "intro.md").write_text("# Intro\n")
+    (tmp_path / "run.md").write_text(TEXT_NOTEBOOK.format(name="python3", title="Run"))
+    (tmp_path / "ghost.md").write_text(TEXT_NOTEBOOK.format(name="ghostkernel", title="Ghost"))
+    proc = run_press("build", "html", cwd=tmp_path, timeout=600)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 1, log
+    errors = [line for line in log.splitlines() if "ERROR:" in line]
+    assert len(errors) == 1 and "ghost.md:1:" in errors[0] and "'ghostkernel' is not installed" in errors[0], log
+    assert "Traceback" not in log and "Sphinx error" not in log
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n- file: run\n")
+    (tmp_path / "ghost.md").unlink()
+    proc = run_press("build", "html", cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "42" in (tmp_path / "_build" / "html" / "run.html").read_text(encoding="utf-8")
+    assert (tmp_path / "_build" / ".press" / "jupyter_cache").is_dir()
