@@ -130,7 +130,10 @@ def html_table(html: str) -> nodes.table | None:
             for text, is_header in cells + [("", False)] * (width - len(cells)):
                 entry = nodes.entry()
                 if text:
-                    inner = nodes.strong(text, text) if is_header and part.tagname == "tbody" else nodes.Text(text)
+                    math = re.fullmatch(r"\$([^$]+)\$", text)  # a cell that is one formula (MathJax in HTML)
+                    inner = nodes.math(math.group(1), math.group(1)) if math else nodes.Text(text)
+                    if is_header and part.tagname == "tbody":
+                        inner = nodes.strong("", "", inner)
                     entry += nodes.paragraph("", "", inner)
                 row += entry
             part += row

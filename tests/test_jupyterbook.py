@@ -450,3 +450,39 @@ def test_execution_when_the_book_asks_and_a_missing_kernel(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "42" in (tmp_path / "_build" / "html" / "run.html").read_text(encoding="utf-8")
     assert (tmp_path / "_build" / ".press" / "jupyter_cache").is_dir()
+
+
+# ---- a second real tree: MyST-NB's own test notebooks (glue, pandas, widgets) ------------
+
+@pytest.fixture(scope="module")
+def mystnb(tmp_path_factory) -> Built:
+    built = _build(tmp_path_factory, "corpus-mystnb-notebooks", "myst-nb-test-notebooks")
+    assert built.returncode == 0, built.log  # strict
+    return built
+
+
+def test_mystnb_notebooks_build_strictly(mystnb):
+    assert mystnb.pdf.is_file() and mystnb.epub.is_file() and (mystnb.html / "with_glue.html").is_file()
+    assert "WARNING" not in mystnb.log and "ERROR" not in mystnb.log
+
+
+def test_mystnb_notebooks_epubcheck_passes(mystnb, tmp_path):
+    messages = epubcheck_messages(mystnb.epub, tmp_path)
+    assert messages == [], format_messages(messages)
+
+
+def test_mystnb_glue_tables_and_images_in_every_format(mystnb):
+    expected = set()
+    for name in ("complex_outputs.ipynb", "with_glue.ipynb", "ipywidgets.ipynb"):
+        expected |= _notebook_images(mystnb.root / name)
+    assert expected <= {p.name for p in (mystnb.html / "_images").iterdir()}
+    with zipfile.ZipFile(mystnb.epub) as z:
+        assert expected <= {Path(n).name for n in z.namelist()}
+        glue = z.read("with_glue.xhtml").decode()
+    typ = next((mystnb.out / "pdf").glob("*.typ")).read_text(encoding="utf-8")
+    assert all(name in typ for name in expected)
+    pdf = " ".join(_pdf_text(mystnb.pdf).split())
+    for text in ("and text1 inline", "and formatted 3.14", "header"):  # glued text, a format spec, a glued table
+        assert text in pdf and text in " ".join(re.sub(r"<[^>]+>", " ", glue).split()), text
+    assert typ.count("#press-table(") >= 3  # pandas tables as tables, not HTML
+    assert "<table" in glue and "<script" not in glue
