@@ -232,7 +232,7 @@ class OutputAlt(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         for bundle in list(self.document.findall(_is_bundle)):
             text = next((c.astext().strip() for c in bundle.children if _mime(c) == "text/plain"), "")
-            alt = text if text and not text.startswith("<") and len(text) < 200 else ""
+            alt = text if text and not text.startswith("<") and "\n" not in text and len(text) < 200 else ""
             for image in bundle.findall(nodes.image):
                 if not image.get("alt"):
                     image["alt"] = alt or "Image output of the code cell above"

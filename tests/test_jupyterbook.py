@@ -479,7 +479,7 @@ def test_mystnb_glue_tables_and_images_in_every_format(mystnb):
     with zipfile.ZipFile(mystnb.epub) as z:
         assert expected <= {Path(n).name for n in z.namelist()}
         glue = z.read("with_glue.xhtml").decode()
-    typ = next((mystnb.out / "pdf").glob("*.typ")).read_text(encoding="utf-8")
+    typ = (mystnb.out / "pdf" / "myst-nb-test-notebooks.typ").read_text(encoding="utf-8")
     assert all(name in typ for name in expected)
     pdf = " ".join(_pdf_text(mystnb.pdf).split())
     for text in ("and text1 inline", "and formatted 3.14", "header"):  # glued text, a format spec, a glued table
