@@ -189,8 +189,9 @@ def _recursive_update(config: dict[str, Any], update: dict[str, Any]) -> None:
             config[key] = value
 
 
-def sphinx_config(book: Path, toc: Path | None = None) -> Mapping:
-    """The Sphinx configuration of the Jupyter Book in ``book`` (see the module docstring)."""
+def sphinx_config(book: Path, toc: Path | None = None, out: Path | None = None) -> Mapping:
+    """The Sphinx configuration of the Jupyter Book in ``book`` (see the module docstring);
+    ``out``: the build's output folder, left out of the pages when it is inside the book."""
     book = book.resolve()
     path = book / CONFIG_FILE
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -323,6 +324,10 @@ def sphinx_config(book: Path, toc: Path | None = None) -> Mapping:
         if key in conf and isinstance(conf[key], (list, tuple)):
             conf[key] = [_absolute(book, p) for p in conf[key]]
     conf["jupyterbook_sphinx_config"] = sorted(overrides)
+    if out is not None and out.resolve().is_relative_to(book) and out.resolve() != book:
+        inside = out.resolve().relative_to(book).as_posix()
+        if inside not in conf["exclude_patterns"]:  # e.g. --out build: never read as pages
+            conf["exclude_patterns"] = [*conf["exclude_patterns"], inside]
     return Mapping(conf, problems, sys_path)
 
 
@@ -345,9 +350,9 @@ def conf_py(book: Path, mapping: Mapping) -> str:
     return "".join(out)
 
 
-def write_conf(book: Path, folder: Path) -> Path:
+def write_conf(book: Path, folder: Path, out: Path | None = None) -> Path:
     """Write the generated ``conf.py`` into ``folder`` (only when it changed); its folder."""
-    text = conf_py(book, sphinx_config(book))
+    text = conf_py(book, sphinx_config(book, out=out))
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "conf.py"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:

@@ -55,7 +55,7 @@ def _jupyter_book(source: Path, out: Path) -> Project:
         raise NoProject(
             f"{source} is a Jupyter Book ({jupyterbook.CONFIG_FILE}, no conf.py); building it needs "
             f"{', '.join(missing)}: pip install 'field-guide-press[jupyter]'")
-    conf = jupyterbook.write_conf(source, out.resolve() / STATE / "jupyterbook")
+    conf = jupyterbook.write_conf(source, out.resolve() / STATE / "jupyterbook", out=out.resolve())
     return Project(source, conf, "jupyter-book")
 
 

@@ -486,3 +486,27 @@ def test_mystnb_glue_tables_and_images_in_every_format(mystnb):
         assert text in pdf and text in " ".join(re.sub(r"<[^>]+>", " ", glue).split()), text
     assert typ.count("#press-table(") >= 3  # pandas tables as tables, not HTML
     assert "<table" in glue and "<script" not in glue
+
+
+def test_unknown_keys_fail_a_strict_build_at_their_line(tmp_path):
+    (tmp_path / "_config.yml").write_text("title: T\ntitel: T\nsphinx:\n  config:\n    html_theme_optoins: {}\n")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
+    (tmp_path / "intro.md").write_text("# Intro\n\nText.\n")
+    proc = run_press("build", "html", cwd=tmp_path, timeout=600)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 1, log
+    assert f"{tmp_path / '_config.yml'}:2: ERROR: unknown Jupyter Book setting 'titel'" in log
+    assert "did you mean 'title'" in log
+    assert f"{tmp_path / '_config.yml'}:5: ERROR: sphinx.config.html_theme_optoins" in log
+    assert "did you mean 'html_theme_options'" in log
+    assert "Traceback" not in log
+
+
+def test_one_page_without_a_toctree_builds_every_format(tmp_path):
+    """The issue's crash: a one-page project with no toctree (conf.py beside it, no --source)."""
+    (tmp_path / "conf.py").write_text('project = "One"\nextensions = ["press"]\nexclude_patterns = ["_build"]\n')
+    (tmp_path / "index.md").write_text("# One page\n\nAll there is.\n")
+    proc = run_press("build", cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "_build" / "html" / "index.html").is_file()
+    assert (tmp_path / "_build" / "pdf" / "one.pdf").is_file() and (tmp_path / "_build" / "epub" / "one.epub").is_file()
