@@ -103,11 +103,12 @@ def describe(project: Project) -> str:
     import types
 
     from sphinx.config import Config
+    from sphinx.util.tags import Tags
 
-    config = Config.read(project.conf)
+    config = Config.read(project.conf, overrides={}, tags=Tags())
     lines = [head]
     for key, value in sorted(config._raw_config.items()):
-        if key.startswith("_") or isinstance(value, (types.ModuleType, types.FunctionType, type)):
+        if key.startswith("_") or key == "tags" or isinstance(value, (types.ModuleType, types.FunctionType, type)):
             continue
         lines.append(f"{key} = {pprint.pformat(value, width=100, sort_dicts=False)}\n")
     return "".join(lines)

@@ -155,6 +155,15 @@ def test_press_config_prints_the_sphinx_configuration(tmp_path):
     assert "nb_execution_mode = 'off'" in proc.stdout
 
 
+def test_press_config_of_a_sphinx_project(tmp_path):
+    (tmp_path / "conf.py").write_text('import os\nproject = "S"\nextensions = ["press"]\n')
+    (tmp_path / "index.md").write_text("# S\n")
+    proc = run_press("config", cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert f"# conf:   {tmp_path / 'conf.py'}" in proc.stdout
+    assert "project = 'S'" in proc.stdout and "extensions = ['press']" in proc.stdout and "os =" not in proc.stdout
+
+
 # ---- unit: navigation when root_doc is not index (the hang) -------------------------------
 
 def test_compute_order_with_a_root_that_is_not_index_ends():
