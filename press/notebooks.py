@@ -52,6 +52,8 @@ PRIORITIES: list[tuple[str, str, int | None]] = [
     ("epub", "application/javascript", None),
 ]
 NOTE = "This output is interactive: it is shown in the web book."
+#: The web book's note when it does not run the output's scripts (press_raw_html).
+WEB_NOTE = "This output is interactive: its scripts are not run in this book."
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 
 
@@ -191,16 +193,19 @@ def _is_bundle(node: nodes.Node) -> bool:
 
 
 class PrintOutputs(SphinxPostTransform):
-    """Before myst-nb picks one representation per output (priority 4), for the PDF and the
-    EPUB: HTML tables become tables, other HTML and interactive outputs give way to any
-    other representation, and an output with none left becomes a note to the reader."""
+    """Before myst-nb picks one representation per output (priority 4), in every format:
+    HTML tables become tables (no raw HTML left to sanitise: the same table everywhere).
+    In the PDF and the EPUB other HTML and interactive outputs give way to any other
+    representation; in the web book scripts and widgets do the same unless the book trusts
+    raw HTML (``press_raw_html = "allow"``: :mod:`press.sanitize` would remove them).
+    An output with nothing left becomes a note to the reader."""
 
     default_priority = 3
 
-    def is_available(self) -> bool:
-        return self.app.builder.name not in WEB
-
     def run(self, **kwargs: Any) -> None:
+        builder = self.env._builder_cls.name  # (what Sphinx's own ``builders`` check reads)
+        web = builder in WEB
+        trusted = web and getattr(self.config, "press_raw_html", "sanitize") == "allow"
         for bundle in list(self.document.findall(_is_bundle)):
             kinds = [c for c in bundle.children if _mime(c)]
             for child in kinds:
@@ -211,15 +216,21 @@ class PrintOutputs(SphinxPostTransform):
                     if table is not None:
                         child.children = []
                         child += table
-                    elif len(kinds) > 1 or "<script" in raw.lower() or self.app.builder.name != "epub":
+                    elif trusted:
+                        continue
+                    elif web or builder == "epub":
+                        if "<script" in raw.lower():
+                            bundle.remove(child)
+                    else:  # the PDF: raw HTML cannot be printed
                         bundle.remove(child)
-                elif mime in INTERACTIVE:
+                elif mime in INTERACTIVE and not trusted:
                     bundle.remove(child)
             if not any(_mime(c) for c in bundle.children):
+                text = WEB_NOTE if web else NOTE
                 if isinstance(bundle.parent, nodes.TextElement):
-                    note = nodes.emphasis(NOTE, NOTE, classes=["press-interactive"])
+                    note = nodes.emphasis(text, text, classes=["press-interactive"])
                 else:
-                    note = nodes.paragraph("", "", nodes.emphasis(NOTE, NOTE), classes=["press-interactive"])
+                    note = nodes.paragraph("", "", nodes.emphasis(text, text), classes=["press-interactive"])
                 bundle.replace_self(note)
 
 

@@ -292,6 +292,9 @@ def test_outputs_in_print_and_epub(book):
     assert re.search(r"<img alt=\"[^\"]+\"", page)  # output images have alternative text
     typ = (book.out / "pdf" / "notes.typ").read_text(encoding="utf-8")
     assert typ.count("#press-table(") == 2 and "Barn owl" in typ
+    web = (book.html / "chapters" / "outputs.html").read_text(encoding="utf-8")
+    assert "This output is interactive: its scripts are not run in this book." in web  # press_raw_html: sanitize
+    assert "console.log" not in web and web.count('class="press-notebook-table') == 2  # the same tables
 
 
 def test_extensions_in_print(book):
