@@ -37,7 +37,7 @@ RUN_NOTE = "The code on this page can be run in the web book."
 
 
 def _escape(text: str) -> str:
-    from .typst.translator import escape
+    from .typstmarkup import escape
 
     return escape(text)
 
@@ -101,13 +101,16 @@ def _proof_plain(self: Any, node: nodes.Element) -> None:
     raise nodes.SkipNode
 
 
-def _tab_visit(self: Any, node: nodes.Element) -> None:
-    label = next((c for c in node.children if isinstance(c, nodes.label)), None)
-    rest = [c for c in node.children if c is not label]
-    head = self.render(label.children) if label is not None else ""
-    self.emit_labels(node)
-    self.add(f"\n#strong[{head}]\n\n{self.render(rest)}\n\n")
-    raise nodes.SkipNode
+def _tabs_for_print(doctree: nodes.document) -> None:
+    """sphinx-inline-tabs' ``TabContainer`` (a label and the content): the label in bold
+    above the content, as plain nodes (found by name: the class is in a private module)."""
+    for tab in list(doctree.findall(lambda n: isinstance(n, nodes.Element) and n.tagname == "TabContainer")):
+        label = next((c for c in tab.children if isinstance(c, nodes.label)), None)
+        out = nodes.container(ids=tab.get("ids", []))
+        if label is not None:
+            out += nodes.paragraph("", "", nodes.strong("", "", *label.children))
+        out += [c for c in tab.children if c is not label]
+        tab.replace_self(out)
 
 
 def _thebe_visit(self: Any, node: nodes.Element) -> None:
@@ -119,7 +122,7 @@ def _graphviz_visit(self: Any, node: nodes.Element) -> None:
     """The drawing, as SVG made by ``dot`` at build time (Sphinx's own renderer)."""
     from sphinx.ext.graphviz import GraphvizError, render_dot
 
-    from .typst.translator import string
+    from .typstmarkup import string
 
     builder = self.builder
     if not hasattr(builder, "imgpath"):
@@ -159,10 +162,6 @@ def _register(app: Sphinx) -> None:
         for name in ("exercise_end_node", "solution_start_node", "solution_end_node"):
             if hasattr(exercise, name):
                 handlers.append((getattr(exercise, name), _pass, _pass))
-    if "sphinx_inline_tabs" in loaded:
-        from sphinx_inline_tabs._impl import TabContainer
-
-        handlers.append((TabContainer, _tab_visit, _pass))
     if "sphinx_thebe" in loaded:
         from sphinx_thebe import ThebeButtonNode
 
@@ -176,7 +175,10 @@ def _register(app: Sphinx) -> None:
 
 
 def _web_only(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """sphinx-thebe's scripts stay in the web book; its button becomes a note (EPUB)."""
+    """sphinx-thebe's scripts stay in the web book; its button becomes a note (EPUB); the
+    PDF's tabs are written one after another."""
+    if app.builder.name == "typst" and "sphinx_inline_tabs" in app.extensions:
+        _tabs_for_print(doctree)
     if app.builder.name in WEB or "sphinx_thebe" not in app.extensions:
         return
     from sphinx_thebe import ThebeButtonNode

@@ -37,6 +37,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from .adapters import builder_of
+
 #: Builders that show HTML as HTML (everything else gets the fallbacks).
 WEB = ("html", "dirhtml", "singlehtml")
 FOLDER = "jupyter_execute"
@@ -203,7 +205,7 @@ class PrintOutputs(SphinxPostTransform):
     default_priority = 3
 
     def run(self, **kwargs: Any) -> None:
-        builder = self.env._builder_cls.name  # (what Sphinx's own ``builders`` check reads)
+        builder = builder_of(self.env).name
         web = builder in WEB
         trusted = web and getattr(self.config, "press_raw_html", "sanitize") == "allow"
         for bundle in list(self.document.findall(_is_bundle)):

@@ -105,9 +105,12 @@ def describe(project: Project) -> str:
     from sphinx.config import Config
     from sphinx.util.tags import Tags
 
+    from .adapters import conf_names, conf_value
+
     config = Config.read(project.conf, overrides={}, tags=Tags())
     lines = [head]
-    for key, value in sorted(config._raw_config.items()):
+    for key in sorted(conf_names(config)):
+        value = conf_value(config, key)
         if key.startswith("_") or key == "tags" or isinstance(value, (types.ModuleType, types.FunctionType, type)):
             continue
         lines.append(f"{key} = {pprint.pformat(value, width=100, sort_dicts=False)}\n")

@@ -327,6 +327,7 @@ def test_pdf_parts_are_the_toc_captions(book):
     assert [t for t in top if t in captions] == captions, top
 
 
+@pytest.mark.book
 def test_rebuild_keeps_notebook_images(book):
     """The outputs live with the doctrees: a build that reads nothing still has them."""
     proc = run_press("build", "html", cwd=book.root, timeout=600)
@@ -335,6 +336,7 @@ def test_rebuild_keeps_notebook_images(book):
     assert expected <= {p.name for p in (book.html / "_images").iterdir()}
 
 
+@pytest.mark.book
 def test_myst_nb_before_press_in_a_sphinx_project(tmp_path):
     """``extensions = ["myst_nb", "press"]`` and conf.py beside the pages (no --source)."""
     (tmp_path / "conf.py").write_text('project = "Order"\nextensions = ["myst_nb", "press"]\n'
@@ -361,6 +363,7 @@ def pbdl(tmp_path_factory) -> Built:
     return built
 
 
+@pytest.mark.book
 def test_pbdl_builds_with_only_the_books_own_warnings(pbdl):
     messages = [line for line in pbdl.log.splitlines() if re.search(r"(WARNING|ERROR):", line)]
     unexpected = []
@@ -372,11 +375,13 @@ def test_pbdl_builds_with_only_the_books_own_warnings(pbdl):
     assert unexpected == [], "\n".join(unexpected)
 
 
+@pytest.mark.book
 def test_pbdl_epubcheck_passes(pbdl, tmp_path):
     messages = epubcheck_messages(pbdl.epub, tmp_path)
     assert messages == [], format_messages(messages)
 
 
+@pytest.mark.book
 def test_pbdl_notebook_images_in_every_format(pbdl):
     toc = (pbdl.root / "_toc.yml").read_text(encoding="utf-8")
     expected = set()
@@ -391,12 +396,14 @@ def test_pbdl_notebook_images_in_every_format(pbdl):
     assert missing == []
 
 
+@pytest.mark.book
 def test_pbdl_pdf_parts_are_the_toc_captions(pbdl):
     captions = [p["caption"] for p in yaml.safe_load((pbdl.root / "_toc.yml").read_text())["parts"]]
     top = [item.title for item in pypdf.PdfReader(pbdl.pdf).outline if not isinstance(item, list)]
     assert [t for t in top if t in captions] == captions, top
 
 
+@pytest.mark.book
 def test_jb_article_toc_with_sections_and_glob(tmp_path):
     """Another _toc.yml format (sphinx-external-toc's jb-article, glob) builds as well."""
     (tmp_path / "_config.yml").write_text("title: Article\n")
@@ -442,6 +449,7 @@ print(6 * 7)
 """
 
 
+@pytest.mark.book
 def test_execution_when_the_book_asks_and_a_missing_kernel(tmp_path):
     """execute_notebooks: cache runs the notebooks through jupyter-cache (kept in
     _build/.press/jupyter_cache); a kernel that is not installed is one error naming it."""
@@ -473,16 +481,19 @@ def mystnb(tmp_path_factory) -> Built:
     return built
 
 
+@pytest.mark.book
 def test_mystnb_notebooks_build_strictly(mystnb):
     assert mystnb.pdf.is_file() and mystnb.epub.is_file() and (mystnb.html / "with_glue.html").is_file()
     assert "WARNING" not in mystnb.log and "ERROR" not in mystnb.log
 
 
+@pytest.mark.book
 def test_mystnb_notebooks_epubcheck_passes(mystnb, tmp_path):
     messages = epubcheck_messages(mystnb.epub, tmp_path)
     assert messages == [], format_messages(messages)
 
 
+@pytest.mark.book
 def test_mystnb_glue_tables_and_images_in_every_format(mystnb):
     expected = set()
     for name in ("complex_outputs.ipynb", "with_glue.ipynb", "ipywidgets.ipynb"):
@@ -500,6 +511,7 @@ def test_mystnb_glue_tables_and_images_in_every_format(mystnb):
     assert "<table" in glue and "<script" not in glue
 
 
+@pytest.mark.book
 def test_unknown_keys_fail_a_strict_build_at_their_line(tmp_path):
     (tmp_path / "_config.yml").write_text("title: T\ntitel: T\nsphinx:\n  config:\n    html_theme_optoins: {}\n")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\n")
@@ -514,6 +526,7 @@ def test_unknown_keys_fail_a_strict_build_at_their_line(tmp_path):
     assert "Traceback" not in log
 
 
+@pytest.mark.book
 def test_one_page_without_a_toctree_builds_every_format(tmp_path):
     """The issue's crash: a one-page project with no toctree (conf.py beside it, no --source)."""
     (tmp_path / "conf.py").write_text('project = "One"\nextensions = ["press"]\nexclude_patterns = ["_build"]\n')
