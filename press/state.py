@@ -65,6 +65,11 @@ class BookBuild:
 
     def __init__(self, *, outputs: Outputs | None = None, site_url: str | None = None,
                  compilers: dict[Any, Any] | None = None, standalone: bool = False) -> None:
+        import uuid
+
+        #: this build's identity, the same in every format (and in the web book's forked
+        #: process): a page read by this build is not read again for the next format
+        self.token = uuid.uuid4().hex
         self.outputs = outputs or Outputs()
         self.site_url = (site_url or "").strip() or None
         #: Typst compilers by (root folder, font folders); pass one dict to several builds to reuse them

@@ -535,3 +535,16 @@ def test_one_page_without_a_toctree_builds_every_format(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "_build" / "html" / "index.html").is_file()
     assert (tmp_path / "_build" / "pdf" / "one.pdf").is_file() and (tmp_path / "_build" / "epub" / "one.epub").is_file()
+
+
+@pytest.mark.book
+def test_a_page_with_a_warning_is_read_once_per_build(tmp_path):
+    """Issue 19: pages with warnings were read again for each format (each message three
+    times); they are read again by the next build, so the message is not lost either."""
+    (tmp_path / "conf.py").write_text('project = "RW"\nextensions = ["press"]\nexclude_patterns = ["_build"]\n')
+    (tmp_path / "index.md").write_text("# Home\n\nSee {nosuchrole}`x`.\n")
+    for _ in range(2):
+        proc = run_press("build", "--no-strict", cwd=tmp_path, timeout=600)
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log
+        assert log.count("nosuchrole") == 1, log
