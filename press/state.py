@@ -18,6 +18,8 @@ A ``press build`` runs one Sphinx application per format; what those application
                        or ``PRESS_SITE_URL``, read once by the CLI); overrides
                        ``press_site_url``
 ``reading_order``      the documents in the order a reader meets them (toctrees)
+``token``              this build's identity: a page that drew a message is read again
+                       by the next build, not by this build's next format (:mod:`press.suggest`)
 =====================  =========================================================
 
 **The hook.** The engine creates each application as a :class:`BookApp` — Sphinx's own

@@ -147,21 +147,27 @@ def test_locate_nothing_says_where_it_looked(tmp_path):
         locate(None, None, tmp_path / "_build", cwd=tmp_path)
 
 
-def test_press_config_prints_the_sphinx_configuration(tmp_path):
+def _press_config(folder: Path, monkeypatch, capsys) -> str:
+    from press.cli import main
+
+    monkeypatch.chdir(folder)
+    assert main(["config"]) == 0
+    return capsys.readouterr().out
+
+
+def test_press_config_prints_the_sphinx_configuration(tmp_path, monkeypatch, capsys):
     shutil.copytree(ROOTS / "test-jupyterbook", tmp_path / "book")
-    proc = run_press("config", cwd=tmp_path / "book", timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert "external_toc_path = " in proc.stdout and "project = 'Notebook Field Notes'" in proc.stdout
-    assert "nb_execution_mode = 'off'" in proc.stdout
+    out = _press_config(tmp_path / "book", monkeypatch, capsys)
+    assert "external_toc_path = " in out and "project = 'Notebook Field Notes'" in out
+    assert "nb_execution_mode = 'off'" in out
 
 
-def test_press_config_of_a_sphinx_project(tmp_path):
+def test_press_config_of_a_sphinx_project(tmp_path, monkeypatch, capsys):
     (tmp_path / "conf.py").write_text('import os\nproject = "S"\nextensions = ["press"]\n')
     (tmp_path / "index.md").write_text("# S\n")
-    proc = run_press("config", cwd=tmp_path, timeout=120)
-    assert proc.returncode == 0, proc.stderr
-    assert f"# conf:   {tmp_path / 'conf.py'}" in proc.stdout
-    assert "project = 'S'" in proc.stdout and "extensions = ['press']" in proc.stdout and "os =" not in proc.stdout
+    out = _press_config(tmp_path, monkeypatch, capsys)
+    assert f"# conf:   {tmp_path / 'conf.py'}" in out
+    assert "project = 'S'" in out and "extensions = ['press']" in out and "os =" not in out
 
 
 # ---- unit: navigation when root_doc is not index (the hang) -------------------------------
