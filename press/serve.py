@@ -7,8 +7,9 @@
 * The source folder and ``conf.py`` are polled five times a second.  After a save the
   web book is rebuilt first (only the pages that changed), so the browser shows
   the change within seconds; then the PDF and the EPUB are rebuilt in the same
-  process, so the Typst compiler of the first build is reused and the recompile
-  is incremental, and the web book's download links get the new files.
+  process, whose Typst compile process (:mod:`press.typst.worker`) is kept between
+  builds, so the compiler of the first build is reused and the recompile is
+  incremental, and the web book's download links get the new files.
 * Errors are the build's own: ``path/page.md:LINE: ...`` in the terminal; the
   last good output stays on screen until the page is fixed.
 """
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 from .engine import build_book
+from .typst.worker import KEEP as KEEP_TYPST
 
 POLL = 0.2  # seconds between looks at the source tree (a stat per file: 7 ms for 2,000 pages)
 RELOAD = b"""<script>/* press serve: reload when a new build is published */
@@ -125,6 +127,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 def serve(source: Path, conf: Path, out: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Build, serve ``OUT/html`` at ``http://host:port/`` and rebuild on every save."""
+    os.environ[KEEP_TYPST] = "1"  # one Typst compile process for the whole session (incremental)
     preview = Preview(Path(source).resolve(), Path(conf).resolve(), Path(out).resolve())
     seen = preview.snapshot()  # before the first build: a save during it is not missed
     status = preview.build(None)

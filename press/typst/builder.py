@@ -1,4 +1,4 @@
-"""The ``typst`` builder: one book, written as Typst and compiled to PDF in-process."""
+"""The ``typst`` builder: one book, written as Typst and compiled to PDF in a child process."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from .. import pagemap
 from ..warnings_ import PressWarning, warn
 from . import errors
 from .translator import TypstTranslator, label, string
+from .worker import Worker
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -54,22 +55,25 @@ INDEX_CHAPTER = """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
 
-#: One Typst compiler per (root folder, font folders) for the life of the process: a
-#: second compile of the same book (``press serve``) reuses its parsed files, fonts and
-#: memoised layout, so recompiling after an edit takes a fraction of the first compile.
-_COMPILERS: dict[tuple[str, tuple[str, ...]], tuple[typst.Compiler, typst.Fonts]] = {}
+#: One Typst compiler per (root folder, font folders) for the life of the process, each in a
+#: child process of its own (:class:`press.typst.worker.Worker`: the book's layout is never
+#: added to the memory of the process that holds the Sphinx environment); ``press serve``
+#: keeps that child between builds, so a second compile of the same book reuses its parsed
+#: files, fonts and memoised layout and takes a fraction of the first compile.
+_COMPILERS: dict[tuple[str, tuple[str, ...]], tuple[Worker, typst.Fonts]] = {}
 
 
-def compiler_for(root: str, font_paths: list[str]) -> tuple[typst.Compiler, typst.Fonts]:
-    """The process's Typst compiler (and its fonts) for this root and these font folders."""
+def compiler_for(root: str, font_paths: list[str]) -> tuple[Worker, typst.Fonts]:
+    """The process's Typst compiler (and its fonts, for their names) for this root and these
+    font folders."""
     key = (root, tuple(font_paths))
     if key not in _COMPILERS:
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths))
-        _COMPILERS[key] = (typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True), fonts)
+        _COMPILERS[key] = (Worker(root, list(font_paths)), fonts)
     return _COMPILERS[key]
 
 
-def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
+def compile_pdf(compiler: Worker, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
     """The one Typst compile call of the PDF build: ``(pdf bytes, warnings)``; raises
     ``typst.TypstError``.  Keep it small: error mapping and PDF/UA options plug in here."""
     pdf, warnings = compiler.compile_with_warnings(
@@ -120,7 +124,7 @@ class Compile:
     (:mod:`press.pagemap`) are written.  The EPUB finishes the compile before it places
     its print page markers; its pages are written while Typst works."""
 
-    def __init__(self, compiler: typst.Compiler, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
+    def __init__(self, compiler: Worker, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
         self.compiler, self.typ_path, self.pdf_path = compiler, typ_path, pdf_path
         self.srcdir, self.timestamp = srcdir, timestamp
         self.pdf: bytes | None = None
@@ -140,11 +144,14 @@ class Compile:
             packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
             # where the pages begin, for the EPUB's page list (the layout above is memoised)
             self.page_map = pagemap.query(self.compiler)
+            self.compiler.done()  # the compile process exits (unless press serve keeps it)
             self.pdf = packing.result()
         except typst.TypstError as exc:
             self.error = exc
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
+        finally:
+            self.compiler.done()
 
     def start(self) -> None:
         if self.thread is None:
