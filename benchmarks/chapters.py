@@ -133,9 +133,15 @@ def main(argv: list[str] | None = None) -> int:
                       "max_piece_rss_mb": round(max((r["rss_mb"] for r in ok), default=0)),
                       "whole": results.get("whole")}))
     if args.merge:
-        from .merge_experiment import merge
-
-        merge([work / f"{name}.pdf" for name, _ in made], args.merge)
+        merger = Path(__file__).resolve().parent.parent / "press" / "typst" / "merge.py"
+        started = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", sys.executable, "-I", str(merger), str(args.merge),
+                               *[str(work / f"{name}.pdf") for name, _ in made]], capture_output=True, text=True)
+        if proc.returncode != 0:
+            print(proc.stderr[-3000:])
+            return 1
+        print(json.dumps({"merge_seconds": round(time.perf_counter() - started, 2),
+                          "merge_rss_mb": round(int(proc.stderr.strip().splitlines()[-1]) / 1024)}))
     return 0
 
 
