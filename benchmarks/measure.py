@@ -60,7 +60,10 @@ def _role(pid: int, root: int, root_cmd: list[str]) -> tuple[str, int] | None:
 
 
 def watch(root: int, root_cmd: list[str], peaks: dict[str, float], stop: threading.Event) -> None:
-    """Record the peak resident set (MB) of ``root`` and its descendants, by role, until ``stop``."""
+    """Record the peak resident set (MB) of ``root`` and its descendants, by role, until ``stop``.
+    A copy of the build's process counts as its forked web book only once seen three times
+    in a row (not the instant between ``fork`` and ``exec`` of a program it starts)."""
+    sightings: dict[int, int] = {}
     while not stop.is_set():
         try:
             tree = _children()
@@ -76,6 +79,10 @@ def watch(root: int, root_cmd: list[str], peaks: dict[str, float], stop: threadi
             seen = _role(pid, root, root_cmd)
             if seen is not None:
                 role, hwm = seen
+                if role == "fork":
+                    sightings[pid] = sightings.get(pid, 0) + 1
+                    if sightings[pid] < 3:
+                        continue
                 peaks[role] = max(peaks.get(role, 0.0), hwm / 1024)
         stop.wait(POLL)
 
