@@ -61,9 +61,9 @@ def _role(pid: int, root: int, root_cmd: list[str]) -> tuple[str, int] | None:
 
 def watch(root: int, root_cmd: list[str], peaks: dict[str, float], stop: threading.Event) -> None:
     """Record the peak resident set (MB) of ``root`` and its descendants, by role, until ``stop``.
-    A copy of the build's process counts as its forked web book only once seen three times
-    in a row (not the instant between ``fork`` and ``exec`` of a program it starts)."""
-    sightings: dict[int, int] = {}
+    A copy of the build's process counts as its forked web book only once it has lived half a
+    second (not the instant between ``fork`` and ``exec`` of a program it starts)."""
+    sightings: dict[int, float] = {}
     while not stop.is_set():
         try:
             tree = _children()
@@ -80,8 +80,8 @@ def watch(root: int, root_cmd: list[str], peaks: dict[str, float], stop: threadi
             if seen is not None:
                 role, hwm = seen
                 if role == "fork":
-                    sightings[pid] = sightings.get(pid, 0) + 1
-                    if sightings[pid] < 3:
+                    first = sightings.setdefault(pid, time.monotonic())
+                    if time.monotonic() - first < 0.5:
                         continue
                 peaks[role] = max(peaks.get(role, 0.0), hwm / 1024)
         stop.wait(POLL)
