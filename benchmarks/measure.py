@@ -38,6 +38,14 @@ def _children() -> dict[int, int]:
     return found
 
 
+def _group_leader(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return int(stat[stat.rfind(")") + 2:].split()[2]) == pid
+
+
 def _role(pid: int, root: int, root_cmd: list[str]) -> tuple[str, int] | None:
     try:
         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
@@ -52,7 +60,7 @@ def _role(pid: int, root: int, root_cmd: list[str]) -> tuple[str, int] | None:
         role = "typst"
     elif any(a.endswith("typst/pack.py") for a in args):
         role = "pack"
-    elif args == root_cmd:
+    elif args == root_cmd and _group_leader(pid):  # the web book's process has a group of its own
         role = "fork"
     else:
         role = Path(args[0]).name if args else "?"
