@@ -48,6 +48,8 @@ MYST_DEFAULTS: dict[str, Any] = {
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
+#: Fast and lean (issue 25): numbers assigned once per read, not once per format.
+SUBMODULES += ("numbering",)
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:
