@@ -10,6 +10,34 @@ another piece; each is compiled in a child process of its own, ``--jobs`` at a t
 peak resident set and time printed beside the whole book's.  ``--merge`` then joins the
 pieces with pikepdf into one tagged PDF (pages, structure trees, page labels, outline) to
 check what a merged book keeps.
+
+What it showed (2026-12, typst 0.15.2, 13 pieces: front chapter, ten parts, bibliography, index):
+
+* memory: the whole light 200-page book (623 pages) peaks at 667 MB in Typst, its largest
+  piece at 123 MB; the heavy one (823 pages) 912 MB against 151 MB.  The join
+  (:mod:`press.typst.merge`) peaks at 157-172 MB and takes about 1 s of CPU.
+* CPU: the pieces together cost what the whole book costs (heavy: 6.9 s both), so two
+  cores halve the wall time of the compile; after an edit only the changed piece needs it.
+* pages: each piece started at the page, part and chapter numbers the previous pass gave
+  it ends exactly where it ends in the whole book (the body's page count of a piece does not
+  depend on the rest), so a second pass only settles "p. N" references.
+* the join passes the PDF/UA checks (``pdfua``) with one structure tree, the same number of
+  paragraphs, headings and table cells, one outline (1,013 entries, as the whole book) and
+  one page-label tree, and gives the same bytes twice.
+
+What the template (``book.typ``) still lacks before the build can compile by pieces:
+a piece's first page has the parity it has in the book (Typst alternates the inside and
+outside margins and ``pagebreak(to:)`` by the physical page in the document, and the
+running head by ``here().page()``: a part that starts on an even book page is set as a
+right-hand page, measured); the contents, the list of figures and tables and the index
+must be drawn from the previous pass's map (``outline()`` and ``query`` see only their own
+piece); a reference to a label in another piece must print the page number from that map
+and link through a ``press:`` URI the join rewrites (today ``locate`` fails on it).  The
+builder then needs: cutting the translated book at level-1 headings, the two-pass loop,
+compiles of the pieces in parallel (:class:`press.typst.worker.Worker` each), the page map
+joined from the pieces' maps, errors mapped through each piece's ``.typ``, and a cache of
+each piece's PDF by the hash of its source and numbers (what makes an edit recompile one
+piece).
 """
 
 from __future__ import annotations
