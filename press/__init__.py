@@ -49,7 +49,7 @@ SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "re
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
 #: Fast and lean (issue 25): numbers assigned once per read, not once per format.
-SUBMODULES += ("numbering",)
+SUBMODULES += ("numbering", "templatecache")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:
