@@ -122,18 +122,25 @@ class Worker:
             self.close()
 
     def close(self) -> None:
+        """End of input: the child exits.  It is waited for in a thread of its own: handing a
+        whole book's layout back to the system takes a moment nobody needs to wait for."""
         with self.lock:
             proc, self.proc = self.proc, None
-        if proc is not None:
-            if proc.stdin is not None:
-                proc.stdin.close()  # end of input: the child exits
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stdout is not None:
-                proc.stdout.close()
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        threading.Thread(target=_reap, args=(proc,), name="press-typst-exit", daemon=True).start()
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def serve(root: str, font_paths: list[str], requests: BinaryIO, answers: BinaryIO) -> None:
