@@ -116,7 +116,9 @@ def _dismantle(tree: nodes.Node) -> None:
 class Compile:
     """One Typst compile of the book, run here or in a background thread.
 
-    The ``typst`` wheel releases the GIL while it lays out the book, so the engine
+    The layout itself happens in a child process (:mod:`press.typst.worker`: the book's
+    layout never adds to the memory of this process, which holds the Sphinx environment);
+    a thread only waits for it and for the packing, so the engine
     (:mod:`press.engine`), when more formats follow the PDF, lets the compile run in a
     thread while the EPUB and the web book are written, and calls :meth:`finish` from
     one of their Sphinx events: errors and warnings are then reported, at the author's
