@@ -6,7 +6,7 @@ about 2.6 s on a 200-page book.  :mod:`press.engine` runs one Sphinx application
 format on one environment; the second and third formats read no page, and their
 environment, saved by the first, already holds the numbers the first assigned.  So when
 an application reads no page and removes none, the collector's renumbering is switched off
-for that application (``Sphinx.disconnect``): the numbers stay those of the environment.
+for that application (:func:`press.adapters.disconnect_methods`): the numbers stay those of the environment.
 Whenever a page is read or removed, Sphinx renumbers as usual.
 """
 
@@ -17,6 +17,8 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors.toctree import TocTreeCollector
+
+from . import adapters
 
 
 class _Reads:
@@ -31,10 +33,7 @@ class _Reads:
     def before_read(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
         if docnames or self.purged:
             return  # pages change: Sphinx numbers them (a saved environment was numbered before it was saved)
-        for listener in list(getattr(app.events, "listeners", {}).get("env-get-updated", ())):
-            owner = getattr(getattr(listener, "handler", None), "__self__", None)
-            if isinstance(owner, TocTreeCollector):
-                app.disconnect(listener.id)
+        adapters.disconnect_methods(app, "env-get-updated", TocTreeCollector)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

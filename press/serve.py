@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 from .engine import build_book
-from .typst.worker import KEEP as KEEP_TYPST
 
 POLL = 0.2  # seconds between looks at the source tree (a stat per file: 7 ms for 2,000 pages)
 RELOAD = b"""<script>/* press serve: reload when a new build is published */
@@ -41,6 +40,8 @@ class Preview:
     def __init__(self, source: Path, conf: Path, out: Path) -> None:
         self.source, self.conf, self.out = source, conf, out
         self.generation = 0
+        #: the Typst compilers of the first build, reused by every rebuild (press.state)
+        self.compilers: dict = {}
         self.changed = threading.Event()
         self.stop = threading.Event()
 
@@ -60,7 +61,8 @@ class Preview:
         return files
 
     def build(self, formats: list[str] | None) -> int:
-        status = build_book(formats, self.source, self.conf, self.out, strict=True, fork=False)  # our server threads
+        status = build_book(formats, self.source, self.conf, self.out, strict=True, fork=False,  # our server threads
+                            compilers=self.compilers)
         if status == 0:
             self.generation += 1
         return status
@@ -127,7 +129,6 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 def serve(source: Path, conf: Path, out: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Build, serve ``OUT/html`` at ``http://host:port/`` and rebuild on every save."""
-    os.environ[KEEP_TYPST] = "1"  # one Typst compile process for the whole session (incremental)
     preview = Preview(Path(source).resolve(), Path(conf).resolve(), Path(out).resolve())
     seen = preview.snapshot()  # before the first build: a save during it is not missed
     status = preview.build(None)

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 import typst
 
-from press.typst.worker import KEEP, Worker
+from press.typst.worker import Worker
 
 BOOK = '#set document(title: "Worker")\n#set text(lang: "en")\n' + "\n\n".join(
     f"= Chapter {n}\n\nWords in a tagged paragraph. " * 3 for n in range(1, 4)) + '\n#metadata("here") <m>\n'
@@ -26,8 +26,7 @@ def _book(tmp_path: Path, text: str = BOOK, name: str = "book.typ") -> Path:
     return path
 
 
-def test_same_pdf_as_in_process_and_the_child_is_gone_after_the_build(tmp_path, monkeypatch):
-    monkeypatch.delenv(KEEP, raising=False)
+def test_same_pdf_as_in_process_and_the_child_is_gone_after_the_build(tmp_path):
     source = _book(tmp_path)
     expected = typst.Compiler(root=str(tmp_path)).compile_with_warnings(
         input=str(source), format="pdf", timestamp=1795564800, pdf_standards=["ua-1"])[0]
@@ -43,10 +42,9 @@ def test_same_pdf_as_in_process_and_the_child_is_gone_after_the_build(tmp_path, 
     assert child.wait(timeout=30) == 0  # it exits: the layout's memory is the system's again
 
 
-def test_press_serve_keeps_the_compile_process(tmp_path, monkeypatch):
-    monkeypatch.setenv(KEEP, "1")
+def test_press_serve_keeps_the_compile_process(tmp_path):
     source = _book(tmp_path)
-    worker = Worker(str(tmp_path), [])
+    worker = Worker(str(tmp_path), [], keep=True)
     worker.compile_with_warnings(input=str(source), format="pdf", timestamp=0, pdf_standards=["ua-1"])
     first = worker.proc
     worker.done()
@@ -57,8 +55,7 @@ def test_press_serve_keeps_the_compile_process(tmp_path, monkeypatch):
     assert first.wait(timeout=30) == 0
 
 
-def test_errors_and_warnings_keep_typsts_fields(tmp_path, monkeypatch):
-    monkeypatch.delenv(KEEP, raising=False)
+def test_errors_and_warnings_keep_typsts_fields(tmp_path):
     bad = _book(tmp_path, "#let x = \n#foo(", "bad.typ")
     worker = Worker(str(tmp_path), [])
     with pytest.raises(typst.TypstError) as caught:

@@ -12,8 +12,8 @@ environment and doctrees.
 **Lifetime.** The child lives from the first compile to :meth:`Worker.done`, which the
 build calls once the PDF and its page map are read: the child then exits and its memory
 (the whole book's layout) goes back to the system while the EPUB and the web book are
-written.  A preview (``press serve``, environment ``PRESS_TYPST_SERVER=1``) keeps it
-between builds instead, so the compiler's parsed files, fonts and memoised layout make each
+written.  A preview (``press serve``, whose compilers outlive each build:
+``keep=True``) keeps it between builds instead, so the compiler's parsed files, fonts and memoised layout make each
 recompile after a save incremental, as before; the child exits when its parent does (end
 of its input).
 
@@ -38,8 +38,6 @@ import typst
 
 #: this file, run by path in the child
 SCRIPT = Path(__file__).resolve()
-#: the environment variable that keeps the compile process between builds (``press serve``)
-KEEP = "PRESS_TYPST_SERVER"
 _FIELDS = ("message", "hints", "diagnostic", "trace")
 
 
@@ -62,9 +60,9 @@ class WorkerDied(RuntimeError):
 class Worker:
     """A ``typst.Compiler`` for one root folder and its fonts, in a child process."""
 
-    def __init__(self, root: str, font_paths: list[str], keep: bool | None = None) -> None:
+    def __init__(self, root: str, font_paths: list[str], keep: bool = False) -> None:
         self.root, self.font_paths = root, list(font_paths)
-        self.keep = os.environ.get(KEEP, "") not in ("", "0") if keep is None else keep
+        self.keep = keep  # the child stays after :meth:`done` (press serve)
         self.proc: subprocess.Popen[bytes] | None = None
         self.lock = threading.Lock()
 
