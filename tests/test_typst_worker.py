@@ -107,3 +107,40 @@ def test_pieces_join_into_one_tagged_pdf(tmp_path):
     headings = [k.get_object()["/S"] for k in document.get_object()["/K"]
                 if k.get_object()["/S"].startswith("/H")]
     assert len(headings) == 2  # both pieces' headings in the one Document element
+
+
+def test_the_compile_process_ends_with_the_build_even_if_a_fork_holds_its_input(tmp_path):
+    """A kept compile process (press serve) exits when the build's process dies, although a
+    process the build forked (sphinx-sitemap's manager) still holds its input open."""
+    import signal
+    import time
+
+    source = _book(tmp_path)
+    code = f"""
+import os, sys, time
+from press.typst.worker import Worker
+w = Worker({str(tmp_path)!r}, [], keep=True)
+w.compile_with_warnings(input={str(source)!r}, format="pdf", timestamp=0, pdf_standards=["ua-1"])
+print(w.proc.pid, flush=True)
+if os.fork() == 0:  # a forked helper that outlives the build and holds the pipes
+    print(os.getpid(), flush=True)
+    os.close(1)
+    os.close(2)
+    time.sleep(60)
+    os._exit(0)
+os._exit(0)  # the build dies without closing anything
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    worker, helper = (int(x) for x in proc.stdout.split()[:2])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the compile process outlived the build")
+    os.kill(helper, signal.SIGKILL)

@@ -15,7 +15,7 @@ build calls once the PDF and its page map are read: the child then exits and its
 written.  A preview (``press serve``, whose compilers outlive each build:
 ``keep=True``) keeps it between builds instead, so the compiler's parsed files, fonts and memoised layout make each
 recompile after a save incremental, as before; the child exits when its parent does (end
-of its input).
+of its input, or its parent gone: it looks every second).
 
 **Protocol** (private to this file): one JSON line per request on the child's standard
 input, ``{"op": "compile", ...}`` or ``{"op": "query", ...}``; one JSON line per answer on
@@ -31,6 +31,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -170,7 +171,17 @@ def serve(root: str, font_paths: list[str], requests: BinaryIO, answers: BinaryI
             say({"crash": traceback.format_exc()})
 
 
+def _exit_with(parent: int) -> None:
+    """End this process when the build that started it is gone, even while Typst works and
+    even if a process the build forked (sphinx-sitemap's manager) still holds our input open."""
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def main(argv: list[str]) -> int:
+    threading.Thread(target=_exit_with, args=(os.getppid(),), name="press-typst-orphan", daemon=True).start()
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to standard error, never into the answers
     try:
