@@ -1,12 +1,17 @@
-"""``python -m benchmarks [--pages 200] [--scaling 50,200] [--no-latex] [--phases] [--no-jb1 | --only-jb1]`` (``make bench``).
+"""``python -m benchmarks [--pages 200] [--books light,heavy] [--scaling 50,200] [--large 2000]
+[--no-latex] [--phases] [--no-jb1 | --only-jb1]`` (``make bench``).
 
-Generates a book of N pages and builds it, each step in a child process, with our
-engine (``python -m press build``: each format cold, all three cold, a no-change
-rebuild, one-page edits) and with the stock stack Jupyter Book runs on the same
-pages (Sphinx + sphinx-book-theme HTML, Sphinx ``epub``, Sphinx ``latexpdf`` with
-xelatex; TeX Live is installed by the benchmark only, with apt-get), and prints
-wall time, CPU time and peak memory of each with the ratios; ``--scaling`` times
-our three formats at other sizes.  The JB1 row builds a real Jupyter Book 1 book (the pbdl
+Generates a book of N pages of each kind (*light*: about 400 words a page; *heavy*: about
+1,000, see :mod:`benchmarks.generate`) and builds it, each step in a child process, with
+our engine (``python -m press build``: each format cold, all three cold, a no-change
+rebuild, one-page edits, ``press serve``'s save-to-page loop) and with the stock stack
+Jupyter Book runs on the same pages (Sphinx + sphinx-book-theme HTML, Sphinx ``epub``,
+Sphinx ``latexpdf`` with xelatex; TeX Live is installed by the benchmark only, with
+apt-get), and prints wall time, CPU time and peak memory of each with the ratios, and the
+peak memory of each process of our builds (the build, its forked web book, the Typst
+compile, the PDF packing); ``--scaling`` times our three formats at other sizes (light
+book), ``--large`` builds books of that many pages of each kind (ours only, all three cold:
+time and memory per process).  The JB1 row builds a real Jupyter Book 1 book (the pbdl
 corpus) with ``press build`` and with ``jupyter-book<2`` (HTML and ``--builder pdflatex``),
 installed into a venv of the benchmark's own.  Not a test: nothing here asserts a time.
 """
@@ -249,10 +254,25 @@ def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", 
     return f"| {name} | {fmt(stock_r[key])} | {fmt(ours_r[key])} | {ratio:.2f} | {target} |"
 
 
+def processes(r: dict) -> str:
+    """``main 223 MB · fork 220 MB · typst 675 MB · pack 89 MB``: peak memory per process."""
+    procs = {k: v for k, v in r.get("procs", {}).items() if v >= 1}
+    order = ["main", "fork", "typst", "pack"]
+    names = [k for k in order if k in procs] + sorted(k for k in procs if k not in order)
+    return " · ".join(f"{k} {procs[k]:,} MB" for k in names)
+
+
+PROCESS_ROLES = ("main: the build (Sphinx environment, translators); fork: the web book's process; "
+                 "typst: the Typst compile; pack: qpdf packing the PDF")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=200, help="source pages in the generated book")
+    parser.add_argument("--pages", type=int, default=200, help="source pages in the generated books")
+    parser.add_argument("--books", default="light,heavy", help="which generated books: light, heavy or both")
     parser.add_argument("--scaling", default="50,200", help="also time our three formats at these sizes (\"\" to skip)")
+    parser.add_argument("--large", type=int, default=0, metavar="N",
+                        help="also build N-page books of each kind, ours only (e.g. 2000; slow)")
     parser.add_argument("--no-latex", action="store_true", help="skip the latexpdf baseline")
     parser.add_argument("--phases", action="store_true", help="also split our PDF time into phases")
     parser.add_argument("--work", type=Path, default=HERE / "_work")
@@ -264,18 +284,38 @@ def main(argv: list[str] | None = None) -> int:
         reason = "skipped (--no-latex)" if args.no_latex else ensure_tex()
         print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
         return 0
-
-    book = generate(args.work / f"book-{args.pages}", args.pages)
-    print(f"bench: generated {args.pages} pages in {book}", flush=True)
+    kinds = [k.strip() for k in args.books.split(",") if k.strip()]
+    if not kinds or any(k not in ("light", "heavy") for k in kinds):
+        parser.error("--books takes light, heavy or light,heavy")
     reason = "skipped (--no-latex)" if args.no_latex else ensure_tex()
-    r = compare(book, with_latex=reason is None)
+    for kind in kinds:
+        book = generate(args.work / f"{kind}-{args.pages}", args.pages, heavy=kind == "heavy")
+        print(f"bench: generated {args.pages} {kind} pages in {book}", flush=True)
+        report(args, kind, book, compare(book, with_latex=reason is None), reason)
+    if not args.no_jb1:
+        print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
+    if args.large:
+        print(f"\n## {args.large:,} pages: our three formats (cold)\n")
+        print("| book | wall time | per page | peak memory, any one process | per process |")
+        print("|---|---|---|---|---|")
+        for kind in kinds:
+            big = generate(args.work / f"{kind}-{args.large}", args.large, heavy=kind == "heavy")
+            res = run(big, press_cmd(big, str(big / "_ours"), "pdf", "epub", "html"), big / "_ours")
+            print(f"| {kind} | {res['wall']:.1f} s | {1000 * res['wall'] / args.large:.0f} ms | "
+                  f"{res['maxrss_mb']:,.0f} MB | {processes(res)} |", flush=True)
+        print(f"\n({PROCESS_ROLES})")
+    return 0
+
+
+def report(args: argparse.Namespace, kind: str, book: Path, r: dict, reason: str | None) -> None:
+    """The tables of one generated book."""
     s_pdf = r.get("stock_pdf")
     stock_sum = None
     if s_pdf is not None:
         stock_sum = {k: r["stock_html"][k] + r["stock_epub"][k] + s_pdf[k] for k in ("wall", "cpu")}
         stock_sum["maxrss_mb"] = max(r["stock_html"]["maxrss_mb"], r["stock_epub"]["maxrss_mb"], s_pdf["maxrss_mb"])
 
-    print(f"\n## {args.pages} generated pages: ours vs the stock stack (wall time; ratio = ours / stock)\n")
+    print(f"\n## {args.pages} generated {kind} pages: ours vs the stock stack (wall time; ratio = ours / stock)\n")
     print("| step | stock stack | ours | ours / stock | target |")
     print("|---|---|---|---|---|")
     print(ratio_row("HTML (cold)", r["stock_html"], r["ours_html"]))
@@ -290,7 +330,15 @@ def main(argv: list[str] | None = None) -> int:
     print(ratio_row("one-page edit, all three, `press serve`", r["stock_edit_html"], r["serve_edit_all"], target="≤ 2"))
     print(ratio_row("peak memory, PDF", s_pdf, r["ours_pdf"], "maxrss_mb", target="≤ 500 MB"))
     print(ratio_row("peak memory, HTML", r["stock_html"], r["ours_html"], "maxrss_mb"))
-    print(ratio_row("peak memory, all three", stock_sum, r["ours_all"], "maxrss_mb"))
+    print(ratio_row("peak memory, all three", stock_sum, r["ours_all"], "maxrss_mb",
+                    target="≤ 600 MB" if kind == "light" else "≤ 1,000 MB"))
+    print("\nPeak memory of each of our processes:\n")
+    print("| step | per process |")
+    print("|---|---|")
+    for name, key in (("HTML", "ours_html"), ("EPUB", "ours_epub"), ("PDF", "ours_pdf"), ("all three", "ours_all"),
+                      ("one-page edit, all three", "ours_edit_all")):
+        print(f"| {name} | {processes(r[key])} |")
+    print(f"\n({PROCESS_ROLES})")
     print("\nCPU time (user+sys of the build and its children; less sensitive to a busy machine):\n")
     print("| step | stock stack | ours | ours / stock |")
     print("|---|---|---|---|")
@@ -311,10 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("read", "assemble", "write", "compile", "other"):
             print(f"| {key} | {split[key]:.2f} s | {100 * split[key] / split['total']:.0f}% |")
 
-    if not args.no_jb1:
-        print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
-
-    if args.scaling:
+    if args.scaling and kind == "light":
         sizes = [int(x) for x in args.scaling.split(",") if x.strip()]
         print("\n## Growth: our three formats (cold)\n")
         print("| source pages | wall time | per page | peak memory |")
@@ -326,7 +371,6 @@ def main(argv: list[str] | None = None) -> int:
                 other = generate(args.work / f"book-{n}", n)
                 res = run(other, press_cmd(other, str(other / "_ours"), "pdf", "epub", "html"), other / "_ours")
             print(f"| {n} | {res['wall']:.1f} s | {1000 * res['wall'] / n:.0f} ms | {res['maxrss_mb']:,.0f} MB |", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

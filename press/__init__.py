@@ -53,6 +53,8 @@ SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "re
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
 #: Notebooks (myst-nb) in every format: outputs kept by the build, print and EPUB fallbacks.
 SUBMODULES += ("notebooks", "ecosystem")
+#: Fast and lean (issue 25): numbers assigned once per read, not once per format.
+SUBMODULES += ("numbering", "templatecache")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

@@ -76,6 +76,10 @@ class BookBuild:
         self.site_url = (site_url or "").strip() or None
         #: Typst compilers by (root folder, font folders); pass one dict to several builds to reuse them
         self.compilers: dict[Any, Any] = {} if compilers is None else compilers
+        #: compilers passed in outlive this build (``press serve``): their compile processes
+        #: stay between builds (:class:`press.typst.worker.Worker`); otherwise each exits once
+        #: its PDF is read, so the layout's memory is freed while the other formats are written
+        self.keep_compilers = compilers is not None
         #: made for one application outside the engine (``sphinx-build``): settings come from conf.py
         self.standalone = standalone
         #: while True the ``typst`` builder's compile is left in :attr:`compiles` (started in a

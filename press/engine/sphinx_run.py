@@ -86,12 +86,13 @@ class Tracker:
         )
         if changed_nav:  # the navigation on every page shows the order and the titles
             self.updated |= set(env.found_docs)
-        old_sec, old_fig = self._numbers
-        self.updated |= {d for d, n in env.toc_secnumbers.items() if old_sec.get(d) != n}
-        self.updated |= {d for d, n in env.toc_fignumbers.items() if old_fig.get(d) != n}
         self._titles = {}
 
     def _to_write(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        # (after Sphinx's toctree collector renumbered the book: numbers change after env-updated)
+        old_sec, old_fig = self._numbers
+        self.updated |= {d for d, n in env.toc_secnumbers.items() if old_sec.get(d) != n}
+        self.updated |= {d for d, n in env.toc_fignumbers.items() if old_fig.get(d) != n}
         docs = (self.updated | self.pending.get(self.fmt, set())) & set(env.found_docs)
         return sorted(docs)
 
