@@ -19,7 +19,9 @@
 * :mod:`press.sanitize` — raw HTML and SVG under ``press_raw_html``;
 * :mod:`press.suggest` — ERROR labels and "did you mean …?";
 * :mod:`press.notebooks` — myst-nb outputs in every format (kept, chosen per format, tables);
-* :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF.
+* :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF;
+* :mod:`press.numbering` — figure and section numbers assigned once per read, not per format;
+* :mod:`press.templatecache` — the theme's templates compiled once, kept with the doctrees.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
 ``parallel_write_safe``.
