@@ -1,5 +1,5 @@
 """``python -m benchmarks [--pages 200] [--books light,heavy] [--scaling 50,200] [--large 2000]
-[--no-latex] [--phases]`` (``make bench``).
+[--no-latex] [--phases] [--no-jb1 | --only-jb1]`` (``make bench``).
 
 Generates a book of N pages of each kind (*light*: about 400 words a page; *heavy*: about
 1,000, see :mod:`benchmarks.generate`) and builds it, each step in a child process, with
@@ -11,7 +11,9 @@ apt-get), and prints wall time, CPU time and peak memory of each with the ratios
 peak memory of each process of our builds (the build, its forked web book, the Typst
 compile, the PDF packing); ``--scaling`` times our three formats at other sizes (light
 book), ``--large`` builds books of that many pages of each kind (ours only, all three cold:
-time and memory per process).  Not a test: nothing here asserts a time.
+time and memory per process).  The JB1 row builds a real Jupyter Book 1 book (the pbdl
+corpus) with ``press build`` and with ``jupyter-book<2`` (HTML and ``--builder pdflatex``),
+installed into a venv of the benchmark's own.  Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -168,6 +170,81 @@ def compare(book: Path, with_latex: bool) -> dict[str, dict]:
     return r
 
 
+#: The Jupyter Book 1 book of the JB1 row (the corpus test root, copied before each build).
+JB1_BOOK = REPO / "tests" / "roots" / "test-corpus-jb1-pbdl"
+
+
+def ensure_jupyter_book(work: Path) -> Path | str:
+    """``jupyter-book<2`` in a venv of the benchmark's own (never in the project's); its
+    ``jupyter-book`` command, or why it is missing."""
+    venv = work / "jupyter-book-1"
+    command = venv / "bin" / "jupyter-book"
+    if command.exists():
+        return command
+    print("bench: installing jupyter-book<2 into its own venv for the JB1 baseline...", flush=True)
+    if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode != 0:
+        return "could not create a venv for jupyter-book"
+    # sphinx-proof: the book's own sphinx.extra_extensions
+    if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "jupyter-book<2",
+                       "sphinx-proof"]).returncode != 0:
+        return "could not install jupyter-book<2"
+    return command
+
+
+def fresh_copy(src: Path, dest: Path) -> Path:
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(src, dest)
+    for path in [dest, *dest.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
+    return dest
+
+
+def jupyter_book_row(work: Path, with_latex: bool) -> dict[str, dict | str]:
+    """The JB1 row: the pbdl book, our three formats (one ``press build`` in the book's
+    folder, as a user runs it) against ``jupyter-book build`` (HTML) and ``jupyter-book
+    build --builder pdflatex``, each on a fresh copy."""
+    r: dict[str, dict | str] = {}
+    ours = fresh_copy(JB1_BOOK, work / "jb1-ours")
+    # --no-strict: the book's own figures have no alt text (tests/test_jupyterbook.py, BOOK_OWN)
+    r["ours"] = measure([sys.executable, "-m", "press", "build", "--no-strict", "--source", str(ours),
+                         "--out", str(ours / "_build")], ours)
+    jb = ensure_jupyter_book(work)
+    if isinstance(jb, str):
+        r["why"] = jb
+        return r
+    html = fresh_copy(JB1_BOOK, work / "jb1-html")
+    r["jb_html"] = measure([str(jb), "build", str(html)], html)
+    if with_latex:
+        pdf = fresh_copy(JB1_BOOK, work / "jb1-pdf")
+        r["jb_pdf"] = measure([str(jb), "build", str(pdf), "--builder", "pdflatex"], pdf)
+    return r
+
+
+def print_jupyter_book_row(r: dict) -> None:
+    print("\n## A Jupyter Book 1 book (pbdl, 44 pages, 16 notebooks): ours vs jupyter-book 1\n")
+    ours = r["ours"]
+    print("| step | jupyter-book 1 | ours | ours / theirs | target |")
+    print("|---|---|---|---|---|")
+    if ours["status"] != 0:
+        print(f"| ours failed | | status {ours['status']} | | |\n```\n{ours['stderr']}\n```")
+    html, pdf = r.get("jb_html"), r.get("jb_pdf")
+    if html is None:
+        print(f"| all three (ours) | n/a ({r.get('why', '')}) | {ours['wall']:.1f} s | n/a | ≤ 0.3 |")
+        return
+    theirs = dict(html) if pdf is None else {k: html[k] + pdf[k] for k in ("wall", "cpu")}
+    theirs["maxrss_mb"] = max(html["maxrss_mb"], pdf["maxrss_mb"]) if pdf else html["maxrss_mb"]
+    what = "HTML + pdflatex" if pdf else "HTML only (no TeX)"
+    failed = [name for name, res in (("html", html), ("pdflatex", pdf)) if res and res["status"] != 0]
+    print(ratio_row(f"ours: all three; theirs: {what}", theirs, ours, target="≤ 0.3"))
+    print(ratio_row("CPU time", theirs, ours, key="cpu"))
+    print(ratio_row("peak memory", theirs, ours, key="maxrss_mb"))
+    if failed:
+        print(f"\njupyter-book failed: {', '.join(failed)} (time still counted)")
+        for name, res in (("html", html), ("pdflatex", pdf)):
+            if res and res["status"] != 0:
+                print(f"```\n{name}: {res['stderr'][-1500:]}\n```")
+
+
 def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", target: str = "") -> str:
     unit = "MB" if key == "maxrss_mb" else "s"
     fmt = (lambda v: f"{v:,.0f} MB") if unit == "MB" else (lambda v: f"{v:.1f} s")
@@ -201,8 +278,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pieces", action="store_true",
                         help="also compile the PDF by pieces (benchmarks.chapters, an experiment): memory and time")
     parser.add_argument("--work", type=Path, default=HERE / "_work")
+    parser.add_argument("--no-jb1", action="store_true", help="skip the Jupyter Book 1 row (pbdl vs jupyter-book<2)")
+    parser.add_argument("--only-jb1", action="store_true", help="only the Jupyter Book 1 row")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.only_jb1:
+        reason = "skipped (--no-latex)" if args.no_latex else ensure_tex()
+        print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
+        return 0
     kinds = [k.strip() for k in args.books.split(",") if k.strip()]
     if not kinds or any(k not in ("light", "heavy") for k in kinds):
         parser.error("--books takes light, heavy or light,heavy")
@@ -211,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
         book = generate(args.work / f"{kind}-{args.pages}", args.pages, heavy=kind == "heavy")
         print(f"bench: generated {args.pages} {kind} pages in {book}", flush=True)
         report(args, kind, book, compare(book, with_latex=reason is None), reason)
+    if not args.no_jb1:
+        print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
     if args.large:
         print(f"\n## {args.large:,} pages: our three formats (cold)\n")
         print("| book | wall time | per page | peak memory, any one process | per process |")
