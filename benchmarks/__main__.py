@@ -257,12 +257,13 @@ def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", 
 def processes(r: dict) -> str:
     """``main 223 MB · fork 220 MB · typst 675 MB · pack 89 MB``: peak memory per process."""
     procs = {k: v for k, v in r.get("procs", {}).items() if v >= 1}
-    order = ["main", "fork", "typst", "pack"]
+    order = ["main", "fork", "typst", "pack", "helper"]
     names = [k for k in order if k in procs] + sorted(k for k in procs if k not in order)
     return " · ".join(f"{k} {procs[k]:,} MB" for k in names)
 
 
 PROCESS_ROLES = ("main: the build (Sphinx environment, translators); fork: the web book's process; "
+                 "helper: another copy of the build it forked (sphinx-sitemap's manager); "
                  "typst: the Typst compile; pack: qpdf packing the PDF")
 
 
