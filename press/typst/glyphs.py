@@ -81,7 +81,7 @@ def missing(compiler: Any, outdir: Path, chars: Iterable[str], font: str) -> set
         for _ in range(MAX_PROBES):
             probe.write_text(_probe_source(todo, font), encoding="utf-8")
             try:
-                compiler.compile(input=str(probe), format="pdf", pdf_standards=["ua-1"])
+                compiler.compile_with_warnings(input=str(probe), format="pdf", pdf_standards=["ua-1"])
                 break
             except typst.TypstError as exc:
                 m = _CANNOT.search(str(getattr(exc, "message", "") or exc))

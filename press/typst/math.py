@@ -213,8 +213,11 @@ def _fallback(latex: str) -> str:
 
 
 def _convert(latex: str, node: nodes.Node | None) -> str:
+    tex = rewrite(latex.strip())
+    if tex[:1] in ("_", "^"):  # a sub- or superscript with no base (`$_{x}$`): an empty one, `""`
+        return '""' + _convert("{x}" + tex, node).removeprefix("x")
     try:
-        source = operators(rewrite(latex.strip())).replace('"', _QUOTE)
+        source = operators(tex).replace('"', _QUOTE)
         return guard(tex2typst(source, non_strict=False))
     except Exception as exc:  # the converter raises plain errors
         reason = str(exc).splitlines()[0].removeprefix("Conversion failed: ").replace(_QUOTE, '"')
