@@ -181,15 +181,6 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         return render(nav, page_uri) if nav is not None else str(label_toggles(theirs(**kwargs)))
 
     context["press_sidebar_nav"] = press_sidebar_nav
-    toctree = context.get("toctree")
-    if callable(toctree):
-        # A book without any toctree (one page): Sphinx's toctree() gives None, which the
-        # theme's sidebar cannot parse (a crash report); an empty navigation instead.
-        def safe_toctree(**kwargs: Any) -> str:
-            found = toctree(**kwargs)
-            return "" if found is None else found
-
-        context["toctree"] = safe_toctree
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
