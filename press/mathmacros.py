@@ -161,3 +161,25 @@ def prepare(tex: str, macros: dict[str, Macro]) -> str:
     converter does not know (``\\arg``) spelled ``\\operatorname{..}`` so they print upright,
     never as raw LaTeX."""
     return _MATHML_OPERATORS.sub(lambda m: "\\operatorname{" + m.group(1) + "}", expand(tex, macros))
+
+
+_NEWCOMMAND = re.compile(r"\\(?:re)?newcommand\*?\s*\{?\s*\\([A-Za-z]+)\s*\}?\s*(?:\[(\d)\])?\s*(?:\[([^\]]*)\])?\s*\{")
+
+
+def definitions(tex: str) -> tuple[str, dict[str, Macro]]:
+    """``(tex without its definitions, the macros it defines)``: ``\\newcommand`` and
+    ``\\renewcommand`` inside a formula, as MathJax allows (they hold for the rest of the page)."""
+    found: dict[str, Macro] = {}
+    out: list[str] = []
+    pos = 0
+    for m in _NEWCOMMAND.finditer(tex):
+        if m.start() < pos:
+            continue
+        end = _group(tex, m.end() - 1)
+        if end < 0:
+            break
+        found[m.group(1)] = Macro(tex[m.end(): end - 1], int(m.group(2) or 0), m.group(3))
+        out.append(tex[pos: m.start()])
+        pos = end
+    out.append(tex[pos:])
+    return "".join(out), found

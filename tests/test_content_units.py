@@ -87,3 +87,10 @@ def test_mathml_prepare_expands_macros_and_spells_operators():
     macros = mathmacros.parse({"R": "\\mathbb{R}"})
     out = convert(mathmacros.prepare(r"\arg z \in \R", macros))
     assert "\\arg" not in out and "<mo>arg</mo>" in out and "\\R" not in out
+
+
+def test_delimiter_sizes_and_page_newcommands():
+    assert to_typst(r"\big( a \big)^2 + \Bigl[ b \Bigr]") == "(a)^2 + [b]"
+    tex, defined = mathmacros.definitions(r"\newcommand{\vc}[1]{\mathbf{s}_{#1}} \renewcommand\pde{\mathcal{P}} x = \vc{i}")
+    assert tex.strip() == r"x = \vc{i}" and set(defined) == {"vc", "pde"}
+    assert to_typst(mathmacros.expand(tex, defined)) == "x = upright(bold(s))_i"

@@ -152,8 +152,15 @@ _QUOTE = "\ue000"
 _ESCAPES = set('\\"nrtu')
 
 
+#: delimiter sizes (``\\big(``, ``\\Bigl[`` …), which ``tex2typst`` does not know: the
+#: delimiter is kept and sized by Typst
+_SIZES = re.compile(r"\\(?:big|Big|bigg|Bigg)[lrm]?(?![A-Za-z])\s*")
+
+
 def operators(tex: str) -> str:
-    """``\\max``, ``\\limsup``, ``\\Pr`` … as ``\\operatorname{..}`` (``tex2typst`` lacks most)."""
+    """``\\max``, ``\\limsup``, ``\\Pr`` … as ``\\operatorname{..}`` (``tex2typst`` lacks most);
+    ``\\big(`` and its kin as the plain delimiter."""
+    tex = _SIZES.sub("", tex)
     return _OPERATOR.sub(lambda m: "\\operatorname{" + m.group(1) + "}", tex)
 
 

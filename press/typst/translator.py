@@ -133,6 +133,7 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         self.srcdir = str(getattr(builder, "srcdir", ""))
         self.book_tree = getattr(builder, "book_tree", None)  # press.booktree: parts, chapters
         self.macros = mathmacros.from_config(builder.config)  # mathjax3_config's tex.macros
+        self.page_macros: dict[str, dict[str, mathmacros.Macro]] = {}  # \newcommand in a page's math
         self.missing_glyphs: set[str] = set(getattr(builder, "missing_glyphs", ()))  # press.typst.glyphs
         self.glyphs_warned: set[tuple[str, str]] = set()
         self._index_footnotes(document)
@@ -1221,11 +1222,20 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         self.depart_reference(node)  # type: ignore[arg-type]
 
     # -- math (LaTeX is converted by press.typst.math) ------------------
+    def math_source(self, latex: str) -> str:
+        """LaTeX with the book's macros (``mathjax3_config``) and the page's own (a
+        ``\\newcommand`` in an earlier formula of the same page, as MathJax reads them) expanded."""
+        latex, defined = mathmacros.definitions(latex)
+        if defined:
+            self.page_macros.setdefault(self.docname, {}).update(defined)
+        own = self.page_macros.get(self.docname)
+        return mathmacros.expand(latex, {**self.macros, **own} if own else self.macros)
+
     def visit_math(self, node: nodes.Element) -> None:
         from .math import to_typst
 
         # The LaTeX source is the equation's alt text (PDF/UA-1 requires one).
-        latex = mathmacros.expand(node.astext(), self.macros)
+        latex = self.math_source(node.astext())
         self.add(f"#press-math({string(node.astext())})[$" + to_typst(latex, self.location(node)) + "$]")
         raise nodes.SkipNode
 
@@ -1240,7 +1250,7 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
                 number = self.config.math_numsep.join(eqno.rsplit(".", 1))
             else:
                 number = str(node["number"])
-        body, tag = display_to_typst(mathmacros.expand(node.astext(), self.macros), self.location(node))
+        body, tag = display_to_typst(self.math_source(node.astext()), self.location(node))
         fmt = self.config.math_eqref_format or "({number})"
         shown = fmt.format(number=number) if number else ""
         if tag:
