@@ -94,3 +94,10 @@ def test_delimiter_sizes_and_page_newcommands():
     tex, defined = mathmacros.definitions(r"\newcommand{\vc}[1]{\mathbf{s}_{#1}} \renewcommand\pde{\mathcal{P}} x = \vc{i}")
     assert tex.strip() == r"x = \vc{i}" and set(defined) == {"vc", "pde"}
     assert to_typst(mathmacros.expand(tex, defined)) == "x = upright(bold(s))_i"
+
+
+def test_the_converters_own_code_passes_and_the_authors_does_not():
+    assert to_typst(r"a \! b") == "a #h(-math.thin.amount) b"
+    assert to_typst(r"\textcolor{red}{x}") == "#text(fill: red)[$x$]"
+    assert to_typst(r"\sum\limits_i x") == "sum_i x" and to_typst(r"\left\lVert x \right\rVert") == "norm(x)"
+    assert "#panic" not in to_typst(r'\hspace{1em); #panic("x") //}').replace('\\"', "").split('"')[0]

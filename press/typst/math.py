@@ -152,6 +152,20 @@ _QUOTE = "\ue000"
 _ESCAPES = set('\\"nrtu')
 
 
+#: the only code ``tex2typst`` writes itself (a flag, a space of a fixed length, a colour):
+#: anything else after a ``#`` came from the author's text and is refused
+_SAFE_CODE = re.compile(
+    r'#(?:true|false)\b|#h\((?:-?math\.\w+\.amount|[-+]?\d+(?:\.\d+)?(?:em|pt|mm|cm|in|ex)?)\)'
+    r'|#text\(fill: (?:[a-z]+|rgb\("#[0-9a-fA-F]{3,8}"\))\)\[\$'
+)
+#: ``\\limits``/``\\nolimits`` (Typst places limits itself), ``\\lVert``/``\\rVert`` (a norm),
+#: a backslash before a line end (a space) or at the very end (nothing)
+_SPELLINGS = [
+    (re.compile(r"\\(?:no)?limits(?![A-Za-z])"), ""),
+    (re.compile(r"\\[lr]Vert(?![A-Za-z])"), r"\\|"),
+    (re.compile(r"(?<!\\)\\(?=\n)"), r"\\ "),
+    (re.compile(r"(?<!\\)\\\s*\Z"), ""),
+]
 #: delimiter sizes (``\\big(``, ``\\Bigl[`` …), which ``tex2typst`` does not know: the
 #: delimiter is kept and sized by Typst
 _SIZES = re.compile(r"\\(?:big|Big|bigg|Bigg)[lrm]?(?![A-Za-z])\s*")
@@ -161,6 +175,8 @@ def operators(tex: str) -> str:
     """``\\max``, ``\\limsup``, ``\\Pr`` … as ``\\operatorname{..}`` (``tex2typst`` lacks most);
     ``\\big(`` and its kin as the plain delimiter."""
     tex = _SIZES.sub("", tex)
+    for pattern, spelled in _SPELLINGS:
+        tex = pattern.sub(spelled, tex)
     return _OPERATOR.sub(lambda m: "\\operatorname{" + m.group(1) + "}", tex)
 
 
@@ -200,7 +216,7 @@ def guard(typ: str) -> str:
         elif c == _QUOTE:
             out.append('"\\""')
         elif c == "#" and not (i > 0 and typ[i - 1] == "\\"):
-            word = re.match(r"#(true|false)\b", typ[i:])
+            word = _SAFE_CODE.match(typ, i)
             if not word:
                 raise UnsafeMath("code (#) in converted math")
             out.append(word.group(0))
