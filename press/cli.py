@@ -7,7 +7,11 @@ previews, :mod:`press.template` is what ``press new`` copies.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
+import re
+import shlex
 import shutil
 import sys
 import time
@@ -19,7 +23,7 @@ from . import __version__
 FORMATS = ("pdf", "epub", "html")
 TEMPLATE = Path(__file__).resolve().with_name("template")
 #: Template entries stored under another name (hidden files are not package data).
-RENAMES = {"dot-github": ".github", "dot-gitignore": ".gitignore"}
+RENAMES = {"dot-github": ".github", "dot-gitignore": ".gitignore", "dot-readthedocs.yaml": ".readthedocs.yaml"}
 
 DESCRIPTION = """\
 Field Guide Press: write a book in Markdown, publish it as a web book, a PDF
@@ -39,6 +43,15 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="folder of conf.py (default: the current folder)")
     p.add_argument("--out", type=Path, default=Path("_build"), metavar="DIR",
                    help="output folder (default: _build)")
+    _verbosity(p)
+
+
+def _verbosity(p: argparse.ArgumentParser) -> None:
+    """``-v``/``-q``: more of Sphinx's own messages, or only warnings and errors."""
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument("-v", "--verbose", action="count", default=0,
+                      help="say more (Sphinx's own progress messages; -vv for its debug messages)")
+    loud.add_argument("-q", "--quiet", action="store_true", help="print only warnings and errors")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                     "a figure and a cross-reference, references.bib, a Makefile, a README and a "
                     "GitHub Pages workflow. It builds in all three formats as it is.",
     )
-    n.add_argument("dir", type=Path, metavar="DIR", help="folder to create (must not exist or be empty)")
+    n.add_argument("dir", type=Path, metavar="DIR",
+                   help="folder to create ('.' for the current one); it must not exist, be empty or hold only .git")
     n.add_argument("--title", default="", help="book title (default: from the folder name)")
     n.add_argument("--author", default="The Authors", help='author name (default: "The Authors")')
 
@@ -80,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Build the web book and serve it on HOST:PORT, rebuilding when a page changes.",
     )
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    s.add_argument("--port", type=int, default=None,
+                   help="port (default: 8000, or the next free one up to 8019)")
     _common(s)
 
     c = sub.add_parser("clean", help="delete the output folder",
@@ -95,16 +110,47 @@ def _title_of(folder: Path) -> str:
     return " ".join(w.capitalize() for w in words) or "My Book"
 
 
+#: What an "empty" folder for ``press new`` may already hold: a fresh ``git init`` or clone.
+MAY_EXIST = {".git"}
+#: A placeholder inside a double-quoted string of the template (Python, YAML, TOML):
+#: filled in escaped, as the JSON string it is (which Python and YAML read alike).
+QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*\{\{\w+\}\}(?:[^"\\\n]|\\.)*)"')
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """The template text with ``{{KEY}}`` placeholders filled in: escaped inside double
+    quotes (``project = "{{TITLE}}"``), as they are elsewhere (comments, Markdown)."""
+    def quoted(m: re.Match) -> str:
+        inner = m.group(1)
+        for key, value in values.items():
+            inner = inner.replace(key, json.dumps(value, ensure_ascii=False)[1:-1])
+        return f'"{inner}"'
+
+    text = QUOTED.sub(quoted, text)
+    for key, value in values.items():
+        text = text.replace(key, value)
+    return text
+
+
 def new(dest: Path, title: str, author: str) -> int:
     """Copy the template into ``dest``, filling in the title, author and slug."""
     from .config import slugify
 
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        print(f"press: {dest} exists and is not empty; choose a new folder", file=sys.stderr)
+    if dest.exists() and (not dest.is_dir() or any(p.name not in MAY_EXIST for p in dest.iterdir())):
+        print(f"press: {dest} exists and is not empty; choose a new folder (or an empty one, or one "
+              f"holding only .git)", file=sys.stderr)
         return 1
-    title = title or _title_of(dest)
-    values = {"{{TITLE}}": title, "{{AUTHOR}}": author, "{{SLUG}}": slugify(title), "{{VERSION}}": __version__,
-              "{{YEAR}}": time.strftime("%Y")}
+    for name, value in (("--title", title), ("--author", author)):
+        if any(c in value for c in "\r\n\t\0") or "{{" in value:
+            print(f"press: {name} must be one line of text without '{{{{', got {value!r}", file=sys.stderr)
+            return 2
+    title = title.strip() or _title_of(dest)
+    values = {"{{TITLE}}": title, "{{AUTHOR}}": author.strip() or "The Authors", "{{SLUG}}": slugify(title),
+              "{{VERSION}}": __version__, "{{YEAR}}": time.strftime("%Y")}
+    from .install import plan, vendor_wheel
+
+    install = plan()
+    values["{{INSTALL}}"] = install.line
     for src in sorted(TEMPLATE.rglob("*")):
         rel = src.relative_to(TEMPLATE)
         if "__pycache__" in rel.parts or src.suffix == ".pyc":
@@ -115,15 +161,18 @@ def new(dest: Path, title: str, author: str) -> int:
             target.mkdir(parents=True, exist_ok=True)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        if src.suffix in {".png", ".jpg"}:
+        if src.suffix in {".png", ".jpg", ".whl"}:
             shutil.copyfile(src, target)
             continue
-        text = src.read_text(encoding="utf-8")
-        for key, value in values.items():
-            text = text.replace(key, value)
-        target.write_text(text, encoding="utf-8")
-    print(f"press: new book in {dest}/\n  cd {dest}\n  press build    # -> _build/pdf, _build/epub, _build/html\n"
-          f"  press serve    # live preview on http://127.0.0.1:8000")
+        target.write_text(fill(src.read_text(encoding="utf-8"), values), encoding="utf-8")
+    wheel = vendor_wheel(dest) if install.vendor else None
+    here = dest.resolve() == Path.cwd().resolve()
+    cd = "" if here else f"  cd {shlex.quote(str(dest))}\n"
+    print(f"press: new book in {dest}/; CI and Read the Docs install press {__version__} {install.how}"
+          + (f" ({wheel.relative_to(dest)})" if wheel else "")
+          + f"\n{cd}  press build    # -> _build/pdf, _build/epub, _build/html\n"
+          f"  press serve    # live preview on http://127.0.0.1:8000\n"
+          f"  press publish  # the web book to the gh-pages branch (or push: .github/workflows/publish.yml)")
     return 0
 
 
@@ -149,13 +198,32 @@ def _jobs(text: str) -> int | str:
     return value
 
 
+def no_book(source: Path, conf: Path) -> str | None:
+    """Why there is no book to build here (checked before anything is written), or ``None``."""
+    conf_py = conf / "conf.py"
+    if not conf_py.is_file():
+        where = "this folder" if conf.resolve() == Path.cwd().resolve() else str(conf)
+        return (f"press: no book here: {where} has no conf.py. Start one with `press new .` "
+                f"(or `press new my-book`), or name the book's folder with --conf DIR")
+    if not source.is_dir():
+        return f"press: no pages folder {source}/ (the Markdown pages); name it with --source DIR"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    from .progress import set_colour
+
+    set_colour()
     if args.command == "new":
         return new(args.dir, args.title, args.author)
     if args.command == "clean":
         return clean(args.out)
+    problem = no_book(args.source, args.conf)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
     if args.command == "serve":
         from .serve import serve
 
@@ -168,5 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.site_url is not None:
         os.environ["PRESS_SITE_URL"] = args.site_url
     formats = [f for f in FORMATS if f in args.formats] if args.formats else list(FORMATS)
-    kwargs = {"jobs": args.jobs} if args.jobs is not None else {}
+    kwargs: dict = {"jobs": args.jobs} if args.jobs is not None else {}
+    if args.verbose:
+        kwargs["verbosity"] = args.verbose
+    if args.quiet:  # warnings and errors go to stderr: the progress lines are left out
+        with open(os.devnull, "w", encoding="utf-8") as devnull, contextlib.redirect_stdout(devnull):
+            return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
     return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)

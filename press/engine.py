@@ -53,8 +53,10 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.errors import ApplicationError, ConfigError
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
+from .progress import Progress, line_start
 from .typst.builder import compile_in_background, finish_pending, resume_pending, take_pending
 
 BUILDERS = {"html": "html", "epub": "epub", "pdf": "typst"}
@@ -67,11 +69,11 @@ STATE = ".press"
 # ---- small helpers -------------------------------------------------------------------------
 
 def _say(message: str) -> None:
-    print(f"press: {message}", flush=True)
+    print(f"{line_start(sys.stdout)}press: {message}", flush=True)
 
 
 def _fail(message: str) -> None:
-    print(f"press: {message}", file=sys.stderr, flush=True)
+    print(f"{line_start(sys.stderr)}press: {message}", file=sys.stderr, flush=True)
 
 
 def parse_jobs(jobs: int | str | None) -> int:
@@ -316,7 +318,7 @@ class Tracker:
 
 class Engine:
     def __init__(self, formats: list[str], source: Path, conf: Path, out: Path, strict: bool, jobs: int,
-                 fork: bool = True) -> None:
+                 fork: bool = True, verbosity: int = 0) -> None:
         unknown = [f for f in formats if f not in BUILDERS]
         if unknown:
             raise ValueError(f"unknown format(s) {unknown}: choose from {sorted(BUILDERS)}")
@@ -331,6 +333,9 @@ class Engine:
         self.child: int | None = None
         self.say: int | None = None
         self.html_copy: Any = None
+        self.verbosity = verbosity  # -v: Sphinx's own messages; else press.progress's line
+        self.progress = Progress(live=self.tty) if not verbosity else None
+        self.pid = os.getpid()
 
     def abandon(self) -> None:
         """Stop what runs beside a build that will not be (or was) published: the web book's
@@ -399,7 +404,7 @@ class Engine:
         self.copies.pop(fmt, _no_copy)()  # the last good output of this format, staged
         outdir = self.workdir(fmt)
         outdir.mkdir(parents=True, exist_ok=True)
-        status = sys.stdout if self.tty else None
+        status = sys.stdout if self.verbosity else None
         app = None
         started = time.perf_counter()
         try:
@@ -408,9 +413,11 @@ class Engine:
                     srcdir=self.source, confdir=self.conf, outdir=outdir,
                     doctreedir=self.stage / "doctrees", buildername=BUILDERS[fmt],
                     confoverrides=dict(overrides), status=status, warning=sys.stderr,
-                    warningiserror=self.strict, parallel=self.jobs,
+                    warningiserror=self.strict, parallel=self.jobs, verbosity=max(0, self.verbosity - 1),
                 )
                 tracker.connect(app, fmt)
+                if self.progress is not None and os.getpid() == self.pid:  # (not in the web book's process)
+                    self.progress.connect(app, fmt)
                 # The PDF compiled in the background is finished (and reported) by the EPUB
                 # before it places its print page markers, by the web book before it copies
                 # the PDF, or at the end of the last format at the latest; with -j, before
@@ -437,6 +444,11 @@ class Engine:
                 code = app.statuscode
         except KeyboardInterrupt:
             raise
+        except (ConfigError, ApplicationError) as exc:  # the user's to fix: one line each, no report
+            from .config import describe
+
+            print(describe(exc), file=sys.stderr, flush=True)
+            code = 2
         except Exception as exc:  # what build_main does: Sphinx's report, no traceback
             from sphinx.cmd.build import handle_exception
 
@@ -616,6 +628,8 @@ class Engine:
                 return 130
             finally:
                 self.abandon()  # e.g. a build that failed before finishing the PDF's compile
+                if self.progress is not None:
+                    self.progress.stop()
         took = time.perf_counter() - started
         _say(f"built {', '.join(self.formats)} in {took:.1f} s -> {self.where()}")
         return 0
@@ -629,11 +643,13 @@ def build_book(
     strict: bool = True,
     jobs: int | str | None = None,
     fork: bool = True,
+    verbosity: int = 0,
 ) -> int:
     """Build ``formats`` (``None`` or ``[]``: all three) from one read of ``source``;
     return the exit status.  The CLI's, ``make``'s and :mod:`press.serve`'s entry point
     (``fork=False``: one process, as a server with threads of its own needs)."""
-    return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs), fork).run()
+    return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs), fork,
+                  verbosity).run()
 
 
 def build(fmt: str, source: Path, conf: Path, out: Path, strict: bool = True, extra: list[str] | None = None) -> int:
