@@ -151,8 +151,10 @@ class Progress:
         line = self.text()
         try:
             if self.live:
-                width = max(20, os.get_terminal_size(self.stream.fileno()).columns - 1) if hasattr(
-                    self.stream, "fileno") else 79
+                try:
+                    width = max(20, os.get_terminal_size(self.stream.fileno()).columns - 1)
+                except (OSError, ValueError):
+                    width = 79
                 self.stream.write(ERASE + line[:width])
                 self.shown = line
             elif line != self.shown:

@@ -60,6 +60,8 @@ class PressWarning(Enum):
     """Raw HTML from which the sanitiser removed something (scripts, event handlers, ``javascript:`` URLs)."""
     SVG = "svg"
     """An SVG image with active content (scripts, event handlers, external references)."""
+    FRONTMATTER_KEY = "frontmatter_key"
+    """A front matter key nothing reads (``wieght:``, ``tag:``): a did-you-mean names the closest known key."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:
