@@ -33,7 +33,7 @@ output stays in place."""
 EPILOG = """\
 start a book:   press new my-book && cd my-book && press build
 preview:        press serve  (http://127.0.0.1:8000, rebuilds on save)
-publish:        upload _build/html/ to any static host (see README.md)"""
+publish:        press publish  (the gh-pages branch), or upload _build/html/ to any static host"""
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -97,6 +97,21 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=None,
                    help="port (default: 8000, or the next free one up to 8019)")
     _common(s)
+
+    pub = sub.add_parser(
+        "publish", help="push the built web book to the gh-pages branch",
+        description="Commit OUT/html (the web book, with the PDF and the EPUB inside) to a branch "
+                    "(default gh-pages) with ghp-import and push it, for GitHub Pages without Actions "
+                    "or any host that serves a branch. Your working tree is not touched. Build first, "
+                    "with the public address: press build --site-url https://you.github.io/repo/",
+    )
+    pub.add_argument("--out", type=Path, default=Path("_build"), metavar="DIR",
+                     help="output folder holding html/ (default: _build)")
+    pub.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    pub.add_argument("--branch", default="gh-pages", help="branch to write (default: gh-pages)")
+    pub.add_argument("--message", default=None, help="commit message (default: names press and HEAD)")
+    pub.add_argument("--cname", default=None, metavar="DOMAIN", help="write a CNAME file for a custom domain")
+    pub.add_argument("--no-push", action="store_true", help="commit to the branch but do not push it")
 
     c = sub.add_parser("clean", help="delete the output folder",
                        description="Delete OUT (default: _build) with every built format in it.")
@@ -220,6 +235,10 @@ def main(argv: list[str] | None = None) -> int:
         return new(args.dir, args.title, args.author)
     if args.command == "clean":
         return clean(args.out)
+    if args.command == "publish":
+        from .publish import publish
+
+        return publish(args.out, args.remote, args.branch, args.message, args.cname, push=not args.no_push)
     problem = no_book(args.source, args.conf)
     if problem:
         print(problem, file=sys.stderr)
