@@ -43,7 +43,6 @@ def _common(p: argparse.ArgumentParser) -> None:
                    help="folder of conf.py (default: the current folder)")
     p.add_argument("--out", type=Path, default=Path("_build"), metavar="DIR",
                    help="output folder (default: _build)")
-    _verbosity(p)
 
 
 def _verbosity(p: argparse.ArgumentParser) -> None:
@@ -88,6 +87,7 @@ def _parser() -> argparse.ArgumentParser:
                         "(overrides press_site_url; same as the PRESS_SITE_URL variable)")
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     _common(b)
+    _verbosity(b)
 
     s = sub.add_parser(
         "serve", help="live preview on http://127.0.0.1:8000",
