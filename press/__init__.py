@@ -30,7 +30,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Bump when the data stored in the build environment changes shape.
 ENV_VERSION = 2
