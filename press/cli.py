@@ -98,6 +98,19 @@ def _parser() -> argparse.ArgumentParser:
                    help="port (default: 8000, or the next free one up to 8019)")
     _common(s)
 
+    k = sub.add_parser(
+        "check", help="preflight before a release: strict build, external links, EPUBCheck, PDF/UA",
+        description="Build strictly, then check the external links (Sphinx linkcheck; without a network "
+                    "they are reported as not checked), the EPUB (EPUBCheck) and the PDF (PDF/UA-1 rules "
+                    "of pdfua), and print one summary table. Exit status 0: all passed; 1: a check failed; "
+                    "3: nothing failed but a check could not run. The tools: "
+                    "pip install 'field-guide-press[check]'.",
+    )
+    k.add_argument("--no-links", action="store_true", help="do not check the external links")
+    k.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N",
+                   help="read pages in N parallel processes (a number or 'auto')")
+    _common(k)
+
     pub = sub.add_parser(
         "publish", help="push the built web book to the gh-pages branch",
         description="Commit OUT/html (the web book, with the PDF and the EPUB inside) to a branch "
@@ -243,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return 2
+    if args.command == "check":
+        from .check import run
+
+        return run(args.source, args.conf, args.out, links=not args.no_links, jobs=args.jobs)
     if args.command == "serve":
         from .serve import serve
 

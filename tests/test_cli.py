@@ -15,7 +15,7 @@ import press
 from conftest import REPO, run_press
 from press import cli
 
-COMMANDS = ("new", "build", "serve", "publish", "clean")
+COMMANDS = ("new", "build", "check", "serve", "publish", "clean")
 #: reStructuredText that must never reach a terminal.
 RST = re.compile(r"``|:(?:mod|func|class|ref|doc):`|^\.\. |^={3,}", re.M)
 
