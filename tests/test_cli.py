@@ -81,13 +81,13 @@ def test_build_passes_formats_in_build_order(monkeypatch):
 
 def test_new_book_has_every_file_a_book_needs(new_book):
     root = new_book.root
-    for rel in ("conf.py", "Makefile", "README.md", "requirements.txt", ".gitignore",
+    for rel in ("conf.py", "Makefile", "README.md", "requirements.txt", ".gitignore", ".readthedocs.yaml",
                 ".github/workflows/publish.yml", "source/index.md", "source/references.bib",
                 "source/getting-started/index.md", "source/getting-started/first-page.md",
                 "source/getting-started/img/pipeline.svg", "source/bibliography.md"):
         assert (root / rel).is_file(), rel
     for path in root.rglob("*"):
-        if path.is_file() and "_build" not in path.parts:
+        if path.is_file() and "_build" not in path.parts and path.suffix != ".whl":
             assert "{{" not in path.read_text(encoding="utf-8").replace("${{", ""), path
     conf = (root / "conf.py").read_text()
     assert 'project = "My Book"' in conf and 'press_slug = "my-book"' in conf
