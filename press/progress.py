@@ -80,6 +80,7 @@ class Progress:
         self.since = time.monotonic()
         self.last = 0.0
         self.shown = ""
+        self.fmt = ""
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -88,12 +89,16 @@ class Progress:
 
     def connect(self, app: Any, fmt: str) -> None:
         """Follow one format's build (``fmt``: pdf, epub or html)."""
+        with self._lock:  # (said by the heartbeat only: the engine has just said "writing …")
+            self.phase, self.done, self.total, self.since = f"{fmt}: loading the book", 0, 0, time.monotonic()
+            self.fmt = fmt
         app.connect("env-before-read-docs", self._reading)
         app.connect("source-read", self._read_one)
         app.connect("env-updated", lambda app, env: self.set(f"{fmt}: pages read", self.done, self.total)
                     if self.total else None)
         app.connect("write-started", lambda app, builder: self.set(f"{fmt}: writing", 0, 0))
         app.connect("doctree-resolved", self._wrote_one)
+        app.connect("build-finished", lambda app, exc: self.set(f"{fmt}: finishing"), priority=1)
         app.connect("build-finished", lambda app, exc: self.clear(), priority=900)
         if self.live:  # a warning starts on a line of its own
             import logging
@@ -110,6 +115,8 @@ class Progress:
         return True
 
     def _reading(self, app: Any, env: Any, docnames: list[str]) -> None:
+        if not docnames:  # nothing changed since the last read: the saved book is used
+            return
         with self._lock:  # shown from the first page on (the engine says "reading N of M pages")
             self.phase, self.done, self.total, self.since = "reading pages", 0, len(docnames), time.monotonic()
 
@@ -184,7 +191,7 @@ class Progress:
             self._thread.start()
 
     def _beat(self) -> None:
-        while not self._stop.wait(self.every / 2):
+        while not self._stop.wait(self.every / 4):
             if self.phase and time.monotonic() - max(self.last, self.since) >= self.every:
                 self.show(force=True, beat=True)
 
