@@ -65,6 +65,12 @@ class PressConfig:
     """Raw HTML in pages: ``sanitize`` (nh3: no scripts, event handlers or ``javascript:`` URLs;
     a warning where something was removed), ``allow`` (the book's owner trusts every author) or
     ``drop`` (left out of the web book and the EPUB)."""
+    pdf_design: str = ""
+    """A Typst file (relative to the conf dir) read after press's own design, ``book.typ``: a
+    ``press-*`` function (``press-heading``, ``press-admonition``, ``press-code``, …) or ``book``
+    that it defines replaces press's in the whole PDF.  ``#import "press-book.typ": *`` at its
+    top reuses press's definitions; the generated ``<slug>.typ`` shows which functions the
+    pages call."""
     frontmatter_keys: list[str] = field(default_factory=list)
     """Front matter keys pages may use besides press's own (``title``, ``description``, ``weight``,
     ``tags``, ``date``) and MyST's: kept in the page's metadata without a warning.  Any other key
@@ -222,6 +228,7 @@ REBUILD: dict[str, str] = {
     "slug": "html", "subtitle": "html", "authors": "html", "site_url": "html",
     "copyright_notice": "html", "license": "html", "download_dir": "html",
     "pdf_paper": "", "pdf_font": "", "pdf_mono_font": "", "pdf_sans_font": "", "pdf_font_paths": "",
+    "pdf_design": "",
 }
 
 

@@ -207,3 +207,21 @@ def test_progress_live_line_is_rewritten_on_a_terminal():
     progress.step()
     progress.clear()
     assert "\r\x1b[Kpress: reading pages" in out.getvalue() and "\n" not in out.getvalue()
+
+
+@pytest.mark.slow
+def test_pdf_design_file_replaces_a_press_function(book):
+    import pypdf
+
+    (book / "design.typ").write_text(
+        '#import "press-book.typ": *\n'
+        '#let press-pagemeta(description: "", date: "", tags: ()) = block([Designed: #description])\n')
+    _append(book, '\npress_pdf_design = "design.typ"\n')
+    proc = run_press("build", "pdf", cwd=book)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    pdf = next((book / "_build" / "pdf").glob("*.pdf"))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert text.count("Designed:") >= 3  # one standfirst per page with a description
+    line = _append(book, 'press_pdf_design = "missing.typ"\n')
+    missing = run_press("build", "pdf", cwd=book)
+    assert missing.returncode != 0 and f"conf.py:{line}: ERROR: press_pdf_design = 'missing.typ': cannot read" in missing.stderr
