@@ -129,14 +129,15 @@ def where(confdir: str | Path, name: str) -> str:
     """``conf.py:LINE`` of a setting (relative to the current folder when inside it), or
     ``setting NAME`` when conf.py does not assign it (an override)."""
     conf_py = Path(confdir) / "conf.py"
-    line = setting_lines(conf_py).get(name)
+    line = setting_lines(conf_py).get(name) if name else 0
     if line is None:
         return f"setting {name}"
     try:
         shown = os.path.relpath(conf_py)
     except ValueError:
         shown = str(conf_py)
-    return f"{conf_py if shown.startswith('..') else shown}:{line}"
+    shown = str(conf_py) if shown.startswith("..") else shown
+    return f"{shown}:{line}" if line else shown
 
 
 class PressConfigError(ConfigError):
@@ -146,13 +147,25 @@ class PressConfigError(ConfigError):
     category = "Press configuration error"
 
 
-def describe(exc: BaseException) -> str:
-    """The message a person reads for a configuration error: one line per problem, no report.
-    Sphinx's own ``ConfigError``s (a syntax error in conf.py, …) keep their text."""
+def describe(exc: BaseException, confdir: str | Path = ".") -> str | None:
+    """The message a person reads for a configuration mistake: one line per problem, no crash
+    report; ``None`` for an exception that is not one (Sphinx's report is printed then)."""
+    from sphinx.errors import ApplicationError, ExtensionError
+
     if isinstance(exc, PressConfigError):
         return str(exc)
-    text = " ".join(str(exc).split())
-    return f"press: configuration error: {text}"
+    cause = exc.__cause__
+    if isinstance(exc, ConfigError) and isinstance(cause, SyntaxError):
+        return f"{where(confdir, '')}:{cause.lineno}: ERROR: syntax error in conf.py: {cause.msg} [press.config]"
+    if isinstance(exc, ExtensionError) and str(exc.message).startswith("Could not import extension"):
+        name = str(exc.message).split()[4] if len(str(exc.message).split()) > 4 else "?"
+        reason = f" ({cause})" if cause else ""
+        return (f"{where(confdir, 'extensions')}: ERROR: extension {name!r} cannot be imported{reason}: install it "
+                f"(pip install …) or remove it from extensions [press.config]")
+    if isinstance(exc, (ConfigError, ApplicationError)):
+        text = " ".join(str(exc).split())
+        return f"press: configuration error: {text}"
+    return None
 
 
 def slugify(text: str) -> str:

@@ -53,7 +53,6 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
-from sphinx.errors import ApplicationError, ConfigError
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from .progress import Progress, line_start
@@ -444,15 +443,16 @@ class Engine:
                 code = app.statuscode
         except KeyboardInterrupt:
             raise
-        except (ConfigError, ApplicationError) as exc:  # the user's to fix: one line each, no report
+        except Exception as exc:  # what build_main does: Sphinx's report, no traceback
             from .config import describe
 
-            print(describe(exc), file=sys.stderr, flush=True)
-            code = 2
-        except Exception as exc:  # what build_main does: Sphinx's report, no traceback
-            from sphinx.cmd.build import handle_exception
+            message = describe(exc, self.conf)  # the user's to fix: one line each, no report
+            if message:
+                print(message, file=sys.stderr, flush=True)
+            else:
+                from sphinx.cmd.build import handle_exception
 
-            handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, sys.stderr)
+                handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, sys.stderr)
             code = 2
         finally:
             del app  # freed by Python's own collector while the next format builds

@@ -37,6 +37,8 @@ def _append(book, text):
     ('press_pdf_paper = "a5"', "press_pdf_paper = 'a5' is not allowed: choose one of 'a4', 'us-letter', '6x9'"),
     ('press_raw_html = "sanitise"', "choose one of 'sanitize', 'allow', 'drop' (did you mean 'sanitize'?)"),
     ("press_authors = 'Jane'", "press_authors must be a list of str"),
+    ('extensions += ["nonexistent_ext"]', "extension 'nonexistent_ext' cannot be imported (No module named"),
+    ('press_slug = "x', "syntax error in conf.py: unterminated string literal"),
 ])
 def test_a_configuration_mistake_is_one_line_at_its_conf_py_line(book, setting, expected):
     line = _append(book, f"\n{setting}\n")
