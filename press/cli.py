@@ -64,8 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     n = sub.add_parser(
         "new", help="start a new book in a new folder",
         description="Create DIR with a small working book: conf.py, a section, a page with a citation, "
-                    "a figure and a cross-reference, references.bib, a Makefile, a README and a "
-                    "GitHub Pages workflow. It builds in all three formats as it is.",
+                    "a figure and a cross-reference, references.bib, a Makefile, a README, a "
+                    "GitHub Pages workflow, a .readthedocs.yaml and the press it was made with "
+                    "(.press/wheels/, named in requirements.txt). It builds in all three formats as it is.",
     )
     n.add_argument("dir", type=Path, metavar="DIR",
                    help="folder to create ('.' for the current one); it must not exist, be empty or hold only .git")
