@@ -237,3 +237,11 @@ def test_pages_url_of_a_remote(url, pages):
 def test_shlex_quoting_is_what_new_prints(tmp_path):
     proc = run_press("new", "a b's book", cwd=tmp_path)
     assert f"  cd {shlex.quote(chr(97) + ' b' + chr(39) + 's book')}" in proc.stdout
+
+
+def test_this_repositorys_readthedocs_config_builds_the_manual():
+    rtd = yaml.safe_load((REPO / ".readthedocs.yaml").read_text())
+    commands = rtd["build"]["commands"]
+    assert rtd["version"] == 2 and any("--conf docs --source docs/source" in c for c in commands)
+    slug = next(line for line in (REPO / "docs" / "conf.py").read_text().splitlines() if line.startswith("press_slug"))
+    assert slug.split('"')[1] == "press-manual" and any("press-manual.pdf" in c for c in commands)
