@@ -227,3 +227,11 @@ def test_pdf_design_file_replaces_a_press_function(book):
     line = _append(book, 'press_pdf_design = "missing.typ"\n')
     missing = run_press("build", "pdf", cwd=book)
     assert missing.returncode != 0 and f"conf.py:{line}: ERROR: press_pdf_design = 'missing.typ': cannot read" in missing.stderr
+
+
+def test_a_reference_error_names_the_references_line_not_the_paragraphs(book):
+    page = book / "source" / "getting-started" / "late.md"
+    page.write_text("---\ntitle: Late\n---\n\nA paragraph\nthat runs on\nto [a link](nope.md) here.\n")
+    proc = run_press("build", "html", cwd=book)
+    assert proc.returncode != 0
+    assert "late.md:7: ERROR: 'myst' cross-reference target not found: 'nope.md'" in proc.stderr, proc.stderr
