@@ -1,6 +1,7 @@
-"""The ``press`` command (also ``python -m press``): argument parsing only.
+"""The ``press`` command (also ``python -m press``): its arguments, and the few commands
+small enough to live here (``new``, ``clean``).
 
-The work is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
+The rest is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
 previews, :mod:`press.template` is what ``press new`` copies.
 """
 
@@ -18,9 +19,10 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .formats import ORDER, parse_jobs
 
 #: Every format, in build order: the web book carries copies of the PDF and EPUB.
-FORMATS = ("pdf", "epub", "html")
+FORMATS = ORDER  # (press.formats)
 TEMPLATE = Path(__file__).resolve().with_name("template")
 #: Template entries stored under another name (hidden files are not package data).
 RENAMES = {"dot-github": ".github", "dot-gitignore": ".gitignore", "dot-readthedocs.yaml": ".readthedocs.yaml"}
@@ -134,6 +136,11 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parser() -> argparse.ArgumentParser:
+    """The ``press`` command's parser (the manual's command reference is written from it)."""
+    return _parser()
+
+
 def _title_of(folder: Path) -> str:
     words = folder.resolve().name.replace("-", " ").replace("_", " ").split()
     return " ".join(w.capitalize() for w in words) or "My Book"
@@ -215,16 +222,13 @@ def clean(out: Path) -> int:
 
 
 def _jobs(text: str) -> int | str:
-    """``-j`` value: a positive number or ``auto`` (one process per core)."""
-    if text.strip().lower() == "auto":
-        return "auto"
+    """``-j`` value: a positive number or ``auto`` (one process per core), checked by
+    :func:`press.formats.parse_jobs` (the engine's own reading of it)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
+        parse_jobs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return "auto" if text.strip().lower() == "auto" else int(text)
 
 
 def no_book(source: Path, conf: Path) -> str | None:
@@ -270,10 +274,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
     from .engine import build_book
 
-    if args.site_url is not None:
-        os.environ["PRESS_SITE_URL"] = args.site_url
+    from .config import SITE_URL_ENV
+
+    # the one place the host's site URL is read; the build's state carries it from here
+    site_url = args.site_url if args.site_url is not None else os.environ.get(SITE_URL_ENV)
     formats = [f for f in FORMATS if f in args.formats] if args.formats else list(FORMATS)
     kwargs: dict = {"jobs": args.jobs} if args.jobs is not None else {}
+    if site_url:
+        kwargs["site_url"] = site_url
     if args.verbose:
         kwargs["verbosity"] = args.verbose
     if args.quiet:  # warnings and errors go to stderr: the progress lines are left out

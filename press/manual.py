@@ -93,19 +93,19 @@ def settings() -> list[dict[str, str]]:
 def commands(parser: argparse.ArgumentParser | None = None) -> list[dict[str, Any]]:
     """Every ``press`` command: ``name``, ``help``, ``usage`` and its ``options``
     (``flags``, ``help``) — positional arguments included, ``--help`` left out."""
-    from . import cli
+    from . import adapters, cli
 
-    parser = parser or cli._parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    helps = {c.dest: c.help or "" for c in sub._choices_actions}
+    parser = parser or cli.parser()
+    sub = next(a for a in adapters.parser_actions(parser) if isinstance(a, argparse._SubParsersAction))
+    helps = adapters.subcommand_helps(sub)
     found = []
     top = {"name": "", "help": "Options of `press` itself.", "usage": "press [--version] [--help] COMMAND ...",
            "options": [{"flags": ", ".join(a.option_strings), "help": a.help or ""}
-                       for a in parser._actions if a.option_strings and a.dest not in ("help",)]}
+                       for a in adapters.parser_actions(parser) if a.option_strings and a.dest not in ("help",)]}
     found.append(top)
     for name, command in sub.choices.items():
         options = []
-        for action in command._actions:
+        for action in adapters.parser_actions(command):
             if isinstance(action, argparse._HelpAction):
                 continue
             flags = ", ".join(action.option_strings) or (action.metavar or action.dest)

@@ -26,7 +26,7 @@ DOCS = REPO / "docs"
 
 def _options() -> dict[str, list[str]]:
     """Every option string (and positional) of every press command, from the parser itself."""
-    parser = cli._parser()
+    parser = cli.parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     found = {}
     for name, command in sub.choices.items():
