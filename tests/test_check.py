@@ -40,7 +40,7 @@ def local_site():
         server.server_close()
 
 
-@pytest.mark.slow
+@pytest.mark.book
 def test_check_reports_a_broken_link_at_its_line_and_passes_the_rest(tmp_path):
     made = run_press("new", "book", cwd=tmp_path)
     assert made.returncode == 0, made.stderr

@@ -85,7 +85,7 @@ def test_manual_has_the_four_parts():
         assert (source / f"{page}.md").is_file(), page
 
 
-@pytest.mark.slow
+@pytest.mark.book
 def test_manual_builds_strictly_and_its_reference_shows_everything(tmp_path):
     out = tmp_path / "out"
     proc = run_press("build", "html", "--conf", str(DOCS), "--source", str(DOCS / "source"), "--out", str(out))

@@ -104,7 +104,7 @@ def _clean_venv(book: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.slow
+@pytest.mark.book
 def test_workflow_and_readthedocs_steps_install_press_without_an_index_and_build(book, tmp_path):
     env = _clean_venv(book)
     steps = [s for s in _flow(book)["jobs"]["build"]["steps"] if "run" in s]

@@ -61,6 +61,7 @@ def test_two_mistakes_are_two_lines_in_conf_py_order(book):
     assert [x.split(":")[1] for x in lines] == [str(first), str(second)], proc.stderr
 
 
+@pytest.mark.book  # (press build, though nothing is built)
 def test_no_book_is_one_line_and_leaves_nothing_behind_for_press_new(tmp_path):
     proc = run_press("build", cwd=tmp_path)
     assert proc.returncode == 2
@@ -211,7 +212,7 @@ def test_progress_live_line_is_rewritten_on_a_terminal():
     assert "\r\x1b[Kpress: reading pages" in out.getvalue() and "\n" not in out.getvalue()
 
 
-@pytest.mark.slow
+@pytest.mark.book
 def test_pdf_design_file_replaces_a_press_function(book):
     import pypdf
 
