@@ -17,7 +17,11 @@
 * :mod:`press.encoding` — a page that is not UTF-8 is one file:line error;
 * :mod:`press.containment` — paths a page names stay inside the book;
 * :mod:`press.sanitize` — raw HTML and SVG under ``press_raw_html``;
-* :mod:`press.suggest` — ERROR labels and "did you mean …?".
+* :mod:`press.suggest` — ERROR labels and "did you mean …?";
+* :mod:`press.notebooks` — myst-nb outputs in every format (kept, chosen per format, tables);
+* :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF;
+* :mod:`press.numbering` — figure and section numbers assigned once per read, not per format;
+* :mod:`press.templatecache` — the theme's templates compiled once, kept with the doctrees.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
 ``parallel_write_safe``.
@@ -49,6 +53,10 @@ MYST_DEFAULTS: dict[str, Any] = {
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
+#: Notebooks (myst-nb) in every format: outputs kept by the build, print and EPUB fallbacks.
+SUBMODULES += ("notebooks", "ecosystem")
+#: Fast and lean (issue 25): numbers assigned once per read, not once per format.
+SUBMODULES += ("numbering", "templatecache")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:
@@ -72,6 +80,8 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Set up the seed extensions and every press module (see the module docstring)."""
     for ext in ("myst_parser", "sphinx_design", "sphinxcontrib.bibtex"):
+        if ext == "myst_parser" and "myst_nb" in app.extensions:
+            continue  # myst-nb (listed before press) reads Markdown with MyST-Parser already
         app.setup_extension(ext)
     app.connect("config-inited", _book_defaults, priority=50)
     for name in SUBMODULES:

@@ -39,10 +39,11 @@ publish:        press publish  (the gh-pages branch), or upload _build/html/ to 
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
-                   help="folder of the Markdown pages (default: source)")
-    p.add_argument("--conf", type=Path, default=Path("."), metavar="DIR",
-                   help="folder of conf.py (default: the current folder)")
+    p.add_argument("--source", type=Path, default=None, metavar="DIR",
+                   help="folder of the pages (default: found: source/, the folder of conf.py or of a "
+                        "Jupyter Book's _config.yml, here or in docs/)")
+    p.add_argument("--conf", type=Path, default=None, metavar="DIR",
+                   help="folder of conf.py (default: found with the source)")
     p.add_argument("--out", type=Path, default=Path("_build"), metavar="DIR",
                    help="output folder (default: _build)")
 
@@ -128,6 +129,14 @@ def _parser() -> argparse.ArgumentParser:
     pub.add_argument("--message", default=None, help="commit message (default: names press and HEAD)")
     pub.add_argument("--cname", default=None, metavar="DOMAIN", help="write a CNAME file for a custom domain")
     pub.add_argument("--no-push", action="store_true", help="commit to the branch but do not push it")
+
+    g = sub.add_parser(
+        "config", help="print the Sphinx configuration press builds with",
+        description="Print the effective Sphinx configuration: for a Jupyter Book, the conf.py "
+                    "generated from _config.yml (what `jupyter-book config sphinx` wrote); for a "
+                    "Sphinx project, the folders found and the values of its conf.py.",
+    )
+    _common(g)
 
     c = sub.add_parser("clean", help="delete the output folder",
                        description="Delete OUT (default: _build) with every built format in it.")
@@ -231,18 +240,6 @@ def _jobs(text: str) -> int | str:
     return "auto" if text.strip().lower() == "auto" else int(text)
 
 
-def no_book(source: Path, conf: Path) -> str | None:
-    """Why there is no book to build here (checked before anything is written), or ``None``."""
-    conf_py = conf / "conf.py"
-    if not conf_py.is_file():
-        where = "this folder" if conf.resolve() == Path.cwd().resolve() else str(conf)
-        return (f"press: no book here: {where} has no conf.py. Start one with `press new .` "
-                f"(or `press new my-book`), or name the book's folder with --conf DIR")
-    if not source.is_dir():
-        return f"press: no pages folder {source}/ (the Markdown pages); name it with --source DIR"
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -257,18 +254,26 @@ def main(argv: list[str] | None = None) -> int:
         from .publish import publish
 
         return publish(args.out, args.remote, args.branch, args.message, args.cname, push=not args.no_push)
-    problem = no_book(args.source, args.conf)
-    if problem:
-        print(problem, file=sys.stderr)
+    from .project import NoProject, locate
+
+    try:
+        project = locate(args.source, args.conf, args.out)
+    except (NoProject, ValueError, OSError) as exc:
+        print(f"press: {exc}", file=sys.stderr)
         return 2
+    if args.command == "config":
+        from .project import describe
+
+        print(describe(project), end="")
+        return 0
     if args.command == "check":
         from .check import run
 
-        return run(args.source, args.conf, args.out, links=not args.no_links, jobs=args.jobs)
+        return run(project.source, project.conf, args.out, links=not args.no_links, jobs=args.jobs)
     if args.command == "serve":
         from .serve import serve
 
-        return serve(args.source, args.conf, args.out, host=args.host, port=args.port)
+        return serve(project.source, project.conf, args.out, host=args.host, port=args.port)
     unknown = [f for f in args.formats if f not in FORMATS]
     if unknown:
         parser.error(f"unknown format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
@@ -286,5 +291,5 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["verbosity"] = args.verbose
     if args.quiet:  # warnings and errors go to stderr: the progress lines are left out
         with open(os.devnull, "w", encoding="utf-8") as devnull, contextlib.redirect_stdout(devnull):
-            return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
-    return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
+            return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)
+    return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)

@@ -118,4 +118,17 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Correct the key (the suggestion is the closest key press or MyST reads), or list a key of your own in "
         "`press_frontmatter_keys` in conf.py.",
     ),
+    "jupyterbook_config": (
+        "_config.yml:7: ERROR: unknown Jupyter Book setting 'exclude_pattern' at the top level of _config.yml: "
+        "it is not used (did you mean 'exclude_patterns'?) [press.jupyterbook_config]",
+        "Correct the key in `_config.yml` (the suggestion is the closest key Jupyter Book 1 documents), or "
+        "remove it; under `sphinx: config:` use a setting of Sphinx or of a loaded extension.",
+    ),
+    "notebook": (
+        "source/analysis.ipynb:1: ERROR: this notebook is to be executed (nb_execution_mode 'cache') but its "
+        "kernel 'python3' is not installed: install it (e.g. `pip install ipykernel` for python3) or set "
+        "execute_notebooks: off to use the stored outputs [press.notebook]",
+        "Install the kernel the message names, or build from the outputs stored in the notebook "
+        "(`execute_notebooks: off`).",
+    ),
 }

@@ -146,3 +146,20 @@ def test_argparse_keeps_its_arguments_and_subcommand_helps():
     assert "--flag" in [f for a in adapters.parser_actions(parser) for f in a.option_strings]
     action = next(a for a in adapters.parser_actions(parser) if isinstance(a, argparse._SubParsersAction))
     assert adapters.subcommand_helps(action) == {"go": "go somewhere"}
+
+
+def test_a_collectors_method_is_disconnected_by_its_class(unbuilt):
+    """press.numbering switches Sphinx's renumbering off for an application that reads no page."""
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    app = unbuilt
+
+    def collectors() -> list:
+        return [x for x in app.events.listeners.get("env-get-updated", [])
+                if isinstance(getattr(x.handler, "__self__", None), TocTreeCollector)]
+
+    assert len(collectors()) == 1, "Sphinx's toctree collector no longer renumbers on env-get-updated"
+    listener = collectors()[0]
+    assert adapters.disconnect_methods(app, "env-get-updated", TocTreeCollector) == 1
+    assert collectors() == []
+    app.events.listeners["env-get-updated"].append(listener)  # the module's app: put it back

@@ -92,7 +92,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
         self.copies: dict[str, Any] = {}
         self.fork = fork
         self.child: int | None = None
-        self.say: int | None = None
+        self.to_web: int | None = None  # the pipe to the web book's process (processes.py)
         self.html_copy: Any = None
         self.verbosity = verbosity  # -v: Sphinx's own messages; else press.progress's line
         self.progress = Progress(live=self.tty) if not verbosity else None
