@@ -65,9 +65,8 @@ def test_two_mistakes_are_two_lines_in_conf_py_order(book):
 def test_no_book_is_one_line_and_leaves_nothing_behind_for_press_new(tmp_path):
     proc = run_press("build", cwd=tmp_path)
     assert proc.returncode == 2
-    assert proc.stderr.strip().splitlines() == [
-        "press: no book here: this folder has no conf.py. Start one with `press new .` (or `press new my-book`), "
-        "or name the book's folder with --conf DIR"]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"press: no book in {tmp_path}") and "`press new .`" in lines[0]
     assert list(tmp_path.iterdir()) == []  # no _build/.press/
     again = run_press("new", ".", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
