@@ -17,7 +17,8 @@
 * :mod:`press.encoding` — a page that is not UTF-8 is one file:line error;
 * :mod:`press.containment` — paths a page names stay inside the book;
 * :mod:`press.sanitize` — raw HTML and SVG under ``press_raw_html``;
-* :mod:`press.suggest` — ERROR labels and "did you mean …?".
+* :mod:`press.suggest` — ERROR labels and "did you mean …?";
+* :mod:`press.untrusted` — a budget per page, no ``:url:`` fetches, no page from outside the book.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
 ``parallel_write_safe``.
@@ -48,6 +49,8 @@ MYST_DEFAULTS: dict[str, Any] = {
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
+#: Untrusted content, round two (issue 21): budgets, no network, no page from outside the book.
+SUBMODULES += ("untrusted",)
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

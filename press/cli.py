@@ -169,4 +169,10 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["PRESS_SITE_URL"] = args.site_url
     formats = [f for f in FORMATS if f in args.formats] if args.formats else list(FORMATS)
     kwargs = {"jobs": args.jobs} if args.jobs is not None else {}
-    return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
+    try:
+        return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
+    except OSError as exc:  # the machine's, not the book's (read-only, full disk, permission)
+        from .envfail import describe
+
+        print(f"press: {describe(exc) or f'ERROR: {exc}'}", file=sys.stderr, flush=True)
+        return 1

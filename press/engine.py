@@ -440,7 +440,12 @@ class Engine:
         except Exception as exc:  # what build_main does: Sphinx's report, no traceback
             from sphinx.cmd.build import handle_exception
 
-            handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, sys.stderr)
+            from .envfail import describe
+
+            if describe(exc):  # a full or read-only disk: one line, no crash report
+                _fail(describe(exc))
+            else:
+                handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, sys.stderr)
             code = 2
         finally:
             del app  # freed by Python's own collector while the next format builds
