@@ -563,9 +563,9 @@ def clean_titles(app: Sphinx, doctree: nodes.document) -> None:
 
 
 # ---- links: only allowed URL schemes, wherever the link came from (Markdown, .bib, roles) ----
-def _bib_location(app: Sphinx, url: str) -> str | None:
-    for name in getattr(app.config, "bibtex_bibfiles", None) or []:
-        path = Path(app.srcdir) / name
+def _bib_location(config: Any, srcdir: Any, url: str) -> str | None:
+    for name in getattr(config, "bibtex_bibfiles", None) or []:
+        path = Path(srcdir) / name
         try:
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
@@ -586,18 +586,19 @@ class UnsafeLinks(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         if press_config.get(self.config).raw_html == "allow":
             return
-        reported: set = self.app.builder.__dict__.setdefault("press_unsafe_urls", set())
+        reported: set = self.env.__dict__.setdefault("_press_unsafe_urls", set())
         for node in list(self.document.findall(nodes.reference)):
             uri = node.get("refuri")
             if not uri or safe_url(uri):
                 continue
-            line_node = node
-            while line_node is not None and not line_node.line:
-                line_node = line_node.parent
-            location: Any = line_node if line_node is not None and line_node.line else None
+            # a bibliography field is reported where it was written, once (not on every citing page)
+            location: Any = _bib_location(self.config, self.env.srcdir, uri) if not node.line else None
             if location is None:
-                location = _bib_location(self.app, uri) or self.env.docname
-            key = (str(location if isinstance(location, str) else (self.env.docname, line_node.line)), uri)
+                line_node = node
+                while line_node is not None and not line_node.line:
+                    line_node = line_node.parent
+                location = (self.env.docname, line_node.line if line_node is not None else None)
+            key = (str(location), uri)
             if key not in reported:
                 reported.add(key)
                 warn(PressWarning.UNSAFE_URL, f"link to {uri.strip()[:60]!r} left out: only {', '.join(sorted(URL_SCHEMES))} or relative links reach readers", location=location)

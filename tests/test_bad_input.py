@@ -13,7 +13,7 @@ the same ``file:line``, and leave the last good web book byte for byte.
 Case fields: ``id``, ``files`` (path → text; a path may start with ``../`` to
 write outside the book), ``encode`` (path → codec the text is saved in),
 ``crlf`` (paths saved with CRLF line ends), ``repeat`` (path → ``[head, body,
-times]``), ``symlinks`` (path → target), ``conf`` (conf overrides),
+times]`` or ``[head, body, times, tail]``), ``symlinks`` (path → target), ``conf`` (conf overrides),
 ``expect`` (list of ``[file, line, subtype]``), ``match`` (substrings the
 messages must contain), ``page``/``contains``/``lacks`` (output checks), ``cli``,
 ``left`` (a known gap and why: the case runs as a strict xfail, so fixing it shows).
@@ -50,10 +50,13 @@ def parse_messages(text: str, srcdir: Path) -> list[tuple[str, int | None, str, 
         loc = m["loc"]
         lm = re.match(r"^(.*?):(\d+)$", loc)
         path, lineno = (lm[1], int(lm[2])) if lm else (loc, None)
-        try:
-            path = Path(path).resolve().relative_to(srcdir.resolve()).as_posix()
+        try:  # as written first (a symbolic link to outside the book is named by its link)
+            path = Path(path).relative_to(srcdir).as_posix()
         except ValueError:
-            pass
+            try:
+                path = Path(path).resolve().relative_to(srcdir.resolve()).as_posix()
+            except ValueError:
+                pass
         found.append((path, lineno, m["sub"] or "", m["msg"]))
     return found
 
@@ -67,8 +70,8 @@ def make_book(case: dict, dest: Path) -> Path:
         path = (src / rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         if rel in (case.get("repeat") or {}):
-            head, body, times = case["repeat"][rel]
-            text = head + body * times
+            head, body, times, *tail = case["repeat"][rel]
+            text = head + body * times + "".join(tail)
         if text is None:
             text = ""
         if rel in crlf:
