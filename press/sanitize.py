@@ -562,6 +562,14 @@ def clean_titles(app: Sphinx, doctree: nodes.document) -> None:
             _replace_text(n, cleaned)
 
 
+def escape_theme_titles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """sphinx-book-theme puts the page's and the book's title *text* into its print header and
+    sidebar unescaped (``title.astext()``: the LaTeX of a formula, a title's ``<``): escape it."""
+    for key, doc in (("pagetitle", pagename), ("root_title", context.get("root_doc") or app.config.root_doc)):
+        if key in context and doc in app.env.titles:
+            context[key] = html.escape(app.env.titles[doc].astext(), quote=False)
+
+
 # ---- links: only allowed URL schemes, wherever the link came from (Markdown, .bib, roles) ----
 def _bib_location(config: Any, srcdir: Any, url: str) -> str | None:
     for name in getattr(config, "bibtex_bibfiles", None) or []:
@@ -613,4 +621,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(UnsafeLinks)
     app.connect("doctree-read", check_svgs, priority=450)
     app.connect("doctree-read", clean_titles, priority=300)
+    app.connect("html-page-context", escape_theme_titles, priority=600)  # after the theme's (500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

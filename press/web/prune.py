@@ -26,14 +26,18 @@ def _record(app: Sphinx) -> Path:
     return Path(app.doctreedir) / RECORD
 
 
-def _sources_docs(outdir: Path, suffixes: list[str]) -> dict[str, Path]:
+def _sources_docs(outdir: Path, suffixes: list[str], link_suffix: str) -> dict[str, Path]:
     """``docname -> _sources copy`` for every source copy in the output."""
     found: dict[str, Path] = {}
     root = outdir / "_sources"
     if not root.is_dir():
         return found
-    for path in root.rglob("*.txt"):
-        rel = path.relative_to(root).as_posix()[: -len(".txt")]
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(root).as_posix()
+        if link_suffix and rel.endswith(link_suffix) and not any(rel.endswith(s) for s in suffixes):
+            rel = rel[: -len(link_suffix)]
         for suffix in suffixes:
             if rel.endswith(suffix):
                 found[rel[: -len(suffix)]] = path
@@ -53,7 +57,7 @@ def prune(app: Sphinx, exception: Exception | None) -> None:
     except (OSError, ValueError):
         before = set()
     suffixes = sorted(app.config.source_suffix, key=len, reverse=True)
-    copies = _sources_docs(outdir, suffixes)
+    copies = _sources_docs(outdir, suffixes, getattr(app.config, "html_sourcelink_suffix", "") or "")
     written = app.builder.__dict__.get("press_csp_pages", set())
     stale = {d for d in (before | set(copies)) - docs if d not in written}
     for doc in sorted(stale):
