@@ -1,17 +1,28 @@
-"""Untrusted content: raw HTML and SVG images.
+"""Untrusted content: the output-safety layer for everything bound for HTML/XHTML.
 
 One setting, ``press_raw_html`` in ``conf.py``, decides what happens to raw
-HTML written in pages (Markdown HTML blocks and inline tags, ``{raw} html``):
+HTML written in pages (Markdown HTML blocks and inline tags, ``{raw} html``)
+and in titles:
 
 ``"sanitize"`` (the default)
-    cleaned with ``nh3`` (the Ammonia sanitiser): no ``<script>``, no
-    ``<iframe>``/``<object>``/``<form>``, no ``on…=`` event handlers, no
-    ``javascript:`` URLs.  Every raw block from which something was removed is
-    a ``press.raw_html`` warning at its ``file:line`` naming what went.
+    re-written token by token with allow-lists of elements, attributes, URL
+    schemes (:data:`URL_SCHEMES`, checked after entity decoding with whitespace
+    and control characters removed) and CSS properties (:data:`STYLE_PROPERTIES`);
+    a fragment that is a whole then also passes through ``nh3`` (Ammonia).  The
+    result is always what is published.  Every raw block from which something was
+    removed is a ``press.raw_html`` warning at its ``file:line`` naming what went.
 ``"allow"``
-    the book's owner trusts every author: raw HTML passes as written.
+    the book's owner trusts every author: raw HTML passes as written (the web
+    book's Content-Security-Policy still runs no inline script, :mod:`press.web.csp`).
 ``"drop"``
     raw HTML is left out of the web book and the EPUB.
+
+Also here: titles (raw HTML in a title is cleaned when the page is read, before
+Sphinx copies it into every page's navigation; the theme's print header is
+escaped), links (a ``javascript:``/``data:`` … link from Markdown, a role or a
+``.bib`` field is kept as text, ``press.unsafe_url``), and active files (SVG
+images, by any path syntax, and downloads that could run script).  Math goes
+through :mod:`press.mathml`, which uses the same URL and CSS rules.
 
 In the EPUB every raw fragment is also parsed with a real HTML parser (lxml)
 and re-serialised as well-formed XHTML, so ``<img>``, ``<hr>``, ``<input>``
@@ -19,10 +30,11 @@ and re-serialised as well-formed XHTML, so ``<img>``, ``<hr>``, ``<input>``
 MyST splits into pieces (``<b>``, text, ``</b>``) are joined first.
 
 SVG images are checked at ``doctree-read``, before any builder copies them:
-one with scripts, event handlers, ``<foreignObject>``, entity declarations or
-external/``javascript:`` references is a ``press.svg`` error at the image's
-``file:line`` and is left out of every format (unless ``press_raw_html =
-"allow"``).  The PDF's handling of raw HTML text belongs to the Typst writer.
+one with scripts, event handlers, ``<foreignObject>``, entity declarations,
+external/``javascript:`` references or script URLs in any attribute is a
+``press.svg`` error at the image's ``file:line`` and is left out of every
+format (unless ``press_raw_html = "allow"``).  The PDF's handling of raw HTML
+text belongs to the Typst writer.
 """
 
 from __future__ import annotations
