@@ -161,7 +161,7 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
 
 def check_depth(app: Sphinx, doctree: nodes.document) -> None:
     """The parsed page's depth (what the writers recurse over) stays within the budget."""
-    limit = press_config.get(app.config).max_nesting + 20  # sections, paragraphs and inlines on top
+    limit = 2 * press_config.get(app.config).max_nesting + 10  # a level is two elements (list + item), plus sections and inlines
     stack = [(doctree, 0)]
     while stack:
         node, depth = stack.pop()

@@ -261,3 +261,45 @@ def test_full_disk_is_one_line_and_no_crash_report(tmp_path):
     assert proc.returncode != 0
     assert "Traceback" not in log and "Exception occurred" not in log and "sphinx-err-" not in log, log
     assert re.search(r"press: ERROR: cannot write '[^']*': No space left on device", log), log
+
+
+def test_no_probe_is_active_in_the_epub(tmp_path):
+    """The same probes in the EPUB: no script, handler or script link in any page, nothing
+    that makes the package "scripted", and EPUBCheck finds no error."""
+    from lxml import etree
+
+    from press.sanitize import safe_url
+    from test_epub import epubcheck_messages
+
+    built = build_in_process("epub", probe_book(tmp_path))
+    (epub,) = built.outdir.glob("*.epub")
+    found = []
+    with zipfile.ZipFile(epub) as z:
+        opf = next(n for n in z.namelist() if n.endswith(".opf"))
+        assert "scripted" not in z.read(opf).decode("utf-8")
+        for name in z.namelist():
+            if not name.endswith(".xhtml"):
+                continue
+            root = etree.fromstring(z.read(name))
+            for el in root.iter():
+                if not isinstance(el.tag, str):
+                    continue
+                local = etree.QName(el).localname
+                if local in ("script", "iframe", "object", "embed", "foreignObject"):
+                    found.append(f"{name}: <{local}>")
+                for attr, value in el.attrib.items():
+                    a = etree.QName(attr).localname
+                    if a.startswith("on"):
+                        found.append(f"{name}: {a}= on <{local}>")
+                    if a == "href" and not safe_url(value):
+                        found.append(f"{name}: href={value!r}")
+                    if a == "style" and "position" in value:
+                        found.append(f"{name}: style={value!r}")
+            assert b"window.__probe" not in z.read(name) or name.endswith(".xhtml"), name
+        assert not [n for n in z.namelist() if "evil" in n], z.namelist()
+    assert found == [], found
+    bad = [
+        m for m in epubcheck_messages(epub, tmp_path) if m.get("severity") in ("FATAL", "ERROR")
+        and "pic.png" not in m.get("message", "")  # the html-img-onerror probe's raw <img src="pic.png">
+    ]
+    assert bad == [], bad
