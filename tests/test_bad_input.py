@@ -80,6 +80,7 @@ def make_book(case: dict, dest: Path) -> Path:
         path.write_bytes(text.encode(codec))
     for rel, target in (case.get("symlinks") or {}).items():
         (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        (src / rel).unlink(missing_ok=True)  # a link may replace a file of the base book
         (src / rel).symlink_to(target)
     for rel in case.get("remove", []):
         (src / rel).unlink()
