@@ -582,6 +582,37 @@ def escape_theme_titles(app: Sphinx, pagename: str, templatename: str, context: 
             context[key] = html.escape(app.env.titles[doc].astext(), quote=False)
 
 
+class MetaPolicy(SphinxPostTransform):
+    """``<meta>`` tags a page asks for (MyST ``html_meta``): no ``http-equiv`` (a refresh would
+    send every reader elsewhere; a policy would replace the book's), and a URL in ``content``
+    only under the link rules.  Each one left out is a ``press.raw_html`` error at the line of
+    the page that names it."""
+
+    default_priority = 150
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        if press_config.get(self.config).raw_html == "allow":
+            return
+        for node in list(self.document.findall(nodes.meta)):
+            equiv = node.get("http-equiv")
+            content = str(node.get("content", ""))
+            bad = f"http-equiv={equiv!r}" if equiv else ""
+            if not bad and url_scheme(content) and not safe_url(content, image=True):
+                bad = f"content={content.strip()[:40]!r}"
+            if not bad:
+                continue
+            line = None
+            try:
+                text = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8-sig").splitlines()
+                needle = str(equiv) if equiv else content.strip()[:20]
+                line = next((i + 1 for i, t in enumerate(text) if needle and needle in t), None)
+            except (OSError, UnicodeDecodeError):
+                pass
+            warn(PressWarning.RAW_HTML, f"<meta {bad}> left out: a page may not redirect readers or set the book's policies", location=(self.env.docname, line))
+            node.parent.remove(node)
+
+
 # ---- links: only allowed URL schemes, wherever the link came from (Markdown, .bib, roles) ----
 def _bib_location(config: Any, srcdir: Any, url: str) -> str | None:
     for name in getattr(config, "bibtex_bibfiles", None) or []:
@@ -631,6 +662,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(RawHtmlPolicy)
     app.add_post_transform(EpubRawXhtml)
     app.add_post_transform(UnsafeLinks)
+    app.add_post_transform(MetaPolicy)
     app.connect("doctree-read", check_svgs, priority=450)
     app.connect("doctree-read", clean_titles, priority=300)
     app.connect("html-page-context", escape_theme_titles, priority=600)  # after the theme's (500)
