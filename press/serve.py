@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from .engine import build_book
+from .web.csp import allow_script
 
 POLL = 0.2  # seconds between looks at the source tree (a stat per file: 7 ms for 2,000 pages)
 RELOAD = b"""<script>/* press serve: reload when a new build is published */
@@ -104,6 +105,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             page = path.read_bytes()
             at = page.rfind(b"</body>")
             page = page[:at] + RELOAD + page[at:] if at >= 0 else page + RELOAD
+            page = allow_script(page, RELOAD)  # the page's Content-Security-Policy lets it run
             self._send(page, "text/html; charset=utf-8")
             return
         super().do_GET()

@@ -79,6 +79,13 @@ def with_policy(page: str) -> str:
     return page.replace("<head>", "<head>\n    " + meta, 1)
 
 
+def allow_script(page: bytes, script: bytes) -> bytes:
+    """``page`` whose policy also allows the inline ``script`` (``<script>…</script>``) by its
+    hash: what ``press serve`` adds to the pages it serves (its reload script)."""
+    body = script.decode("utf-8").split(">", 1)[1].rsplit("</script>", 1)[0]
+    return page.replace(b"script-src 'self'", b"script-src 'self' " + _sha(body).encode(), 1)
+
+
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
     if is_web(app.builder):
         app.builder.__dict__.setdefault("press_csp_pages", set()).add(pagename)
