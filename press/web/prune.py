@@ -5,7 +5,7 @@ deleted or renamed in ``source/`` would keep its old HTML file and its ``_source
 with them its entry in the zip and the service worker's cache (both list the files of the
 output).  At ``build-finished`` (before :mod:`press.web.offline` makes the zip and the worker)
 every page that is no document any more is deleted: those the previous web build recorded
-(``press-pages.json`` beside the doctrees) and those whose ``_sources`` copy names a document
+(``press-web-docs.json`` beside the doctrees) and those whose ``_sources`` copy names a document
 that is gone.  Empty folders left behind go too.
 """
 
@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 
 from . import is_web
 
-RECORD = "press-pages.json"
+RECORD = "press-web-docs.json"
 
 
 def _record(app: Sphinx) -> Path:
