@@ -12,9 +12,9 @@ allowing scripts only from the book's own files (``'self'``) plus the few inline
 theme's known forms (:data:`THEME_SCRIPTS`, :data:`THEME_HANDLERS`) is hashed, so an injected
 ``<script>`` or ``onerror=`` is never allowed, whatever the page says.  No plugins, frames,
 ``<base>`` or form posts to other sites; images, styles and fonts from the book (and
-``data:`` images, which the theme uses).  The policy is written into each page written in
-this build at ``build-finished`` (before the zip and the service worker are made, which hash
-the pages).
+``data:`` images, which the theme uses).  The policy is written into every page of the output
+that lacks it at ``build-finished`` (pages written by Sphinx's writer processes too; before the
+zip and the service worker are made, which hash the pages).
 """
 
 from __future__ import annotations
@@ -86,20 +86,18 @@ def allow_script(page: bytes, script: bytes) -> bytes:
     return page.replace(b"script-src 'self'", b"script-src 'self' " + _sha(body).encode(), 1)
 
 
-def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
-    if is_web(app.builder):
-        app.builder.__dict__.setdefault("press_csp_pages", set()).add(pagename)
-
-
 def finish(app: Sphinx, exception: Exception | None) -> None:
-    """Write the policy into every page written in this build."""
+    """Write the policy into every page of the output that lacks it (or has another one):
+    the pages written in this build, by this process or by Sphinx's writer processes (``-j``)."""
     if exception is not None or not is_web(app.builder):
         return
-    for pagename in sorted(app.builder.__dict__.get("press_csp_pages", ())):
-        path = Path(app.builder.get_outfilename(pagename))
+    outdir = Path(app.outdir)
+    for path in sorted(outdir.rglob("*.html")):
+        if path.relative_to(outdir).parts[0].startswith("_"):
+            continue  # _static (theme macros), _sources, _downloads, _images: not pages
         try:
             page = path.read_text(encoding="utf-8")
-        except OSError:
+        except (OSError, UnicodeDecodeError):
             continue
         new = with_policy(page)
         if new != page:
@@ -107,6 +105,5 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("html-page-context", page_context)
     app.connect("build-finished", finish, priority=800)  # before the zip and the worker (900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -58,8 +58,7 @@ def prune(app: Sphinx, exception: Exception | None) -> None:
         before = set()
     suffixes = sorted(app.config.source_suffix, key=len, reverse=True)
     copies = _sources_docs(outdir, suffixes, getattr(app.config, "html_sourcelink_suffix", "") or "")
-    written = app.builder.__dict__.get("press_csp_pages", set())
-    stale = {d for d in (before | set(copies)) - docs if d not in written}
+    stale = (before | set(copies)) - docs
     for doc in sorted(stale):
         targets = [Path(app.builder.get_outfilename(doc))]
         if doc in copies:
