@@ -30,6 +30,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from . import adapters
 
 __version__ = "0.1.0"
 
@@ -55,7 +56,7 @@ SUBMODULES += ("untrusted",)
 
 def _book_defaults(app: Sphinx, config: Config) -> None:
     for name, value in MYST_DEFAULTS.items():
-        if name not in config._raw_config:
+        if not adapters.set_in_conf(config, name):
             config[name] = value
     if not config.myst_title_to_header:
         from .warnings_ import PressWarning, warn
@@ -65,9 +66,9 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
         # sphinxcontrib-bibtex refuses to start without bibtex_bibfiles; a project
         # without a bibliography simply has none (``{cite}`` then reports unknown keys).
         config.bibtex_bibfiles = []
-    if "numfig" not in config._raw_config:
+    if not adapters.set_in_conf(config, "numfig"):
         config.numfig = True
-    if "html_theme" not in config._raw_config:
+    if not adapters.set_in_conf(config, "html_theme"):
         config.html_theme = "sphinx_book_theme"
 
 

@@ -1,6 +1,7 @@
-"""The ``press`` command (also ``python -m press``): argument parsing only.
+"""The ``press`` command (also ``python -m press``): its arguments, and the few commands
+small enough to live here (``new``, ``clean``).
 
-The work is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
+The rest is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
 previews, :mod:`press.template` is what ``press new`` copies.
 """
 
@@ -14,9 +15,10 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .formats import ORDER, parse_jobs
 
 #: Every format, in build order: the web book carries copies of the PDF and EPUB.
-FORMATS = ("pdf", "epub", "html")
+FORMATS = ORDER  # (press.formats)
 TEMPLATE = Path(__file__).resolve().with_name("template")
 #: Template entries stored under another name (hidden files are not package data).
 RENAMES = {"dot-github": ".github", "dot-gitignore": ".gitignore"}
@@ -137,16 +139,13 @@ def clean(out: Path) -> int:
 
 
 def _jobs(text: str) -> int | str:
-    """``-j`` value: a positive number or ``auto`` (one process per core)."""
-    if text.strip().lower() == "auto":
-        return "auto"
+    """``-j`` value: a positive number or ``auto`` (one process per core), checked by
+    :func:`press.formats.parse_jobs` (the engine's own reading of it)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
+        parse_jobs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return "auto" if text.strip().lower() == "auto" else int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,10 +164,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
     from .engine import build_book
 
-    if args.site_url is not None:
-        os.environ["PRESS_SITE_URL"] = args.site_url
+    from .config import SITE_URL_ENV
+
+    # the one place the host's site URL is read; the build's state carries it from here
+    site_url = args.site_url if args.site_url is not None else os.environ.get(SITE_URL_ENV)
     formats = [f for f in FORMATS if f in args.formats] if args.formats else list(FORMATS)
-    kwargs = {"jobs": args.jobs} if args.jobs is not None else {}
+    kwargs: dict = {"jobs": args.jobs} if args.jobs is not None else {}
+    if site_url:
+        kwargs["site_url"] = site_url
     try:
         return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
     except OSError as exc:  # the machine's, not the book's (read-only, full disk, permission)

@@ -343,8 +343,9 @@ def _has_heading(lines: list[str]) -> bool:
 
 
 def _max_aliases(app: Sphinx) -> int:
-    press = getattr(app.config, "_press", None)
-    return press.max_yaml_aliases if press is not None else 50
+    from . import config as press_config
+
+    return press_config.get(app.config).max_yaml_aliases
 
 
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:

@@ -40,6 +40,8 @@ class Preview:
     def __init__(self, source: Path, conf: Path, out: Path) -> None:
         self.source, self.conf, self.out = source, conf, out
         self.generation = 0
+        #: the Typst compilers of the first build, reused by every rebuild (press.state)
+        self.compilers: dict = {}
         self.changed = threading.Event()
         self.stop = threading.Event()
 
@@ -59,7 +61,8 @@ class Preview:
         return files
 
     def build(self, formats: list[str] | None) -> int:
-        status = build_book(formats, self.source, self.conf, self.out, strict=True, fork=False)  # our server threads
+        status = build_book(formats, self.source, self.conf, self.out, strict=True, fork=False,  # our server threads
+                            compilers=self.compilers)
         if status == 0:
             self.generation += 1
         return status

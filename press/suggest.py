@@ -32,6 +32,7 @@ from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging as sphinx_logging
 
+from . import adapters
 from . import envstore
 
 #: ``env.press_read_messages[docname]``: the page drew a message while it was read.
@@ -110,7 +111,7 @@ class PressMessages(logging.Filter):
         if self._consequence(record):
             return False
         self._remember(record)
-        if record.levelno == logging.WARNING and getattr(self.app, "_fail_on_warnings", False):
+        if record.levelno == logging.WARNING and adapters.fails_on_warnings(self.app):
             record.levelno, record.levelname = logging.ERROR, "ERROR"
         kind = (getattr(record, "type", None), getattr(record, "subtype", None))
         try:

@@ -436,6 +436,7 @@ def test_og_urls_are_absolute_site_urls(real_book):
 # --- live preview -----------------------------------------------------------------------
 
 
+@pytest.mark.book
 def test_make_serve_previews_and_rebuilds_on_save(tmp_path):
     """The Makefile's ``serve`` recipe (``python -m press.serve``) on a copy of the book."""
     import os
