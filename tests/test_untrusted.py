@@ -27,6 +27,8 @@ import yaml
 from conftest import build_in_process, chromium_launch_options
 from press.engine import build_book
 
+pytestmark = pytest.mark.book  # every test here builds a book
+
 REPO = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "bad_input"
 BASE = HERE / "base"

@@ -79,13 +79,6 @@ def with_policy(page: str) -> str:
     return page.replace("<head>", "<head>\n    " + meta, 1)
 
 
-def allow_script(page: bytes, script: bytes) -> bytes:
-    """``page`` whose policy also allows the inline ``script`` (``<script>…</script>``) by its
-    hash: what ``press serve`` adds to the pages it serves (its reload script)."""
-    body = script.decode("utf-8").split(">", 1)[1].rsplit("</script>", 1)[0]
-    return page.replace(b"script-src 'self'", b"script-src 'self' " + _sha(body).encode(), 1)
-
-
 def finish(app: Sphinx, exception: Exception | None) -> None:
     """Write the policy into every page of the output that lacks it (or has another one):
     the pages written in this build, by this process or by Sphinx's writer processes (``-j``)."""
