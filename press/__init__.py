@@ -18,6 +18,8 @@
 * :mod:`press.containment` — paths a page names stay inside the book;
 * :mod:`press.sanitize` — raw HTML and SVG under ``press_raw_html``;
 * :mod:`press.suggest` — ERROR labels and "did you mean …?";
+* :mod:`press.notebooks` — myst-nb outputs in every format (kept, chosen per format, tables);
+* :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF;
 * :mod:`press.untrusted` — a budget per page, no ``:url:`` fetches, no page from outside the book.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
@@ -50,6 +52,10 @@ MYST_DEFAULTS: dict[str, Any] = {
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
+#: Notebooks (myst-nb) in every format: outputs kept by the build, print and EPUB fallbacks.
+SUBMODULES += ("notebooks", "ecosystem")
+#: Fast and lean (issue 25): numbers assigned once per read, not once per format.
+SUBMODULES += ("numbering", "templatecache")
 #: Untrusted content, round two (issue 21): budgets, no network, no page from outside the book.
 SUBMODULES += ("untrusted",)
 
@@ -75,6 +81,8 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Set up the seed extensions and every press module (see the module docstring)."""
     for ext in ("myst_parser", "sphinx_design", "sphinxcontrib.bibtex"):
+        if ext == "myst_parser" and "myst_nb" in app.extensions:
+            continue  # myst-nb (listed before press) reads Markdown with MyST-Parser already
         app.setup_extension(ext)
     app.connect("config-inited", _book_defaults, priority=50)
     for name in SUBMODULES:

@@ -108,6 +108,21 @@ def disconnect(app: Sphinx, event: str, handler: Callable[..., Any]) -> int:
     return removed
 
 
+def disconnect_methods(app: Sphinx, event: str, owner: type) -> int:
+    """Disconnect from ``event`` every handler that is a method of an ``owner`` instance; how
+    many were removed.
+
+    Why an internal: the same as :func:`disconnect`, for a handler Sphinx connected itself
+    (an environment collector's method: a bound method is a new object at every access, so
+    it is recognised by the instance it is bound to)."""
+    removed = 0
+    for listener in list(app.events.listeners.get(event, [])):
+        if isinstance(getattr(listener.handler, "__self__", None), owner):
+            app.disconnect(listener.id)
+            removed += 1
+    return removed
+
+
 # ---- sphinx-sitemap --------------------------------------------------------------------------
 
 def sitemap_queue(app: Sphinx) -> Any:

@@ -35,10 +35,11 @@ publish:        upload _build/html/ to any static host (see README.md)"""
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
-                   help="folder of the Markdown pages (default: source)")
-    p.add_argument("--conf", type=Path, default=Path("."), metavar="DIR",
-                   help="folder of conf.py (default: the current folder)")
+    p.add_argument("--source", type=Path, default=None, metavar="DIR",
+                   help="folder of the pages (default: found: source/, the folder of conf.py or of a "
+                        "Jupyter Book's _config.yml, here or in docs/)")
+    p.add_argument("--conf", type=Path, default=None, metavar="DIR",
+                   help="folder of conf.py (default: found with the source)")
     p.add_argument("--out", type=Path, default=Path("_build"), metavar="DIR",
                    help="output folder (default: _build)")
 
@@ -84,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     _common(s)
+
+    g = sub.add_parser(
+        "config", help="print the Sphinx configuration press builds with",
+        description="Print the effective Sphinx configuration: for a Jupyter Book, the conf.py "
+                    "generated from _config.yml (what `jupyter-book config sphinx` wrote); for a "
+                    "Sphinx project, the folders found and the values of its conf.py.",
+    )
+    _common(g)
 
     c = sub.add_parser("clean", help="delete the output folder",
                        description="Delete OUT (default: _build) with every built format in it.")
@@ -155,10 +164,22 @@ def main(argv: list[str] | None = None) -> int:
         return new(args.dir, args.title, args.author)
     if args.command == "clean":
         return clean(args.out)
+    from .project import NoProject, locate
+
+    try:
+        project = locate(args.source, args.conf, args.out)
+    except (NoProject, ValueError, OSError) as exc:
+        print(f"press: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "config":
+        from .project import describe
+
+        print(describe(project), end="")
+        return 0
     if args.command == "serve":
         from .serve import serve
 
-        return serve(args.source, args.conf, args.out, host=args.host, port=args.port)
+        return serve(project.source, project.conf, args.out, host=args.host, port=args.port)
     unknown = [f for f in args.formats if f not in FORMATS]
     if unknown:
         parser.error(f"unknown format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
@@ -173,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     if site_url:
         kwargs["site_url"] = site_url
     try:
-        return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
+        return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)
     except OSError as exc:  # the machine's, not the book's (read-only, full disk, permission)
         from .envfail import describe
 

@@ -67,7 +67,11 @@ def visit_html(self: Any, node: page_meta) -> None:
 
 def visit_typst(self: Any, node: page_meta) -> None:
     """Chapter opener data in the PDF: description and date under the title (and the tags)."""
-    args = [f"description: {string(node['description'])}", f"date: {string(node['date'])}"]
+    description = node["description"]
+    printable = getattr(self, "printable", None)  # the Typst translator's glyph fallback, where it has one
+    if printable is not None:
+        description = printable(description, node)
+    args = [f"description: {string(description)}", f"date: {string(node['date'])}"]
     tags = node.get("tags") or []
     if tags:
         args.append("tags: (" + "".join(f"{string(t)}, " for t in tags) + ")")

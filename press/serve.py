@@ -7,8 +7,9 @@
 * The source folder and ``conf.py`` are polled five times a second.  After a save the
   web book is rebuilt first (only the pages that changed), so the browser shows
   the change within seconds; then the PDF and the EPUB are rebuilt in the same
-  process, so the Typst compiler of the first build is reused and the recompile
-  is incremental, and the web book's download links get the new files.
+  process, whose Typst compile process (:mod:`press.typst.worker`) is kept between
+  builds, so the compiler of the first build is reused and the recompile is
+  incremental, and the web book's download links get the new files.
 * Errors are the build's own: ``path/page.md:LINE: ...`` in the terminal; the
   last good output stays on screen until the page is fixed.
 """

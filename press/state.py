@@ -18,6 +18,8 @@ A ``press build`` runs one Sphinx application per format; what those application
                        or ``PRESS_SITE_URL``, read once by the CLI); overrides
                        ``press_site_url``
 ``reading_order``      the documents in the order a reader meets them (toctrees)
+``token``              this build's identity: a page that drew a message is read again
+                       by the next build, not by this build's next format (:mod:`press.suggest`)
 =====================  =========================================================
 
 **The hook.** The engine creates each application as a :class:`BookApp` — Sphinx's own
@@ -65,10 +67,19 @@ class BookBuild:
 
     def __init__(self, *, outputs: Outputs | None = None, site_url: str | None = None,
                  compilers: dict[Any, Any] | None = None, standalone: bool = False) -> None:
+        import uuid
+
+        #: this build's identity, the same in every format (and in the web book's forked
+        #: process): a page read by this build is not read again for the next format
+        self.token = uuid.uuid4().hex
         self.outputs = outputs or Outputs()
         self.site_url = (site_url or "").strip() or None
         #: Typst compilers by (root folder, font folders); pass one dict to several builds to reuse them
         self.compilers: dict[Any, Any] = {} if compilers is None else compilers
+        #: compilers passed in outlive this build (``press serve``): their compile processes
+        #: stay between builds (:class:`press.typst.worker.Worker`); otherwise each exits once
+        #: its PDF is read, so the layout's memory is freed while the other formats are written
+        self.keep_compilers = compilers is not None
         #: made for one application outside the engine (``sphinx-build``): settings come from conf.py
         self.standalone = standalone
         #: while True the ``typst`` builder's compile is left in :attr:`compiles` (started in a

@@ -140,6 +140,9 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
         return
     budget = press_config.get(app.config)
     text = source[0]
+    kind = app.config.source_suffix.get(path.suffix)
+    if kind not in ("markdown", "restructuredtext"):
+        return  # a notebook's JSON carries its outputs (images): myst-nb reads it, not a text parser
     size = len(text.encode("utf-8", errors="replace"))
     if size > budget.max_page_bytes:
         warn(
@@ -150,7 +153,7 @@ def check_page(app: Sphinx, docname: str, source: list[str]) -> None:
         )
         _refuse(app, docname, source, "it is too large")
         return
-    if app.config.source_suffix.get(path.suffix) != "markdown":
+    if kind != "markdown":
         return
     found = scan(text, budget.max_nesting, budget.max_table_rows)
     if found:

@@ -133,3 +133,20 @@ def test_handle_exception_reads_three_options():
     except RuntimeError as exc:
         adapters.report_crash(None, exc, stream)
     assert "boom" in stream.getvalue()
+
+
+def test_a_collectors_method_is_disconnected_by_its_class(unbuilt):
+    """press.numbering switches Sphinx's renumbering off for an application that reads no page."""
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    app = unbuilt
+
+    def collectors() -> list:
+        return [x for x in app.events.listeners.get("env-get-updated", [])
+                if isinstance(getattr(x.handler, "__self__", None), TocTreeCollector)]
+
+    assert len(collectors()) == 1, "Sphinx's toctree collector no longer renumbers on env-get-updated"
+    listener = collectors()[0]
+    assert adapters.disconnect_methods(app, "env-get-updated", TocTreeCollector) == 1
+    assert collectors() == []
+    app.events.listeners["env-get-updated"].append(listener)  # the module's app: put it back

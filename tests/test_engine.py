@@ -626,3 +626,22 @@ def test_a_format_built_alone_is_the_same_format_from_the_whole_build(book, fmt)
     assert digest(out / fmt) == before
     if fmt == "epub":
         assert _page_list(out)[:2] == ["1", "2"]
+
+
+def test_numbers_follow_an_edit_in_every_format(book):
+    """A figure added to an earlier page renumbers a later page's figure in every format,
+    although only the first format's application reads the page (press.numbering: the
+    others keep the numbers that read assigned)."""
+    src, out = book
+
+    def numbers() -> tuple[str, str]:
+        html = (out / "html" / "beta" / "links.html").read_text(encoding="utf-8")
+        return re.findall(r"Fig\. \d+", html)[0], re.findall(r"Fig\. \d+", epub_text(out))[-1]
+
+    assert numbers() == ("Fig. 1", "Fig. 1")
+    part = src / "beta" / "index.md"  # the part's opener comes before its pages
+    part.write_text(part.read_text(encoding="utf-8") + "\n:::{figure} dot.svg\n:alt: Another dot.\n\n"
+                    "An earlier figure.\n:::\n", encoding="utf-8")
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert numbers() == ("Fig. 2", "Fig. 2")

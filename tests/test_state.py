@@ -87,3 +87,15 @@ def test_no_module_keeps_build_state_in_a_global():
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
              if re.match(r"\s*global\s", line)]
     assert found == []
+
+
+def test_our_own_deprecations_fail_the_suite():
+    """pyproject's filterwarnings: a DeprecationWarning issued from press code is an error
+    (other packages' stay quiet)."""
+    import warnings
+
+    import pytest
+
+    with pytest.raises(DeprecationWarning):
+        warnings.warn_explicit("old API", DeprecationWarning, "press/x.py", 1, module="press.x")
+    warnings.warn_explicit("their old API", DeprecationWarning, "other/x.py", 1, module="other.x")

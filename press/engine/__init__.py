@@ -90,7 +90,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
         self.copies: dict[str, Any] = {}
         self.fork = fork
         self.child: int | None = None
-        self.say: int | None = None
+        self.to_web: int | None = None  # the pipe to the web book's process (processes.py)
         self.html_copy: Any = None
         #: what this build's formats share (press.state): compiles, page map, outputs, site URL
         self.book = BookBuild(site_url=site_url, compilers=compilers)

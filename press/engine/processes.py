@@ -22,11 +22,11 @@ from .sphinx_run import Tracker
 from .staging import _no_copy, _say
 
 
-def _gate(news: Any) -> Any:
+def _wait_for_parent(from_parent: Any) -> Any:
     """``build-finished`` of the web book's process: wait until the parent has made the
     PDF and the EPUB (or failed, or died: then stop at once, the parent reports it)."""
     def wait(app: Sphinx, exception: Exception | None) -> None:
-        if news.readline().strip() != b"ok":
+        if from_parent.readline().strip() != b"ok":
             _child_exit(3)
     return wait
 
@@ -45,7 +45,7 @@ def _child_exit(code: int) -> None:
 
 class WebProcess:
     """The forked web book (a base of :class:`press.engine.Engine`, which sets ``fork``,
-    ``jobs``, ``formats``, ``copies``, ``book``, ``child``, ``say``, ``html_copy``)."""
+    ``jobs``, ``formats``, ``copies``, ``book``, ``child``, ``to_web``, ``html_copy``)."""
 
     fork: bool
     jobs: int
@@ -53,7 +53,7 @@ class WebProcess:
     copies: dict[str, Any]
     book: Any
     child: int | None
-    say: int | None
+    to_web: int | None  # the parent's end of the pipe to the web book's process
     html_copy: Any
 
     def parallel_formats(self) -> bool:
@@ -73,7 +73,7 @@ class WebProcess:
         :meth:`release_web` once the book is read and its environment saved), then, before
         it copies the PDF and the EPUB, whether the parent made them."""
         html_copy = self.copies.pop("html", _no_copy)  # ``cp`` is the parent's child
-        gate, say = os.pipe()
+        read_end, write_end = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -81,13 +81,13 @@ class WebProcess:
             code = 1
             try:
                 os.setpgid(0, 0)
-                os.close(say)
-                news = os.fdopen(gate, "rb")
-                line = news.readline()
+                os.close(write_end)
+                from_parent = os.fdopen(read_end, "rb")
+                line = from_parent.readline()
                 if not line:
                     _child_exit(3)  # the parent failed or died while reading the book
                 tracker.updated |= set(json.loads(line))
-                code = self.run_one("html", tracker, overrides, gate=_gate(news))
+                code = self.run_one("html", tracker, overrides, wait_for_parent=_wait_for_parent(from_parent))
             except KeyboardInterrupt:
                 code = 130
             except BaseException:  # noqa: BLE001 - the parent reports the failed format
@@ -96,17 +96,17 @@ class WebProcess:
                 traceback.print_exc()
             finally:
                 _child_exit(code)
-        os.close(gate)
-        self.child, self.say, self.html_copy = pid, say, html_copy
+        os.close(read_end)
+        self.child, self.to_web, self.html_copy = pid, write_end, html_copy
 
     def release_web(self, tracker: Tracker) -> None:
         """The book is read and its environment saved: let the web book's process start."""
-        if self.say is None or self.html_copy is None:
+        if self.to_web is None or self.html_copy is None:
             return
         self.html_copy()
         self.html_copy = None
         _say("writing html (in a second process)...")
-        os.write(self.say, json.dumps(sorted(tracker.updated)).encode() + b"\n")
+        os.write(self.to_web, json.dumps(sorted(tracker.updated)).encode() + b"\n")
 
     def run_epub_and_html(self, tracker: Tracker, overrides: dict[str, Any]) -> int:
         """The EPUB here, the web book in the forked child; the child waits, before it
@@ -114,7 +114,7 @@ class WebProcess:
         if self.child is None:  # no PDF in this build: the book was read by the EPUB's build
             self.fork_web(tracker, overrides)
         pid = self.child
-        assert self.say is not None and pid is not None
+        assert self.to_web is not None and pid is not None
         try:
             self.book.start_compiles()  # the PDF's compile, not started before the fork
             status = self.run_one("epub", tracker, overrides, last=True)
@@ -124,11 +124,11 @@ class WebProcess:
                 self.stop_child()  # nothing will be published: no need to finish the web book
                 return status
             self.release_web(tracker)  # (when the EPUB's build read the book)
-            os.write(self.say, b"ok\n")
+            os.write(self.to_web, b"ok\n")
         finally:
-            if self.say is not None:
-                os.close(self.say)
-                self.say = None
+            if self.to_web is not None:
+                os.close(self.to_web)
+                self.to_web = None
         _, wait_status = os.waitpid(pid, 0)
         self.child = None
         code = os.waitstatus_to_exitcode(wait_status)
@@ -139,10 +139,10 @@ class WebProcess:
         if self.html_copy is not None:
             self.html_copy(discard=True)
             self.html_copy = None
-        if self.say is not None:
+        if self.to_web is not None:
             with contextlib.suppress(OSError):
-                os.close(self.say)
-            self.say = None
+                os.close(self.to_web)
+            self.to_web = None
         if self.child is not None:
             with contextlib.suppress(OSError):
                 os.killpg(self.child, signal.SIGKILL)

@@ -86,12 +86,13 @@ class Tracker:
         )
         if changed_nav:  # the navigation on every page shows the order and the titles
             self.updated |= set(env.found_docs)
-        old_sec, old_fig = self._numbers
-        self.updated |= {d for d, n in env.toc_secnumbers.items() if old_sec.get(d) != n}
-        self.updated |= {d for d, n in env.toc_fignumbers.items() if old_fig.get(d) != n}
         self._titles = {}
 
     def _to_write(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        # (after Sphinx's toctree collector renumbered the book: numbers change after env-updated)
+        old_sec, old_fig = self._numbers
+        self.updated |= {d for d, n in env.toc_secnumbers.items() if old_sec.get(d) != n}
+        self.updated |= {d for d, n in env.toc_fignumbers.items() if old_fig.get(d) != n}
         docs = (self.updated | self.pending.get(self.fmt, set())) & set(env.found_docs)
         return sorted(docs)
 
@@ -110,9 +111,9 @@ class SphinxRuns:
     ``conf``, ``stage``, ``strict``, ``jobs``, ``tty``, ``formats``, ``copies``, ``book``,
     ``child``)."""
 
-    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], gate: Any = None,
+    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], wait_for_parent: Any = None,
                 last: bool = False) -> int:
-        """Build one format.  ``gate``: in the web book's process of a parallel build, the
+        """Build one format.  ``wait_for_parent``: in the web book's process of a parallel build, the
         ``build-finished`` handler that waits on the pipe on which the parent says whether
         the PDF and the EPUB were made (the web book waits for it before it copies them;
         :mod:`press.engine.processes`); ``last``: this build finishes the PDF's
@@ -138,15 +139,15 @@ class SphinxRuns:
                 # the next format's Sphinx forks workers (no fork mid-compile).
                 if fmt != "pdf" and (last or fmt == self.formats[-1]):
                     app.connect("build-finished", _finish_compiles, priority=100)
-                if gate is not None:
-                    app.connect("build-finished", gate, priority=50)
+                if wait_for_parent is not None:
+                    app.connect("build-finished", wait_for_parent, priority=50)
                 if fmt == "pdf" and self.child is not None:  # the web book needs no PDF to start
                     app.connect("write-started", lambda app, builder: self.release_web(tracker))
                 if fmt != "pdf" and self.jobs > 1:
                     app.connect("env-before-read-docs", _finish_before_forking, priority=1)
                     if app.builder.allow_parallel:  # the EPUB builder never forks its writers
                         app.connect("env-get-updated", _finish_before_writing, priority=1)
-                if gate is None:  # (the parent announced the web book's process)
+                if wait_for_parent is None:  # (the parent announced the web book's process)
                     _say(f"writing {fmt}...")
                 if fmt == "pdf" and len(self.formats) > 1:
                     # the wheel releases the GIL: overlap the writes (started after the fork

@@ -1,4 +1,4 @@
-"""The ``typst`` builder: one book, written as Typst and compiled to PDF in-process."""
+"""The ``typst`` builder: one book, written as Typst and compiled to PDF in a child process."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ from ..warnings_ import PressWarning, warn
 from . import errors
 from ..typstmarkup import label, string
 from .translator import TypstTranslator
+from .worker import Worker
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -58,19 +59,23 @@ INDEX_CHAPTER = """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
 
-def compiler_for(book: BookBuild, root: str, font_paths: list[str]) -> tuple[typst.Compiler, typst.Fonts]:
-    """The Typst compiler (and its fonts) for this root and these font folders, kept on the
-    build's state (:attr:`press.state.BookBuild.compilers`): a second compile of the same
-    book (``press serve``) reuses its parsed files, fonts and memoised layout, so
-    recompiling after an edit takes a fraction of the first compile."""
+def compiler_for(book: BookBuild, root: str, font_paths: list[str]) -> tuple[Worker, typst.Fonts]:
+    """The Typst compiler (and its fonts, for their names) for this root and these font
+    folders, kept on the build's state (:attr:`press.state.BookBuild.compilers`).  The
+    compiler runs in a child process of its own (:class:`press.typst.worker.Worker`: the
+    book's layout never adds to the memory of the process that holds the Sphinx
+    environment), which exits once the PDF is read, unless the compilers outlive the build
+    (``press serve`` passes its own: :attr:`press.state.BookBuild.keep_compilers`); then a
+    second compile of the same book reuses its parsed files, fonts and memoised layout and
+    takes a fraction of the first compile."""
     key = (root, tuple(font_paths))
     if key not in book.compilers:
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths))
-        book.compilers[key] = (typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True), fonts)
+        book.compilers[key] = (Worker(root, list(font_paths), keep=book.keep_compilers), fonts)
     return book.compilers[key]
 
 
-def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
+def compile_pdf(compiler: Worker, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
     """The one Typst compile call of the PDF build: ``(pdf bytes, warnings)``; raises
     ``typst.TypstError``.  Keep it small: error mapping and PDF/UA options plug in here."""
     pdf, warnings = compiler.compile_with_warnings(
@@ -113,7 +118,9 @@ def _dismantle(tree: nodes.Node) -> None:
 class Compile:
     """One Typst compile of the book, run here or in a background thread.
 
-    The ``typst`` wheel releases the GIL while it lays out the book, so the builder hands
+    The layout itself happens in a child process (:mod:`press.typst.worker`: the book's
+    layout never adds to the memory of this process, which holds the Sphinx environment);
+    a thread only waits for it and for the packing, so the builder hands
     the job to the build's state (:meth:`press.state.BookBuild.submit`): when more formats
     follow the PDF the compile runs in a thread while the EPUB and the web book are
     written, and :meth:`press.state.BookBuild.finish_compiles` calls :meth:`finish`:
@@ -122,7 +129,7 @@ class Compile:
     written.  The EPUB finishes the compile before it places
     its print page markers; its pages are written while Typst works."""
 
-    def __init__(self, compiler: typst.Compiler, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
+    def __init__(self, compiler: Worker, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
         self.compiler, self.typ_path, self.pdf_path = compiler, typ_path, pdf_path
         self.srcdir, self.timestamp = srcdir, timestamp
         self.pdf: bytes | None = None
@@ -142,11 +149,14 @@ class Compile:
             packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
             # where the pages begin, for the EPUB's page list (the layout above is memoised)
             self.page_map = pagemap.query(self.compiler)
+            self.compiler.done()  # the compile process exits (unless press serve keeps it)
             self.pdf = packing.result()
         except typst.TypstError as exc:
             self.error = exc
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
+        finally:
+            self.compiler.done()
 
     def start(self) -> None:
         if self.thread is None:

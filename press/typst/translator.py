@@ -989,7 +989,8 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         number = self.fignumber(node, "table")
         body = self.render([c for c in node.children if not isinstance(c, nodes.title)])
         rows = sum(1 for _ in node.findall(nodes.row))
-        breakable = ", breakable: true" if rows > 15 else ""
+        # (a notebook's output table stays below its cell, like a long table: press.notebooks)
+        breakable = ", breakable: true" if rows > 15 or "press-notebook-table" in node.get("classes", ()) else ""
         self.add(f"\n#press-table-figure(caption: [{text}], number: {string(number)}{breakable})[{body}]")
         self.add(self.take_label(node) + "\n\n")
         self.extra_labels(node)

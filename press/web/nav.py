@@ -161,6 +161,9 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
     up when it is called, so that check costs nothing either."""
     if not is_web(app.builder):
         return
+    toctree = context.get("toctree")
+    if callable(toctree):  # a book with no toctree at all (one page): Sphinx gives None, the theme needs text
+        context["toctree"] = lambda **kwargs: toctree(**kwargs) or ""
     cache: dict = app.builder.__dict__.setdefault("press_nav_cache", {})
     page_uri = app.builder.get_target_uri(pagename)
     root = app.config.root_doc
