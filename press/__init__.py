@@ -20,6 +20,8 @@
 * :mod:`press.suggest` — ERROR labels and "did you mean …?";
 * :mod:`press.notebooks` — myst-nb outputs in every format (kept, chosen per format, tables);
 * :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF;
+* :mod:`press.numbering` — figure and section numbers assigned once per read, not per format;
+* :mod:`press.templatecache` — the theme's templates compiled once, kept with the doctrees;
 * :mod:`press.untrusted` — a budget per page, no ``:url:`` fetches, no page from outside the book.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
