@@ -10,8 +10,9 @@ One converter (``latex2mathml``) with one set of fixes, used by
   ``\\mathrm{…}`` verbatim, so ``$\\text{<svg onload=…>}$`` made live markup;
 * only MathML elements survive, with presentation attributes: no ``on…`` handler, and a
   ``href`` (``\\href``) or ``style`` (``\\style``) only when :mod:`press.sanitize` allows it;
-* an unknown command (``\\foo`` left as text) or a stray ``&`` is an error, not a silent
-  ``\\foo`` in the reader's text;
+* an unknown command (``\\foo`` left as an identifier) or a stray ``&`` is an error, not a
+  silent ``\\foo`` in the reader's text (as the EPUB did before); a sized delimiter
+  (``\\big\\vert``) that latex2mathml leaves as its name becomes its character;
 * the LaTeX source, whitespace collapsed, is the ``alttext``.
 
 A formula that cannot be converted raises :class:`ValueError`; each format reports it with its
@@ -32,6 +33,12 @@ MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 _ALIGN_ENV = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gather\*?|gathered)\}")
 #: latex2mathml leaves unknown commands and stray alignment marks as text.
 _UNCONVERTED = re.compile(r"^(\\[A-Za-z]+|&)$")
+#: Delimiters latex2mathml leaves as their names after ``\big`` and friends.
+_DELIMITERS = {
+    "\\vert": "|", "\\lvert": "|", "\\rvert": "|", "\\Vert": "\u2016", "\\lVert": "\u2016", "\\rVert": "\u2016",
+    "\\langle": "\u27e8", "\\rangle": "\u27e9", "\\lbrace": "{", "\\rbrace": "}", "\\lfloor": "\u230a",
+    "\\rfloor": "\u230b", "\\lceil": "\u2308", "\\rceil": "\u2309", "\\backslash": "\\",
+}
 #: MathML (Core and the presentation elements latex2mathml writes).
 ELEMENTS = frozenset({
     "math", "mi", "mn", "mo", "ms", "mtext", "mspace", "mrow", "mfrac", "msqrt", "mroot", "mstyle",
@@ -73,7 +80,10 @@ def _clean(el: ET.Element) -> None:
         # latex2mathml writes characters as references (``&#x0003C;``) into the text and
         # its ``convert`` unescapes the whole string: decode here, ElementTree escapes.
         el.text = html.unescape(el.text)
-        if el.tag.rsplit("}", 1)[-1] in ("mi", "mo") and _UNCONVERTED.match(el.text):
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "mo" and el.text in _DELIMITERS:  # after \big…, latex2mathml keeps the name
+            el.text = _DELIMITERS[el.text]
+        elif tag == "mi" and _UNCONVERTED.match(el.text):
             raise ValueError(f"unsupported LaTeX {el.text!r}")
     if el.tail:
         el.tail = html.unescape(el.tail)
