@@ -25,11 +25,14 @@ def _chain(exc: BaseException | None):
         exc = getattr(exc, "orig_exc", None) or exc.__cause__ or exc.__context__
 
 
-def describe(exc: BaseException) -> str | None:
-    """One line for an environment error anywhere in ``exc``'s chain, else ``None``."""
+def describe(exc: BaseException, where: str | os.PathLike[str] | None = None) -> str | None:
+    """One line for an environment error anywhere in ``exc``'s chain, else ``None``; ``where``
+    (the folder being written) names the place when the error itself names none."""
     for e in _chain(exc):
         if isinstance(e, OSError) and e.errno in CAUSES:
             path = e.filename2 if e.filename2 is not None else e.filename  # a copy: the target
+            if path is None:
+                path = where
             where = f" {os.fspath(path)!r}" if path is not None else ""
             return f"ERROR: cannot write{where}: {os.strerror(e.errno)} (the previous output is left untouched)"
     return None

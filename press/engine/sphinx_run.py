@@ -164,7 +164,7 @@ class SphinxRuns:
             from ..envfail import describe
 
             if describe(exc):  # a full or read-only disk: one line, no crash report
-                _fail(describe(exc))
+                _fail(describe(exc, outdir))
             else:
                 adapters.report_crash(app, exc, sys.stderr)
             code = 2
