@@ -257,12 +257,13 @@ def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", 
 def processes(r: dict) -> str:
     """``main 223 MB · fork 220 MB · typst 675 MB · pack 89 MB``: peak memory per process."""
     procs = {k: v for k, v in r.get("procs", {}).items() if v >= 1}
-    order = ["main", "fork", "typst", "pack"]
+    order = ["main", "fork", "typst", "pack", "helper"]
     names = [k for k in order if k in procs] + sorted(k for k in procs if k not in order)
     return " · ".join(f"{k} {procs[k]:,} MB" for k in names)
 
 
 PROCESS_ROLES = ("main: the build (Sphinx environment, translators); fork: the web book's process; "
+                 "helper: another copy of the build it forked (sphinx-sitemap's manager); "
                  "typst: the Typst compile; pack: qpdf packing the PDF")
 
 
@@ -275,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="also build N-page books of each kind, ours only (e.g. 2000; slow)")
     parser.add_argument("--no-latex", action="store_true", help="skip the latexpdf baseline")
     parser.add_argument("--phases", action="store_true", help="also split our PDF time into phases")
+    parser.add_argument("--pieces", action="store_true",
+                        help="also compile the PDF by pieces (benchmarks.chapters, an experiment): memory and time")
     parser.add_argument("--work", type=Path, default=HERE / "_work")
     parser.add_argument("--no-jb1", action="store_true", help="skip the Jupyter Book 1 row (pbdl vs jupyter-book<2)")
     parser.add_argument("--only-jb1", action="store_true", help="only the Jupyter Book 1 row")
@@ -358,6 +361,22 @@ def report(args: argparse.Namespace, kind: str, book: Path, r: dict, reason: str
         print("|---|---|---|")
         for key in ("read", "assemble", "write", "compile", "other"):
             print(f"| {key} | {split[key]:.2f} s | {100 * split[key] / split['total']:.0f}% |")
+
+    if args.pieces:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        out = subprocess.run([sys.executable, "-m", "benchmarks.chapters", str(book / "_ours" / "pdf"), "--whole",
+                              "--jobs", str(os.cpu_count() or 1), "--merge", str(book / "_pieces.pdf")],
+                             cwd=REPO, env=env, capture_output=True, text=True, check=True)
+        lines = [json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")]
+        split, merged = lines[0], lines[-1]
+        print("\n## The PDF by pieces (experiment, not the build): Typst's peak memory and time\n")
+        print("| | peak memory | CPU | wall |")
+        print("|---|---|---|---|")
+        whole = split["whole"]
+        print(f"| whole book, one compile | {whole['rss_mb']:,.0f} MB | {whole['cpu']:.1f} s | {whole['wall']:.1f} s |")
+        print(f"| {split['pieces']} pieces, {split['jobs']} at a time | {split['max_piece_rss_mb']:,} MB (largest) | "
+              f"{split['cpu_sum_pieces']:.1f} s | {split['wall_all_pieces']:.1f} s |")
+        print(f"| join (pikepdf) | {merged['merge_rss_mb']:,} MB | | {merged['merge_seconds']:.1f} s |")
 
     if args.scaling and kind == "light":
         sizes = [int(x) for x in args.scaling.split(",") if x.strip()]

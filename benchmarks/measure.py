@@ -7,8 +7,9 @@ command waited for; for ``latexpdf`` the biggest of Sphinx, latexmk and xelatex)
 largest of ``procs``.  ``procs`` is the
 peak resident set of each process of the build, by role (on Linux: the kernel's high-water
 mark ``VmHWM`` of every descendant, read from ``/proc`` every 20 ms while it lives): the
-build itself (``main``), its forked web book (``fork``), the Typst compile
-(``typst``), the PDF packing (``pack``), or the program's name.  A role seen more than once
+build itself (``main``), its forked web book (``fork``), another copy of the build that
+it forked (``helper``: sphinx-sitemap's manager process), the Typst compile (``typst``),
+the PDF packing (``pack``), or the program's name.  A role seen more than once
 keeps its largest process.
 """
 
@@ -61,8 +62,8 @@ def _role(pid: int, root: int, root_cmd: list[str]) -> tuple[str, int] | None:
         role = "typst"
     elif any(a.endswith("typst/pack.py") for a in args):
         role = "pack"
-    elif args == root_cmd and _group_leader(pid):  # the web book's process has a group of its own
-        role = "fork"
+    elif args == root_cmd:  # the web book's process has a group of its own
+        role = "fork" if _group_leader(pid) else "helper"
     else:
         role = Path(args[0]).name if args else "?"
     return role, hwm
@@ -88,7 +89,7 @@ def watch(root: int, root_cmd: list[str], peaks: dict[str, float], stop: threadi
             seen = _role(pid, root, root_cmd)
             if seen is not None:
                 role, hwm = seen
-                if role == "fork":
+                if role in ("fork", "helper"):
                     first = sightings.setdefault(pid, time.monotonic())
                     if time.monotonic() - first < 0.5:
                         continue
