@@ -289,7 +289,14 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["site_url"] = site_url
     if args.verbose:
         kwargs["verbosity"] = args.verbose
-    if args.quiet:  # warnings and errors go to stderr: the progress lines are left out
-        with open(os.devnull, "w", encoding="utf-8") as devnull, contextlib.redirect_stdout(devnull):
-            return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)
-    return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)
+    try:
+        if args.quiet:  # warnings and errors go to stderr: the progress lines are left out
+            with open(os.devnull, "w", encoding="utf-8") as devnull, contextlib.redirect_stdout(devnull):
+                return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict,
+                                  **kwargs)
+        return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)
+    except OSError as exc:  # the machine's, not the book's (read-only, full disk, permission)
+        from .envfail import describe
+
+        print(f"press: {describe(exc) or f'ERROR: {exc}'}", file=sys.stderr, flush=True)
+        return 1

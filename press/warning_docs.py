@@ -131,4 +131,30 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Install the kernel the message names, or build from the outputs stored in the notebook "
         "(`execute_notebooks: off`).",
     ),
+    "unsafe_url": (
+        "source/intro.md:12: ERROR: link to 'javascript:alert(1)' left out: only http, https, mailto or relative "
+        "links reach readers [press.unsafe_url]",
+        "Link to a web address or a page of the book; the link's text stays in place meanwhile.",
+    ),
+    "active_file": (
+        "source/intro.md:18: ERROR: download 'files/demo.html' could run script in a reader's browser (<script>) "
+        "and is left out: offer it zipped, as plain text, or without the active parts [press.active_file]",
+        "Offer the file zipped or as plain text, or remove its scripts.",
+    ),
+    "network": (
+        "source/data.md:9: ERROR: csv-table :url: would fetch 'https://example.org/data.csv' during the build: the "
+        "build makes no network request; save the file into the book and use :file: [press.network]",
+        "Save the file into the book and use `:file:`, or set `press_allow_network = True` if every author is "
+        "trusted.",
+    ),
+    "limit": (
+        "source/huge.md:1: ERROR: page is 2,400,000 bytes, over the budget of 1,000,000 (press_max_page_bytes): "
+        "split it into several pages [press.limit]",
+        "Split or simplify the page, or raise the `press_max_*` budget the message names.",
+    ),
+    "bibtex": (
+        "source/references.bib:41: ERROR: the bibliography cannot be read: syntax error in line 41: '}' expected; "
+        "entries after this point may be missing [press.bibtex]",
+        "Fix the BibTeX entry at the line named (a missing brace or comma, most often).",
+    ),
 }

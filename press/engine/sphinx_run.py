@@ -21,7 +21,7 @@ from .. import adapters
 from .. import state
 from ..formats import BUILDERS
 from ..state import BookApp
-from .staging import _no_copy, _say
+from .staging import _fail, _no_copy, _say
 
 
 def _finish_compiles(app: Sphinx, exception: Exception | None) -> None:
@@ -164,11 +164,14 @@ class SphinxRuns:
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # what build_main does: Sphinx's report, no traceback
-            from ..config import describe
+            from ..config import describe as user_mistake
+            from ..envfail import describe
 
-            message = describe(exc, self.conf)  # the user's to fix: one line each, no report
+            message = user_mistake(exc, self.conf)  # a configuration mistake: one line each, no report
             if message:
                 print(message, file=sys.stderr, flush=True)
+            elif describe(exc):  # a full or read-only disk: one line, no crash report
+                _fail(describe(exc, outdir))
             else:
                 adapters.report_crash(app, exc, sys.stderr)
             code = 2
