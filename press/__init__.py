@@ -36,7 +36,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from . import adapters
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Bump when the data stored in the build environment changes shape.
 ENV_VERSION = 2

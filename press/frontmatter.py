@@ -224,6 +224,33 @@ def parse(text: str, fallback_title: str = "", max_aliases: int = 50) -> Parsed:
     return Parsed(meta, problems, start, end, has_title=title is not None)
 
 
+#: Front matter keys that MyST, Sphinx, docutils or MyST-NB read (``myst:`` substitutions,
+#: ``orphan``, ``html_meta``, docinfo fields, notebook metadata): accepted without a warning.
+KNOWN_KEYS = (
+    "myst", "html_meta", "orphan", "nocomments", "nosearch", "tocdepth", "substitutions",
+    "author", "authors", "subtitle", "abstract", "copyright", "version", "keywords", "license",
+    "jupytext", "kernelspec", "language_info", "file_format", "mystnb", "sd_hide_title",
+)
+
+
+def unknown_keys(parsed: Parsed, lines: list[str], allowed: list[str] | tuple[str, ...] = ()) -> list[tuple[str, int]]:
+    """``(message, line)`` for each front matter key that nothing reads (a typo, most often:
+    ``wieght:``, ``tag:``), with the closest known key; ``allowed``: ``press_frontmatter_keys``."""
+    from .suggest import did_you_mean
+
+    if parsed.meta is None:
+        return []
+    known = (*OWN_KEYS, *KNOWN_KEYS, *allowed)
+    found = []
+    for key in parsed.meta.extra:
+        if key in known:
+            continue
+        hint = did_you_mean(str(key), OWN_KEYS + KNOWN_KEYS + tuple(allowed), n=2)
+        found.append((f"unknown front matter key {key!r}{hint}; keys of your own go in press_frontmatter_keys",
+                      _key_line(lines, parsed.start, parsed.end, str(key))))
+    return found
+
+
 def read_meta(path: Path, docname: str) -> PageMeta:
     """Best-effort metadata of a page file, for ordering before it is read."""
     try:
@@ -369,6 +396,11 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     parsed = parse("\n".join(lines), fallback_title=docname, max_aliases=_max_aliases(app))
     for kind, message, line in parsed.problems:
         warn(kind, message, location=(docname, line))
+    if parsed.meta is not None:
+        from .config import get
+
+        for message, line in unknown_keys(parsed, lines, get(app.config).frontmatter_keys):
+            warn(PressWarning.FRONTMATTER_KEY, message, location=(docname, line))
     if parsed.start < 0 and not _has_heading(lines):
         warn(
             PressWarning.FRONTMATTER_FIELD,

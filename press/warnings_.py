@@ -74,6 +74,8 @@ class PressWarning(Enum):
     """A page over one of the build's budgets (size, nesting, table rows, YAML aliases)."""
     BIBTEX = "bibtex"
     """A bibliography file that cannot be parsed."""
+    FRONTMATTER_KEY = "frontmatter_key"
+    """A front matter key nothing reads (``wieght:``, ``tag:``): a did-you-mean names the closest known key."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:
