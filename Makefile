@@ -8,7 +8,7 @@ PRESS  := $(BIN)/python -m press build
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1795564800
 
-.PHONY: book html epub pdf test test-fast serve bench clean lock venv venv-dev new check-prose
+.PHONY: book html epub pdf test test-fast serve bench clean lock venv venv-dev new check-prose docs
 
 book: $(STAMP)  ## all three formats from one read of the book (one process, incremental)
 	$(PRESS) pdf epub html $(if $(JOBS),-j $(JOBS))
@@ -21,6 +21,9 @@ epub: $(STAMP)
 
 pdf: $(STAMP)
 	$(PRESS) pdf
+
+docs: $(STAMP)  ## the press manual (a press book in docs/), strictly, in three formats -> docs/_build
+	$(PRESS) pdf epub html --conf docs --source docs/source --out docs/_build $(if $(JOBS),-j $(JOBS))
 
 test: $(DEVSTAMP)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadfile
@@ -41,7 +44,7 @@ bench: $(STAMP)  ## speed and memory: our engine vs the stock stack (BENCH_ARGS=
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
-	rm -rf _build
+	rm -rf _build docs/_build
 
 venv: $(STAMP)
 venv-dev: $(DEVSTAMP)

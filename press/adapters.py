@@ -28,6 +28,8 @@ INTERNALS = (
     "events.listeners",  # EventManager: another extension's handler, to disconnect it
     "sitemap_links",  # sphinx-sitemap's queue of page links
     "handle_exception",  # sphinx.cmd.build: Sphinx's crash report, outside build_main
+    "_actions",  # argparse: a parser's arguments (the manual's command reference)
+    "_choices_actions",  # argparse: the help line of each sub-command
 )
 
 
@@ -166,3 +168,18 @@ def report_crash(app: Sphinx | None, exc: BaseException, stream: IO[str] = sys.s
     from sphinx.cmd.build import handle_exception
 
     handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, stream)  # type: ignore[arg-type]
+
+
+# ---- argparse (the manual's command reference, press/manual.py) ---------------------------------
+
+def parser_actions(parser: Any) -> list:
+    """Every argument of an ``argparse`` parser, in order.  Why an internal: argparse has no
+    public way to list what a parser accepts (``_actions``, stable since Python 3.2); the
+    manual's reference is written from the parser so it cannot fall behind it."""
+    return list(parser._actions)
+
+
+def subcommand_helps(subparsers: Any) -> dict[str, str]:
+    """The ``help=`` of each sub-command of a ``_SubParsersAction`` (``_choices_actions``;
+    the public ``choices`` maps names to parsers, which do not keep their help line)."""
+    return {c.dest: c.help or "" for c in subparsers._choices_actions}

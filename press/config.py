@@ -15,6 +15,7 @@ import subprocess
 import typing
 import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from sphinx.application import Sphinx
@@ -71,6 +72,27 @@ class PressConfig:
     """Raw HTML in pages: ``sanitize`` (nh3: no scripts, event handlers or ``javascript:`` URLs;
     a warning where something was removed), ``allow`` (the book's owner trusts every author) or
     ``drop`` (left out of the web book and the EPUB)."""
+    allow_network: bool = False
+    """Let ``{csv-table}``/``{raw}`` fetch a ``:url:`` during the build (off: a ``press.network``
+    error; the build makes no network request)."""
+    max_page_bytes: int = 1_000_000
+    """Budget: the largest page (bytes of text); a larger one is a ``press.limit`` error, refused before it is parsed."""
+    max_nesting: int = 100
+    """Budget: the deepest nesting of blocks (fences, quotes, lists) and inline emphasis in a page."""
+    max_table_rows: int = 5_000
+    """Budget: the most rows of one table (Markdown pipe table, ``list-table``, ``csv-table``)."""
+    max_yaml_aliases: int = 50
+    """Budget: the most YAML aliases (``*name``) in one page's front matter (alias bombs)."""
+    pdf_design: str = ""
+    """A Typst file (relative to the conf dir) read after press's own design, ``book.typ``: a
+    ``press-*`` function (``press-heading``, ``press-admonition``, ``press-code``, …) or ``book``
+    that it defines replaces press's in the whole PDF.  ``#import "press-book.typ": *`` at its
+    top reuses press's definitions; the generated ``<slug>.typ`` shows which functions the
+    pages call."""
+    frontmatter_keys: list[str] = field(default_factory=list)
+    """Front matter keys pages may use besides press's own (``title``, ``description``, ``weight``,
+    ``tags``, ``date``) and MyST's: kept in the page's metadata without a warning.  Any other key
+    draws a ``press.frontmatter_key`` warning with the closest known key."""
     raw_typst: Literal["refuse", "allow", "drop"] = "refuse"
     """Raw Typst in pages (``{raw} typst``), which would run as code in the PDF: ``refuse`` (a
     file:line error), ``allow`` (the book's owner trusts every author; a Typst package import
@@ -84,26 +106,94 @@ class PressConfig:
 
 
 def _check_type(name: str, value: Any, annotation: Any) -> None:
+    """Raise :class:`ValueError` with what is allowed when ``value`` does not fit ``annotation``."""
     origin = get_origin(annotation)
     if origin is Literal:
         choices = get_args(annotation)
         if value not in choices:
-            raise ConfigError(f"press_{name} must be one of {list(choices)}, got {value!r}")
+            from .suggest import did_you_mean
+
+            hint = did_you_mean(str(value), [str(c) for c in choices], n=1) if isinstance(value, str) else ""
+            raise ValueError(f"press_{name} = {value!r} is not allowed: choose one of "
+                             f"{', '.join(repr(c) for c in choices)}{hint}")
         return
     if origin is dict:
         key, item = get_args(annotation)
         if not isinstance(value, dict) or not all(isinstance(k, key) for k in value) or not all(
             isinstance(v, (list, tuple)) and all(isinstance(i, str) for i in v) for v in value.values()
         ):
-            raise ConfigError(f"press_{name} must be a dict of str to a list of str, got {value!r}")
+            raise ValueError(f"press_{name} must be a dict of str to a list of str, "
+                             f'e.g. {{"term": ["word"]}}, got {value!r}')
         return
     if origin is list:
         (item,) = get_args(annotation)
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, item) for v in value):
-            raise ConfigError(f"press_{name} must be a list of {item.__name__}, got {value!r}")
+            raise ValueError(f"press_{name} must be a list of {item.__name__}, e.g. [\"…\"], got {value!r}")
         return
     if not isinstance(value, annotation):
-        raise ConfigError(f"press_{name} must be {annotation.__name__}, got {value!r}")
+        raise ValueError(f"press_{name} must be {annotation.__name__}, got {type(value).__name__} {value!r}")
+
+
+def setting_lines(conf_py: Path) -> dict[str, int]:
+    """Line of each top-level assignment in ``conf.py`` (``name = …``), for messages."""
+    import ast
+
+    try:
+        tree = ast.parse(conf_py.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    lines: dict[str, int] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AnnAssign, ast.AugAssign)) else []
+        for target in targets:
+            for leaf in ast.walk(target):
+                if isinstance(leaf, ast.Name):
+                    lines[leaf.id] = node.lineno  # the last one counts
+    return lines
+
+
+def where(confdir: str | Path, name: str) -> str:
+    """``conf.py:LINE`` of a setting (relative to the current folder when inside it), or
+    ``setting NAME`` when conf.py does not assign it (an override)."""
+    conf_py = Path(confdir) / "conf.py"
+    line = setting_lines(conf_py).get(name) if name else 0
+    if line is None:
+        return f"setting {name}"
+    try:
+        shown = os.path.relpath(conf_py)
+    except ValueError:
+        shown = str(conf_py)
+    shown = str(conf_py) if shown.startswith("..") else shown
+    return f"{shown}:{line}" if line else shown
+
+
+class PressConfigError(ConfigError):
+    """One or more problems in the ``press_*`` settings; ``str()`` is one line per problem,
+    each starting with ``conf.py:LINE:`` (see :func:`describe`)."""
+
+    category = "Press configuration error"
+
+
+def describe(exc: BaseException, confdir: str | Path = ".") -> str | None:
+    """The message a person reads for a configuration mistake: one line per problem, no crash
+    report; ``None`` for an exception that is not one (Sphinx's report is printed then)."""
+    from sphinx.errors import ApplicationError, ExtensionError
+
+    if isinstance(exc, PressConfigError):
+        return str(exc)
+    cause = exc.__cause__
+    if isinstance(exc, ConfigError) and isinstance(cause, SyntaxError):
+        return f"{where(confdir, '')}:{cause.lineno}: ERROR: syntax error in conf.py: {cause.msg} [press.config]"
+    if isinstance(exc, ExtensionError) and str(exc.message).startswith("Could not import extension"):
+        name = str(exc.message).split()[4] if len(str(exc.message).split()) > 4 else "?"
+        reason = f" ({cause})" if cause else ""
+        return (f"{where(confdir, 'extensions')}: ERROR: extension {name!r} cannot be imported{reason}: install it "
+                f"(pip install …) or remove it from extensions [press.config]")
+    if isinstance(exc, (ConfigError, ApplicationError)):
+        text = " ".join(str(exc).split())
+        return f"press: configuration error: {text}"
+    return None
 
 
 def slugify(text: str) -> str:
@@ -152,19 +242,27 @@ def _validate(app: Sphinx, config: Config) -> None:
         config.press_site_url = site_url_override(app)
     known = {f"press_{f.name}" for f in dataclasses.fields(PressConfig)}
     unknown = sorted(k for k in adapters.conf_names(config) if k.startswith("press_") and k not in known)
-    if unknown:
-        raise ConfigError(
-            f"unknown press setting(s) in conf.py: {', '.join(unknown)} "
-            f"(known: {', '.join(sorted(known))})"
-        )
+    problems = []
+    from .suggest import did_you_mean
+
+    for name in unknown:
+        hint = did_you_mean(name, known, n=1) or f" (the press settings: {', '.join(sorted(known))})"
+        problems.append(f"{where(app.confdir, name)}: ERROR: {name} is not a press setting{hint} [press.config]")
     hints = typing.get_type_hints(PressConfig)
     values = {}
     for f in dataclasses.fields(PressConfig):
         value = config[f"press_{f.name}"]
-        _check_type(f.name, value, hints[f.name])
+        try:
+            _check_type(f.name, value, hints[f.name])
+        except ValueError as exc:
+            problems.append(f"{where(app.confdir, 'press_' + f.name)}: ERROR: {exc} [press.config]")
+            continue
         values[f.name] = list(value) if isinstance(value, tuple) else value
         if isinstance(value, dict):
             values[f.name] = {k: list(v) for k, v in value.items()}
+    if problems:  # in the order of conf.py's lines (overrides first)
+        problems.sort(key=lambda m: int(m.split(":", 2)[1]) if m.split(":", 2)[1].isdigit() else 0)
+        raise PressConfigError("\n".join(problems))
     press = PressConfig(**values)
     if not press.slug:
         press.slug = slugify(config.project)
@@ -185,6 +283,7 @@ REBUILD: dict[str, str] = {
     "slug": "html", "subtitle": "html", "authors": "html", "site_url": "html",
     "copyright_notice": "html", "license": "html", "download_dir": "html",
     "pdf_paper": "", "pdf_font": "", "pdf_mono_font": "", "pdf_sans_font": "", "pdf_font_paths": "",
+    "pdf_design": "",
     "raw_typst": "", "pdf_fallback_fonts": "",
 }
 

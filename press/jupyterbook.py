@@ -339,20 +339,32 @@ HEADER = """\
 """
 
 
-def conf_py(book: Path, mapping: Mapping) -> str:
-    """The configuration as the text of a ``conf.py`` (literal values, sorted)."""
-    out = [HEADER.format(config=book.resolve() / CONFIG_FILE)]
+FRESH = """
+# Read _config.yml again whenever Sphinx loads this file (press serve: an edit to it counts).
+import press.jupyterbook as _jupyterbook
+globals().update(_jupyterbook.sphinx_config(_jupyterbook.Path({book!r}), out={out}).config)
+del _jupyterbook
+"""
+
+
+def conf_py(book: Path, mapping: Mapping, out: Path | None = None, fresh: bool = False) -> str:
+    """The configuration as the text of a ``conf.py`` (literal values, sorted); ``fresh``:
+    followed by the lines that map ``_config.yml`` again when the file is executed."""
+    text = [HEADER.format(config=book.resolve() / CONFIG_FILE)]
     if mapping.sys_path:
-        out.append("import sys\n")
-        out += [f"sys.path.insert(0, {p!r})\n" for p in mapping.sys_path]
+        text.append("import sys\n")
+        text += [f"sys.path.insert(0, {p!r})\n" for p in mapping.sys_path]
     for key in sorted(mapping.config):
-        out.append(f"{key} = {pprint.pformat(mapping.config[key], width=100, sort_dicts=False)}\n")
-    return "".join(out)
+        text.append(f"{key} = {pprint.pformat(mapping.config[key], width=100, sort_dicts=False)}\n")
+    if fresh:
+        where = f"_jupyterbook.Path({str(out.resolve())!r})" if out is not None else "None"
+        text.append(FRESH.format(book=str(book.resolve()), out=where))
+    return "".join(text)
 
 
 def write_conf(book: Path, folder: Path, out: Path | None = None) -> Path:
     """Write the generated ``conf.py`` into ``folder`` (only when it changed); its folder."""
-    text = conf_py(book, sphinx_config(book, out=out))
+    text = conf_py(book, sphinx_config(book, out=out), out=out, fresh=True)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "conf.py"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:

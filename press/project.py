@@ -89,7 +89,7 @@ def locate(source: Path | None, conf: Path | None, out: Path, cwd: Path | None =
     raise NoProject(
         f"no book in {cwd}: press looks for source/ with conf.py, conf.py beside the pages, "
         f"or a Jupyter Book ({jupyterbook.CONFIG_FILE} + {jupyterbook.TOC_FILE}), here and in "
-        f"{', '.join(d + '/' for d in DOC_FOLDERS)}. Start one with `press new DIR`, or name the "
+        f"{', '.join(d + '/' for d in DOC_FOLDERS)}. Start one with `press new .` (here) or `press new DIR`, or name the "
         "folders with --source and --conf")
 
 

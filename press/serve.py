@@ -17,7 +17,9 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import functools
+import hashlib
 import http.server
 import os
 import sys
@@ -32,6 +34,14 @@ RELOAD = b"""<script>/* press serve: reload when a new build is published */
 (function(){var v=null;setInterval(function(){fetch("/__press_build").then(function(r){return r.text()})
 .then(function(t){if(v===null){v=t}else if(t!==v){location.reload()}}).catch(function(){})},1000)})();
 </script>"""
+
+
+def _allow_reload(page: bytes) -> bytes:
+    """The page's Content-Security-Policy (:mod:`press.web.csp`) also lets the reload script
+    run, by the hash of its text."""
+    body = RELOAD.split(b">", 1)[1].rsplit(b"</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(body).digest())
+    return page.replace(b"script-src 'self'", b"script-src 'self' 'sha256-" + digest + b"'", 1)
 
 
 class Preview:
@@ -108,6 +118,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             page = path.read_bytes()
             at = page.rfind(b"</body>")
             page = page[:at] + RELOAD + page[at:] if at >= 0 else page + RELOAD
+            page = _allow_reload(page)
             self._send(page, "text/html; charset=utf-8")
             return
         super().do_GET()
@@ -127,16 +138,39 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         return super().translate_path(path)
 
 
-def serve(source: Path, conf: Path, out: Path, host: str = "127.0.0.1", port: int = 8000) -> int:
-    """Build, serve ``OUT/html`` at ``http://host:port/`` and rebuild on every save."""
+#: ``press serve`` without ``--port`` tries 8000 and the next ones up to this many.
+PORTS = 20
+
+
+def bind(host: str, port: int | None, handler: type) -> http.server.ThreadingHTTPServer | str:
+    """The server on ``port`` (``None``: the first free one from 8000), or why it cannot listen."""
+    tries = [port] if port is not None else list(range(8000, 8000 + PORTS))
+    for number in tries:
+        try:
+            return http.server.ThreadingHTTPServer((host, number), handler)
+        except OSError as exc:
+            last = exc
+    if port is not None:
+        return (f"press serve: port {port} on {host} is in use ({last.strerror}); choose another with "
+                f"--port {port + 1}, or leave --port out to take the next free one")
+    return f"press serve: ports {tries[0]}-{tries[-1]} on {host} are all in use; choose one with --port N"
+
+
+def serve(source: Path, conf: Path, out: Path, host: str = "127.0.0.1", port: int | None = None) -> int:
+    """Listen on ``http://host:port/`` (before building: a busy port is said at once), build,
+    serve ``OUT/html`` and rebuild on every save."""
     preview = Preview(Path(source).resolve(), Path(conf).resolve(), Path(out).resolve())
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    httpd = bind(host, port, functools.partial(handler, directory=str(preview.out / "html")))
+    if isinstance(httpd, str):
+        print(httpd, file=sys.stderr)
+        return 2
     seen = preview.snapshot()  # before the first build: a save during it is not missed
     status = preview.build(None)
     if status != 0 and not (preview.out / "html" / "index.html").is_file():
         print("press serve: the first build failed and there is no earlier web book to show", file=sys.stderr)
+        httpd.server_close()
         return status
-    handler = type("PreviewHandler", (Handler,), {"preview": preview})
-    httpd = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(preview.out / "html")))
     threads = [threading.Thread(target=preview.watch, args=(seen,), daemon=True), threading.Thread(target=preview.work, daemon=True)]
     for t in threads:
         t.start()
@@ -158,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conf", type=Path, default=Path("."))
     parser.add_argument("--out", type=Path, default=Path("_build"))
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv)
     return serve(args.source, args.conf, args.out, args.host, args.port)
 

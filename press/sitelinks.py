@@ -18,9 +18,11 @@ URL path.  This module
 from __future__ import annotations
 
 from typing import Any
+from pathlib import Path
 from urllib.parse import unquote
 
 from docutils import nodes
+from docutils.utils import get_source_line
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
@@ -70,6 +72,24 @@ def is_site_link(target: str) -> bool:
     return target.startswith("/") and not target.startswith("//")
 
 
+def link_location(node: nodes.Node, target: str) -> Any:
+    """``path:line`` of the line that holds the link: inline nodes carry no line of their own, so
+    Sphinx would name the paragraph's first line.  The paragraph's source is searched from that
+    line for ``](target`` (then ``target``); the node itself when the text is not found."""
+    source, line = get_source_line(node)
+    if not source or not line:
+        return node
+    try:
+        lines = Path(source).read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return node
+    for needle in (f"]({target}", f"<{target}>", target):
+        for i in range(line - 1, min(len(lines), line + 200)):
+            if needle in lines[i]:
+                return f"{source}:{i + 1}"
+    return node
+
+
 class SiteLinkResolver(SphinxPostTransform):
     """Turn ``pending_xref`` to ``/path.html#slug`` into internal references."""
 
@@ -89,7 +109,8 @@ class SiteLinkResolver(SphinxPostTransform):
         content = node.children[0].deepcopy() if node.children else nodes.inline()
         if todoc is None:
             pages = [f"/{d}.html" for d in self.env.found_docs]
-            warn(PressWarning.SITELINK_PAGE, f"site link {target!r}: no page at {path!r}{did_you_mean(path, pages)}", location=node)
+            warn(PressWarning.SITELINK_PAGE, f"site link {target!r}: no page at {path!r}{did_you_mean(path, pages)}",
+                 location=link_location(node, target))
             node.replace_self(content)
             return
         anchor = ""
@@ -101,7 +122,7 @@ class SiteLinkResolver(SphinxPostTransform):
                     PressWarning.SITELINK_ANCHOR,
                     f"site link {target!r}: page {todoc!r} has no heading with anchor #{fragment}"
                     f"{did_you_mean(unquote(fragment), anchors)}",
-                    location=node,
+                    location=link_location(node, target),
                 )
                 node.replace_self(content)
                 return

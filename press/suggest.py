@@ -125,9 +125,39 @@ class PressMessages(logging.Filter):
                 self._hint(record, self._LABEL, lambda: _labels(self.app.env))
             elif kind == ("myst", "xref_missing"):
                 self._hint(record, self._MYST, self._myst_targets)
+            if kind in self._INLINE:
+                self._relocate(record)
         except Exception:  # a suggestion must never break a message
             pass
         return True
+
+    #: References that sit inside a paragraph: inline nodes have no line of their own, so the
+    #: message names the paragraph's first line; :meth:`_relocate` finds the reference's own.
+    _INLINE = {("myst", "xref_missing"), ("ref", "ref"), ("ref", "numref"), ("ref", "term"), ("ref", "doc"),
+               ("bibtex", "key_not_found")}
+    _TARGET = re.compile(r"""(?:not found|undefined label|not in glossary|unknown document|bibtex key): ['"]([^'"]+)['"]""")
+
+    def _relocate(self, record: logging.LogRecord) -> None:
+        """Move ``path:line`` to the line of the paragraph that holds the reference's target."""
+        location = getattr(record, "location", None)
+        if not isinstance(location, str):
+            return
+        path, _, line = location.rpartition(":")
+        text = record.msg % record.args if record.args else record.msg
+        m = self._TARGET.search(str(text))
+        if not (line.isdigit() and m and path):
+            return
+        from pathlib import Path
+
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
+        first = int(line) - 1
+        for i in range(first, min(len(lines), first + 200)):
+            if i > first and not lines[i].strip():
+                return  # the end of the paragraph
+            if m.group(1) in lines[i]:
+                if i != first:
+                    record.location = f"{path}:{i + 1}"
+                return
 
     def _consequence(self, record: logging.LogRecord) -> bool:
         """A message that only repeats a front matter error press already reported for that page.

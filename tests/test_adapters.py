@@ -135,6 +135,19 @@ def test_handle_exception_reads_three_options():
     assert "boom" in stream.getvalue()
 
 
+def test_argparse_keeps_its_arguments_and_subcommand_helps():
+    """press/manual.py's command reference reads argparse's parser through these two adapters."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="x")
+    parser.add_argument("--flag", help="a flag")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("go", help="go somewhere")
+    assert "--flag" in [f for a in adapters.parser_actions(parser) for f in a.option_strings]
+    action = next(a for a in adapters.parser_actions(parser) if isinstance(a, argparse._SubParsersAction))
+    assert adapters.subcommand_helps(action) == {"go": "go somewhere"}
+
+
 def test_a_collectors_method_is_disconnected_by_its_class(unbuilt):
     """press.numbering switches Sphinx's renumbering off for an application that reads no page."""
     from sphinx.environment.collectors.toctree import TocTreeCollector

@@ -15,7 +15,7 @@ import press
 from conftest import REPO, run_press
 from press import cli
 
-COMMANDS = ("new", "build", "serve", "clean")
+COMMANDS = ("new", "build", "check", "serve", "publish", "clean")
 #: reStructuredText that must never reach a terminal.
 RST = re.compile(r"``|:(?:mod|func|class|ref|doc):`|^\.\. |^={3,}", re.M)
 
@@ -81,17 +81,20 @@ def test_build_passes_formats_in_build_order(monkeypatch):
 
 def test_new_book_has_every_file_a_book_needs(new_book):
     root = new_book.root
-    for rel in ("conf.py", "Makefile", "README.md", "requirements.txt", ".gitignore",
+    for rel in ("conf.py", "Makefile", "README.md", "requirements.txt", ".gitignore", ".readthedocs.yaml",
                 ".github/workflows/publish.yml", "source/index.md", "source/references.bib",
                 "source/getting-started/index.md", "source/getting-started/first-page.md",
                 "source/getting-started/img/pipeline.svg", "source/bibliography.md"):
         assert (root / rel).is_file(), rel
     for path in root.rglob("*"):
-        if path.is_file() and "_build" not in path.parts:
+        if path.is_file() and "_build" not in path.parts and path.suffix != ".whl":
             assert "{{" not in path.read_text(encoding="utf-8").replace("${{", ""), path
     conf = (root / "conf.py").read_text()
     assert 'project = "My Book"' in conf and 'press_slug = "my-book"' in conf
-    assert f"field-guide-press=={press.__version__}" in (root / "requirements.txt").read_text()
+    # press is not on PyPI: the book keeps a wheel of the press that made it, and names it
+    wheel = f".press/wheels/field_guide_press-{press.__version__}-py3-none-any.whl"
+    assert f"./{wheel}" in (root / "requirements.txt").read_text() and (root / wheel).is_file()
+    assert (root / ".readthedocs.yaml").is_file()
     makefile = (root / "Makefile").read_text()
     assert re.search(r"^book:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
 
@@ -100,7 +103,7 @@ def test_new_book_workflow_builds_and_deploys_the_web_book(new_book):
     flow = yaml.safe_load((new_book.root / ".github/workflows/publish.yml").read_text())
     steps = flow["jobs"]["build"]["steps"]
     runs = [s.get("run") for s in steps]
-    assert "make test" in runs and "make book" in runs
+    assert runs.count("make book") == 1 and "make test" not in runs  # one (strict) build
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "_build/html"
     book_step = next(s for s in steps if s.get("run") == "make book")

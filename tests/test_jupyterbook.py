@@ -112,6 +112,12 @@ def test_generated_conf_py_is_python_and_stable(tmp_path):
     mtime = (folder / "conf.py").stat().st_mtime_ns
     jupyterbook.write_conf(tmp_path / "book", tmp_path / "state")
     assert (folder / "conf.py").stat().st_mtime_ns == mtime  # unchanged: not rewritten
+    # an edit to _config.yml counts the next time Sphinx loads conf.py (press serve)
+    config = tmp_path / "book" / "_config.yml"
+    config.write_text(config.read_text().replace("title: Notebook Field Notes", "title: Renamed"))
+    namespace = {}
+    exec(compile(text, "conf.py", "exec"), namespace)  # noqa: S102
+    assert namespace["project"] == "Renamed" and "_jupyterbook" not in namespace
 
 
 # ---- unit: finding the project ----------------------------------------------------------

@@ -55,8 +55,8 @@ def test_derived_settings(build_root):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"press_pdf_papr": "a4"}, "unknown press setting(s) in conf.py: press_pdf_papr"),
-        ({"press_pdf_paper": "a5"}, "press_pdf_paper must be one of ['a4', 'us-letter', '6x9']"),
+        ({"press_pdf_papr": "a4"}, "press_pdf_papr is not a press setting (did you mean 'press_pdf_paper'?)"),
+        ({"press_pdf_paper": "a5"}, "press_pdf_paper = 'a5' is not allowed: choose one of 'a4', 'us-letter', '6x9'"),
         ({"press_authors": "Jane"}, "press_authors must be a list of str"),
         ({"press_slug": 3}, "press_slug must be str"),
     ],

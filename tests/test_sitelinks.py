@@ -118,7 +118,9 @@ def broken(tmp_path_factory):
     src = tmp_path_factory.mktemp("broken") / "src"
     shutil.copytree(ROOTS / "test-book", src)
     page = src / "alpha" / "able.md"
-    page.write_text(page.read_text() + "\n[gone](/alpha/missing.html) and [no heading](/alpha/zeta.html#nope)\n")
+    page.write_text(page.read_text() + "\n[gone](/alpha/missing.html) and [no heading](/alpha/zeta.html#nope)\n"
+                    "\nA paragraph\nthat runs on\nto [a late link](/alpha/zeta.html#later) here.\n"
+                    "\nAnother paragraph\nwith {ref}`no-such-label` in it.\n")
     warning = StringIO()
     app = SphinxTestApp("html", srcdir=src, status=StringIO(), warning=warning)
     app.build()
@@ -133,3 +135,12 @@ def test_missing_page_warns_with_file_and_line(broken):
 def test_missing_anchor_warns_with_file_and_line(broken):
     assert re.search(r"alpha/able\.md:8: WARNING: site link '/alpha/zeta\.html#nope': .*#nope \[press\.sitelink_anchor\]", broken)
     assert "myst.xref_missing" not in broken  # one message per problem, ours
+
+
+def test_link_error_names_the_links_line_not_the_paragraphs(broken):
+    """A link on the third line of a paragraph: the message names that line (12), not 10."""
+    assert re.search(r"alpha/able\.md:12: WARNING: site link '/alpha/zeta\.html#later'", broken), broken
+
+
+def test_ref_errors_name_the_references_line_too(broken):
+    assert re.search(r"alpha/able\.md:15: WARNING: undefined label: 'no-such-label'", broken), broken

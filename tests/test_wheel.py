@@ -36,7 +36,8 @@ NOT_SHIPPED = {"__pycache__"}
 def wheel(tmp_path_factory) -> Path:
     """Build the wheel from a copy of the sources (a build writes into its tree)."""
     src = tmp_path_factory.mktemp("wheel-src")
-    for name in ("pyproject.toml", "README.md", "LICENSE"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "docs/README-pypi.md"):
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, src / name)
     shutil.copytree(REPO / "press", src / "press", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     dist = tmp_path_factory.mktemp("dist")
@@ -73,7 +74,9 @@ def test_wheel_metadata(wheel):
     assert meta["Requires-Python"] == ">=3.11"
     classifiers = meta.get_all("Classifier")
     assert "Framework :: Sphinx :: Extension" in classifiers and "Environment :: Console" in classifiers
-    assert meta.get_all("Project-URL")
+    assert not any("example." in url for url in meta.get_all("Project-URL") or [])  # real URLs or none
+    description = meta.get_payload()
+    assert description.startswith("# Field Guide Press") and "press new my-book" in description  # the user README
     assert "press = press.cli:main" in entry_points
     assert any(r.startswith("sphinx") for r in meta.get_all("Requires-Dist"))
 

@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from ..formats import ARTIFACT, BUILDERS, ORDER, parse_jobs
+from ..progress import Progress
 from ..state import BookBuild
 from .processes import WebProcess
 from .sphinx_run import SphinxRuns, Tracker
@@ -77,7 +78,8 @@ class Engine(Staging, WebProcess, SphinxRuns):
     (:class:`~press.engine.sphinx_run.SphinxRuns`), put in order by :meth:`run`."""
 
     def __init__(self, formats: list[str], source: Path, conf: Path, out: Path, strict: bool, jobs: int,
-                 fork: bool = True, *, site_url: str | None = None, compilers: dict | None = None) -> None:
+                 fork: bool = True, *, site_url: str | None = None, compilers: dict | None = None,
+                 verbosity: int = 0) -> None:
         unknown = [f for f in formats if f not in BUILDERS]
         if unknown:
             raise ValueError(f"unknown format(s) {unknown}: choose from {sorted(BUILDERS)}")
@@ -92,6 +94,9 @@ class Engine(Staging, WebProcess, SphinxRuns):
         self.child: int | None = None
         self.to_web: int | None = None  # the pipe to the web book's process (processes.py)
         self.html_copy: Any = None
+        self.verbosity = verbosity  # -v: Sphinx's own messages; else press.progress's line
+        self.progress = Progress(live=self.tty) if not verbosity else None
+        self.pid = os.getpid()
         #: what this build's formats share (press.state): compiles, page map, outputs, site URL
         self.book = BookBuild(site_url=site_url, compilers=compilers)
 
@@ -142,6 +147,8 @@ class Engine(Staging, WebProcess, SphinxRuns):
                 return 130
             finally:
                 self.abandon()  # e.g. a build that failed before finishing the PDF's compile
+                if self.progress is not None:
+                    self.progress.stop()
         took = time.perf_counter() - started
         _say(f"built {', '.join(self.formats)} in {took:.1f} s -> {self.where()}")
         return 0
@@ -158,6 +165,7 @@ def build_book(
     *,
     site_url: str | None = None,
     compilers: dict | None = None,
+    verbosity: int = 0,
 ) -> int:
     """Build ``formats`` (``None`` or ``[]``: all three) from one read of ``source``;
     return the exit status.  The CLI's, ``make``'s and :mod:`press.serve`'s entry point
@@ -165,4 +173,4 @@ def build_book(
     ``site_url``: the public URL decided by the host (overrides ``press_site_url``);
     ``compilers``: a dict kept across builds to reuse the Typst compilers (``press serve``)."""
     return Engine(list(formats or ORDER), Path(source), Path(conf), Path(out), strict, parse_jobs(jobs), fork,
-                  site_url=site_url, compilers=compilers).run()
+                  site_url=site_url, compilers=compilers, verbosity=verbosity).run()

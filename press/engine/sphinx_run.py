@@ -8,6 +8,7 @@ the PDF's compile at the right moment.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import Any
@@ -20,7 +21,7 @@ from .. import adapters
 from .. import state
 from ..formats import BUILDERS
 from ..state import BookApp
-from .staging import _no_copy, _say
+from .staging import _fail, _no_copy, _say
 
 
 def _finish_compiles(app: Sphinx, exception: Exception | None) -> None:
@@ -121,7 +122,7 @@ class SphinxRuns:
         self.copies.pop(fmt, _no_copy)()  # the last good output of this format, staged
         outdir = self.workdir(fmt)
         outdir.mkdir(parents=True, exist_ok=True)
-        status = sys.stdout if self.tty else None
+        status = sys.stdout if self.verbosity else None  # else press.progress's line
         app = None
         started = time.perf_counter()
         try:
@@ -130,9 +131,11 @@ class SphinxRuns:
                     book=self.book, srcdir=self.source, confdir=self.conf, outdir=outdir,
                     doctreedir=self.stage / "doctrees", buildername=BUILDERS[fmt],
                     confoverrides=dict(overrides), status=status, warning=sys.stderr,
-                    warningiserror=self.strict, parallel=self.jobs,
+                    warningiserror=self.strict, parallel=self.jobs, verbosity=max(0, self.verbosity - 1),
                 )
                 tracker.connect(app, fmt)
+                if self.progress is not None and os.getpid() == self.pid:  # (not in the web book's process)
+                    self.progress.connect(app, fmt)
                 # The PDF compiled in the background is finished (and reported) by the EPUB
                 # before it places its print page markers, by the web book before it copies
                 # the PDF, or at the end of the last format at the latest; with -j, before
@@ -161,7 +164,16 @@ class SphinxRuns:
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # what build_main does: Sphinx's report, no traceback
-            adapters.report_crash(app, exc, sys.stderr)
+            from ..config import describe as user_mistake
+            from ..envfail import describe
+
+            message = user_mistake(exc, self.conf)  # a configuration mistake: one line each, no report
+            if message:
+                print(message, file=sys.stderr, flush=True)
+            elif describe(exc):  # a full or read-only disk: one line, no crash report
+                _fail(describe(exc, outdir))
+            else:
+                adapters.report_crash(app, exc, sys.stderr)
             code = 2
         finally:
             del app  # freed by Python's own collector while the next format builds

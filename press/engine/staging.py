@@ -22,16 +22,17 @@ from pathlib import Path
 from typing import Any
 
 from ..formats import ARTIFACT, ORDER
+from ..progress import line_start
 
 STATE = ".press"
 
 
 def _say(message: str) -> None:
-    print(f"press: {message}", flush=True)
+    print(f"{line_start(sys.stdout)}press: {message}", flush=True)
 
 
 def _fail(message: str) -> None:
-    print(f"press: {message}", file=sys.stderr, flush=True)
+    print(f"{line_start(sys.stderr)}press: {message}", file=sys.stderr, flush=True)
 
 
 def _no_copy(discard: bool = False) -> None:

@@ -52,6 +52,8 @@ PACK = Path(__file__).resolve().with_name("pack.py")
 logger = logging.getLogger(__name__)
 
 TEMPLATE = Path(__file__).with_name("book.typ")
+#: ``press_pdf_design`` copied beside the book's ``.typ`` (imported after ``press-book.typ``)
+DESIGN = "press-design.typ"
 #: In the doctree folder: the inputs of the last PDF written (:meth:`TypstBuilder.input_fingerprint`).
 PDF_STAMP = "press-pdf.sha256"
 INDEX_CHAPTER = """
@@ -319,7 +321,25 @@ class TypstBuilder(Builder):
             h.update(Path(module.__file__).read_bytes())
         h.update(repr(mathmacros.from_config(self.config)).encode())
         h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch(self.confdir)}".encode())
+        h.update((self.design_text() or "").encode())
         return h.hexdigest()
+
+    def design_text(self) -> str | None:
+        """The book's own design file (``press_pdf_design``), or ``None`` (read once per build)."""
+        if not self.press.pdf_design:
+            return None
+        if getattr(self, "_design", None) is None:
+            path = Path(self.confdir, self.press.pdf_design)
+            try:
+                self._design = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                from .. import config as conf_lines
+
+                warn(PressWarning.CONFIG, f"press_pdf_design = {self.press.pdf_design!r}: cannot read {path} "
+                                          f"({getattr(exc, 'strerror', None) or exc})",
+                     location=conf_lines.where(self.confdir, "press_pdf_design"))
+                self._design = ""
+        return self._design or None
 
     def up_to_date(self, fingerprint: str) -> bool:
         recorded = Stamp(self.doctreedir, PDF_STAMP).text()
@@ -358,6 +378,10 @@ class TypstBuilder(Builder):
             and _same_text(elements, TEMPLATE.with_name("elements.typ").read_text(encoding="utf-8"))
             and Path(self.outdir, f"{self.press.slug}.pdf").is_file()
         )
+        design = self.design_text()
+        if design is not None and not _same_text(Path(self.outdir, DESIGN), design):
+            Path(self.outdir, DESIGN).write_text(design, encoding="utf-8")
+            self.unchanged = False
         if not self.unchanged:
             self.typ_path.write_text(source, encoding="utf-8")
             shutil.copyfile(TEMPLATE, template)
@@ -422,7 +446,8 @@ class TypstBuilder(Builder):
             "cover": string("cover.svg"),
         }
         joined = ",\n  ".join(f"{k}: {v}" for k, v in args.items())
-        return f'#import "press-book.typ": *\n#show: book.with(\n  {joined},\n)\n'
+        design = f'#import "{DESIGN}": *\n' if self.design_text() is not None else ""
+        return f'#import "press-book.typ": *\n{design}#show: book.with(\n  {joined},\n)\n'
 
     def copy_image_files(self) -> bool:
         """Copy the images the book uses; return whether any of them changed."""

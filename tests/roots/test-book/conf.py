@@ -12,3 +12,4 @@ press_index_terms = {
     "Widget": [],
     "Widget; frobnicator": ["frobnicator"],
 }
+press_frontmatter_keys = ["extra_key"]  # beta/links.md keeps a key of its own (press.frontmatter_key)
