@@ -350,6 +350,9 @@ class PressEpubBuilder(Epub3Builder):
         index_page = self.write_index(outdir, lang, pages)
         if index_page:
             pages.append(index_page)
+            index_mark = print_pages.index_marker(outdir, index_page, page_map)  # the printed index's page
+            if index_mark:
+                page_list.append(index_mark)
 
         # navigation
         toc = self.nav_tree()

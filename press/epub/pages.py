@@ -347,3 +347,28 @@ def _span(text: str, id_: str) -> Any:
     span.set("id", id_)
     span.set("aria-label", text)
     return span
+
+
+#: the label of the printed index's first page in the page map (press-index-chapter, book.typ)
+INDEX_LABEL = "d.genindex"
+
+
+def index_marker(outdir: Path, name: str, data: dict[str, Any] | None) -> NavItem | None:
+    """A page-break marker for the printed index's first page, before the heading of the
+    EPUB's own index page ``name`` (written after the other markers), and its page-list entry."""
+    if not data:
+        return None
+    anchor = next((a for a in data.get("anchors", []) if a[0] == INDEX_LABEL), None)
+    if anchor is None:
+        return None
+    text = page_labels(data).get(int(anchor[1]))
+    page = read_page(outdir / name, name, name) if text else None
+    if page is None:
+        return None
+    id_ = f"page-{_ID_BAD.sub('-', text)}"
+    if id_ in page.all_ids:
+        id_ = "press-" + id_
+    _insert(page, [(0, text, id_)])
+    etree.cleanup_namespaces(page.tree)
+    page.tree.write(str(outdir / name), encoding="utf-8", xml_declaration=True)
+    return NavItem(text, f"{name}#{id_}")
