@@ -117,6 +117,26 @@ class AddReferencesSection(SphinxTransform):
         top += section
 
 
+class TieCitations(SphinxTransform):
+    """A citation never starts a line: the space before it is a no-break space ("each\u00a0[8, 32]."),
+    in every format (a caption's last line was "[13, 22]." alone in print)."""
+
+    default_priority = 885
+
+    def apply(self, **kwargs: Any) -> None:
+        from sphinx import addnodes
+
+        for ref in list(self.document.findall(addnodes.pending_xref)):
+            if ref.get("refdomain") != "cite":
+                continue
+            prev = ref.previous_sibling()
+            while isinstance(prev, nodes.target):  # bibtex's back-reference anchor
+                prev = prev.previous_sibling()
+            if isinstance(prev, nodes.Text) and prev.astext().endswith(" ") and prev.astext().strip():
+                text = prev.astext()
+                prev.parent.replace(prev, nodes.Text(text.rstrip(" ") + "\u00a0"))
+
+
 class FillReferences(SphinxPostTransform):
     default_priority = 20  # after bibtex and Sphinx have resolved references
 
@@ -216,5 +236,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
         _REGISTERED.append(True)
     app.connect("config-inited", _default_style)
     app.add_transform(AddReferencesSection)
+    app.add_transform(TieCitations)
     app.add_post_transform(FillReferences)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
