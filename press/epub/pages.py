@@ -319,10 +319,15 @@ def _insert(page: Page, marks: list[Any]) -> None:
             continue
         el, attr, _ = page.slots[k]
         text = getattr(el, attr) or ""
-        if attr == "text" and p == 0 and el.tag in HEADINGS and el.getparent() is not None \
-                and el.getparent().tag != f"{{{XHTML_NS}}}hgroup":
-            parent = el.getparent()  # before a heading, not inside it
-            at = parent.index(el)
+        head = el
+        if attr == "text" and p == 0 and el.tag not in HEADINGS and el.getparent() is not None \
+                and el.getparent().tag in HEADINGS and not (el.getparent().text or "").strip() \
+                and el.getparent().index(el) == 0:
+            head = el.getparent()  # the heading's first words are its "Chapter 3" label
+        if attr == "text" and p == 0 and head.tag in HEADINGS and head.getparent() is not None \
+                and head.getparent().tag != f"{{{XHTML_NS}}}hgroup":
+            parent = head.getparent()  # before a heading, not inside it
+            at = parent.index(head)
             for n, s in enumerate(spans):
                 s.tail = None
                 parent.insert(at + n, s)
