@@ -130,11 +130,52 @@ class TieCitations(SphinxTransform):
             if ref.get("refdomain") != "cite":
                 continue
             prev = ref.previous_sibling()
+            targets = []
             while isinstance(prev, nodes.target):  # bibtex's back-reference anchor
+                targets.append(prev)
                 prev = prev.previous_sibling()
-            if isinstance(prev, nodes.Text) and prev.astext().endswith(" ") and prev.astext().strip():
-                text = prev.astext()
-                prev.parent.replace(prev, nodes.Text(text.rstrip(" ") + "\u00a0"))
+            if isinstance(prev, nodes.Text) and prev.astext()[-1:].isspace():
+                # (by identity: Text nodes are strings, equal ones are found by value)
+                parent = prev.parent
+                at = next(i for i, c in enumerate(parent.children) if c is prev)
+                text = prev.astext()  # ("et al. " may be a space of its own after an emphasis)
+                parent.pop(at)
+                parent.insert(at, nodes.Text(text.rstrip() + "\u00a0"))
+                # The citation's anchor (its id, for the bibliography's back links) goes before
+                # the words: between the no-break space and the citation, a labelled anchor is
+                # a place Typst breaks a line at.
+                anchors = []
+                for target in targets:
+                    parent.pop(next(i for i, c in enumerate(parent.children) if c is target))
+                    anchors.insert(0, target)
+                if ref.get("ids"):
+                    anchor = nodes.inline("", "", ids=list(ref["ids"]))
+                    for id_ in ref["ids"]:
+                        self.document.ids[id_] = anchor
+                    ref["ids"] = []
+                    anchors.append(anchor)
+                if not text.strip() and at > 0 and isinstance(parent[at - 1], nodes.Text):
+                    at -= 1  # before the words the space ties the citation to
+                for n, target in enumerate(anchors):
+                    parent.insert(at + n, target)
+
+
+class TieTextualCitations(SphinxPostTransform):
+    """The same inside a resolved textual citation ("Becker *et al.*\u00a0[1]", ``{cite:t}``)."""
+
+    default_priority = 15  # after bibtex has resolved the citations (Sphinx's resolver: 10)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.inline)):
+            if "bibtex-citation" not in node.get("classes", ()):
+                continue
+            kids = node.children
+            for i in range(len(kids) - 1):
+                here, after = kids[i], kids[i + 1]
+                if isinstance(here, nodes.Text) and here.astext()[-1:].isspace() \
+                        and isinstance(after, nodes.Text) and after.astext().startswith("["):
+                    node.pop(i)
+                    node.insert(i, nodes.Text(here.astext().rstrip() + "\u00a0"))
 
 
 class FillReferences(SphinxPostTransform):
@@ -238,4 +279,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(AddReferencesSection)
     app.add_transform(TieCitations)
     app.add_post_transform(FillReferences)
+    app.add_post_transform(TieTextualCitations)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
