@@ -169,13 +169,16 @@ class TieTextualCitations(SphinxPostTransform):
         for node in list(self.document.findall(nodes.inline)):
             if "bibtex-citation" not in node.get("classes", ()):
                 continue
-            kids = node.children
-            for i in range(len(kids) - 1):
-                here, after = kids[i], kids[i + 1]
-                if isinstance(here, nodes.Text) and here.astext()[-1:].isspace() \
-                        and isinstance(after, nodes.Text) and after.astext().startswith("["):
+            for i, kid in enumerate(list(node.children)):
+                if not isinstance(kid, nodes.Text):
+                    continue
+                text = re.sub(r"\s+\[", "\u00a0[", kid.astext())
+                after = node.children[i + 1] if i + 1 < len(node.children) else None
+                if text[-1:].isspace() and isinstance(after, nodes.Text) and after.astext().startswith("["):
+                    text = text.rstrip() + "\u00a0"
+                if text != kid.astext():
                     node.pop(i)
-                    node.insert(i, nodes.Text(here.astext().rstrip() + "\u00a0"))
+                    node.insert(i, nodes.Text(text))
 
 
 class FillReferences(SphinxPostTransform):
