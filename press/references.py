@@ -127,8 +127,8 @@ class TieCitations(SphinxTransform):
         from sphinx import addnodes
 
         for ref in list(self.document.findall(addnodes.pending_xref)):
-            if ref.get("refdomain") != "cite":
-                continue
+            if ref.get("refdomain") != "cite" or ref.get("reftype") != "p":
+                continue  # (a textual citation, {cite:t}, starts with its authors' names)
             prev = ref.previous_sibling()
             targets = []
             while isinstance(prev, nodes.target):  # bibtex's back-reference anchor
@@ -138,12 +138,11 @@ class TieCitations(SphinxTransform):
                 # (by identity: Text nodes are strings, equal ones are found by value)
                 parent = prev.parent
                 at = next(i for i, c in enumerate(parent.children) if c is prev)
-                text = prev.astext()  # ("et al. " may be a space of its own after an emphasis)
                 parent.pop(at)
-                parent.insert(at, nodes.Text(text.rstrip() + "\u00a0"))
+                parent.insert(at, nodes.Text(prev.astext().rstrip() + "\u00a0"))
                 # The citation's anchor (its id, for the bibliography's back links) goes before
-                # the words: between the no-break space and the citation, a labelled anchor is
-                # a place Typst breaks a line at.
+                # the last word: between the no-break space and the citation a labelled anchor
+                # is a place Typst breaks a line at (and after "]" it left a gap before ",").
                 anchors = []
                 for target in targets:
                     parent.pop(next(i for i, c in enumerate(parent.children) if c is target))
@@ -154,10 +153,18 @@ class TieCitations(SphinxTransform):
                         self.document.ids[id_] = anchor
                     ref["ids"] = []
                     anchors.append(anchor)
-                if not text.strip() and at > 0 and isinstance(parent[at - 1], nodes.Text):
-                    at -= 1  # before the words the space ties the citation to
-                for n, target in enumerate(anchors):
-                    parent.insert(at + n, target)
+                if not anchors:
+                    continue
+                at = next(i for i, c in enumerate(parent.children) if c is ref) - 1  # the tied text
+                if not parent[at].astext().strip() and at > 0 and isinstance(parent[at - 1], nodes.Text):
+                    at -= 1  # a space of its own ("et al. "): the words before it
+                words = parent[at].astext()
+                m = re.search(r"\S+\s*$", words)
+                head, last = (words[:m.start()], words[m.start():]) if m else ("", words)
+                parent.pop(at)
+                pieces = ([nodes.Text(head)] if head else []) + anchors + [nodes.Text(last)]
+                for n, piece in enumerate(pieces):
+                    parent.insert(at + n, piece)
 
 
 class TieTextualCitations(SphinxPostTransform):
