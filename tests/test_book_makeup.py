@@ -19,12 +19,19 @@ The EPUB's and the web book's checks are in test_epub_reading.py, test_browser.p
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import re
+import shutil
+import subprocess
+import zipfile
 from collections import defaultdict
+from pathlib import Path
 
 import pypdf
 import pytest
+from conftest import REPO
 
 PAPERS = ("a4", "us-letter", "6x9")
 BODY_PT = {"a4": 12.0, "us-letter": 12.0, "6x9": 10.5}
@@ -213,3 +220,76 @@ def test_new_book_without_index_terms_has_no_index_chapter(new_book):
     contents = next(t for t in pages if t.lstrip().startswith("Contents"))
     assert "Index" not in contents
     assert not any(t.lstrip().startswith("Index") for t in pages)
+
+
+# -- EPUB: Ace, and the phone -----------------------------------------------------------------
+
+ACE_DIR = REPO / "tools" / "ace"
+
+
+def test_epub_passes_daisy_ace(real_book, tmp_path):
+    """DAISY Ace (the EPUB accessibility checker the publishing industry uses), from the
+    committed tools/ace/package-lock.json (``npm ci`` there; .ci/run does it), on the system's
+    Chromium: no violation at any impact level."""
+    ace = ACE_DIR / "node_modules" / ".bin" / "ace-puppeteer"
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not ace.exists() or not chromium:
+        pytest.fail("DAISY Ace is not installed: run `cd tools/ace && ELECTRON_SKIP_BINARY_DOWNLOAD=1 "
+                    "PUPPETEER_SKIP_DOWNLOAD=1 npm ci` (what .ci/run does), with a system Chromium", pytrace=False)
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": chromium}
+    proc = subprocess.run([str(ace), "-o", str(tmp_path / "ace"), str(real_book.epub)], cwd=ACE_DIR,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    violations = [(a["earl:testSubject"]["url"], t["earl:test"]["dct:title"], t["earl:test"]["earl:impact"])
+                  for a in report["assertions"] for t in a.get("assertions", [])]
+    assert violations == [], violations[:20]
+    assert report["earl:result"]["earl:outcome"] == "pass"
+
+
+@pytest.fixture(scope="module")
+def epub_dir(real_book, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("epub-unzipped")
+    with zipfile.ZipFile(real_book.epub) as z:
+        z.extractall(out)
+    return out
+
+
+CLIPPED = """() => {
+  const vw = document.documentElement.clientWidth, bad = [];
+  for (const cell of document.querySelectorAll('td, th')) {
+    const r = cell.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;  // a header row restacked away
+    if (r.left < -1 || r.right > vw + 1 || r.width < 40) bad.push([cell.textContent.trim().slice(0, 30), Math.round(r.left), Math.round(r.right)]);
+  }
+  for (const box of document.querySelectorAll('div.press-table')) {
+    if (box.scrollWidth > box.clientWidth + 1) bad.push(['scrolls', box.scrollWidth, box.clientWidth]);
+  }
+  return bad;
+}"""
+
+
+def test_epub_tables_lose_no_column_on_a_phone(epub_dir):
+    """At 390 CSS px, with the reader's text at 100% and 140%, every cell of every table is
+    on the screen and at least 40 px wide, and no table scrolls sideways: wide tables restack
+    one block per row (press-table-stack, data-label)."""
+    from playwright.sync_api import sync_playwright
+
+    from conftest import chromium_launch_options
+
+    pages = sorted(p for p in epub_dir.rglob("*.xhtml") if b"<table" in p.read_bytes())
+    assert len(pages) >= 5
+    bad = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(args=["--no-sandbox"], **chromium_launch_options(pw))
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        for path in pages:
+            for scale in ("100%", "140%"):
+                page.goto(path.as_uri())
+                page.evaluate(f"document.documentElement.style.fontSize = '{scale}'")
+                for problem in page.evaluate(CLIPPED):
+                    bad.append((path.name, scale, problem))
+        browser.close()
+    assert bad == []
+    stacked = [p for p in pages if b"press-table-stack" in p.read_bytes()]
+    assert stacked and all(b"data-label=" in p.read_bytes() for p in stacked)
