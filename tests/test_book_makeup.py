@@ -293,3 +293,34 @@ def test_epub_tables_lose_no_column_on_a_phone(epub_dir):
     assert bad == []
     stacked = [p for p in pages if b"press-table-stack" in p.read_bytes()]
     assert stacked and all(b"data-label=" in p.read_bytes() for p in stacked)
+
+
+def test_tables_are_tagged_row_by_row(real_book):
+    """Text extraction by layout (pdftotext) reads a table column by column; the reading
+    order assistive technology follows is the structure tree, where Typst's PDF/UA export
+    tags every table as Table > THead/TBody > TR > TH/TD: row by row, header first."""
+    import pikepdf
+
+    def kids(node):
+        k = node.get("/K")
+        items = list(k) if isinstance(k, pikepdf.Array) else [k]
+        return [x for x in items if isinstance(x, pikepdf.Dictionary) and "/S" in x]
+
+    tables = []
+
+    def walk(node):
+        for kid in kids(node):
+            if str(kid.S) == "/Table":
+                tables.append(kid)
+            walk(kid)
+
+    with pikepdf.open(str(real_book.pdf)) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+        assert len(tables) >= 8
+        for table in tables:
+            parts = [str(k.S) for k in kids(table)]
+            assert parts[-2:] == ["/THead", "/TBody"], parts
+            rows = [r for part in kids(table) if str(part.S) in ("/THead", "/TBody") for r in kids(part)]
+            assert rows and all(str(r.S) == "/TR" for r in rows)
+            assert all(str(c.S) == "/TH" for c in kids(rows[0]))
+            assert all(str(c.S) in ("/TD", "/TH") for r in rows[1:] for c in kids(r))
