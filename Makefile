@@ -8,7 +8,7 @@ PRESS  := $(BIN)/python -m press build
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1795564800
 
-.PHONY: book html epub pdf test serve bench clean lock venv venv-dev new check-prose
+.PHONY: book html epub pdf test test-fast serve bench clean lock venv venv-dev new check-prose
 
 book: $(STAMP)  ## all three formats from one read of the book (one process, incremental)
 	$(PRESS) pdf epub html $(if $(JOBS),-j $(JOBS))
@@ -24,6 +24,9 @@ pdf: $(STAMP)
 
 test: $(DEVSTAMP)  ## the whole suite
 	$(BIN)/python -m pytest -n 2 --dist loadfile
+
+test-fast: $(DEVSTAMP)  ## unit and golden tests, no book builds (tests/conftest.py marks those `book`)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not book"
 
 # Editorial checks against the fact sheet (outside the repository, so not part of `make test`):
 # shared 12-word runs with facts.md and between pages, cited keys and bib entries vs the verified list.

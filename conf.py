@@ -14,7 +14,7 @@ extensions = [
 ]
 
 root_doc = "index"
-exclude_patterns = ["_build", ".venv", "**/README.md"]
+exclude_patterns = ["_build", ".venv", "**/README.md", "_code", "_facts.md"]  # _code: the sample project the chapters include; _facts.md: the fact file
 templates_path = ["_templates"]
 nitpicky = True
 numfig = True

@@ -1,12 +1,19 @@
-"""``python -m benchmarks [--pages 200] [--scaling 50,200] [--no-latex] [--phases]`` (``make bench``).
+"""``python -m benchmarks [--pages 200] [--books light,heavy] [--scaling 50,200] [--large 2000]
+[--no-latex] [--phases] [--no-jb1 | --only-jb1]`` (``make bench``).
 
-Generates a book of N pages and builds it, each step in a child process, with our
-engine (``python -m press build``: each format cold, all three cold, a no-change
-rebuild, one-page edits) and with the stock stack Jupyter Book runs on the same
-pages (Sphinx + sphinx-book-theme HTML, Sphinx ``epub``, Sphinx ``latexpdf`` with
-xelatex; TeX Live is installed by the benchmark only, with apt-get), and prints
-wall time, CPU time and peak memory of each with the ratios; ``--scaling`` times
-our three formats at other sizes.  Not a test: nothing here asserts a time.
+Generates a book of N pages of each kind (*light*: about 400 words a page; *heavy*: about
+1,000, see :mod:`benchmarks.generate`) and builds it, each step in a child process, with
+our engine (``python -m press build``: each format cold, all three cold, a no-change
+rebuild, one-page edits, ``press serve``'s save-to-page loop) and with the stock stack
+Jupyter Book runs on the same pages (Sphinx + sphinx-book-theme HTML, Sphinx ``epub``,
+Sphinx ``latexpdf`` with xelatex; TeX Live is installed by the benchmark only, with
+apt-get), and prints wall time, CPU time and peak memory of each with the ratios, and the
+peak memory of each process of our builds (the build, its forked web book, the Typst
+compile, the PDF packing); ``--scaling`` times our three formats at other sizes (light
+book), ``--large`` builds books of that many pages of each kind (ours only, all three cold:
+time and memory per process).  The JB1 row builds a real Jupyter Book 1 book (the pbdl
+corpus) with ``press build`` and with ``jupyter-book<2`` (HTML and ``--builder pdflatex``),
+installed into a venv of the benchmark's own.  Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -163,6 +170,81 @@ def compare(book: Path, with_latex: bool) -> dict[str, dict]:
     return r
 
 
+#: The Jupyter Book 1 book of the JB1 row (the corpus test root, copied before each build).
+JB1_BOOK = REPO / "tests" / "roots" / "test-corpus-jb1-pbdl"
+
+
+def ensure_jupyter_book(work: Path) -> Path | str:
+    """``jupyter-book<2`` in a venv of the benchmark's own (never in the project's); its
+    ``jupyter-book`` command, or why it is missing."""
+    venv = work / "jupyter-book-1"
+    command = venv / "bin" / "jupyter-book"
+    if command.exists():
+        return command
+    print("bench: installing jupyter-book<2 into its own venv for the JB1 baseline...", flush=True)
+    if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode != 0:
+        return "could not create a venv for jupyter-book"
+    # sphinx-proof: the book's own sphinx.extra_extensions
+    if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "jupyter-book<2",
+                       "sphinx-proof"]).returncode != 0:
+        return "could not install jupyter-book<2"
+    return command
+
+
+def fresh_copy(src: Path, dest: Path) -> Path:
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(src, dest)
+    for path in [dest, *dest.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
+    return dest
+
+
+def jupyter_book_row(work: Path, with_latex: bool) -> dict[str, dict | str]:
+    """The JB1 row: the pbdl book, our three formats (one ``press build`` in the book's
+    folder, as a user runs it) against ``jupyter-book build`` (HTML) and ``jupyter-book
+    build --builder pdflatex``, each on a fresh copy."""
+    r: dict[str, dict | str] = {}
+    ours = fresh_copy(JB1_BOOK, work / "jb1-ours")
+    # --no-strict: the book's own figures have no alt text (tests/test_jupyterbook.py, BOOK_OWN)
+    r["ours"] = measure([sys.executable, "-m", "press", "build", "--no-strict", "--source", str(ours),
+                         "--out", str(ours / "_build")], ours)
+    jb = ensure_jupyter_book(work)
+    if isinstance(jb, str):
+        r["why"] = jb
+        return r
+    html = fresh_copy(JB1_BOOK, work / "jb1-html")
+    r["jb_html"] = measure([str(jb), "build", str(html)], html)
+    if with_latex:
+        pdf = fresh_copy(JB1_BOOK, work / "jb1-pdf")
+        r["jb_pdf"] = measure([str(jb), "build", str(pdf), "--builder", "pdflatex"], pdf)
+    return r
+
+
+def print_jupyter_book_row(r: dict) -> None:
+    print("\n## A Jupyter Book 1 book (pbdl, 44 pages, 16 notebooks): ours vs jupyter-book 1\n")
+    ours = r["ours"]
+    print("| step | jupyter-book 1 | ours | ours / theirs | target |")
+    print("|---|---|---|---|---|")
+    if ours["status"] != 0:
+        print(f"| ours failed | | status {ours['status']} | | |\n```\n{ours['stderr']}\n```")
+    html, pdf = r.get("jb_html"), r.get("jb_pdf")
+    if html is None:
+        print(f"| all three (ours) | n/a ({r.get('why', '')}) | {ours['wall']:.1f} s | n/a | ≤ 0.3 |")
+        return
+    theirs = dict(html) if pdf is None else {k: html[k] + pdf[k] for k in ("wall", "cpu")}
+    theirs["maxrss_mb"] = max(html["maxrss_mb"], pdf["maxrss_mb"]) if pdf else html["maxrss_mb"]
+    what = "HTML + pdflatex" if pdf else "HTML only (no TeX)"
+    failed = [name for name, res in (("html", html), ("pdflatex", pdf)) if res and res["status"] != 0]
+    print(ratio_row(f"ours: all three; theirs: {what}", theirs, ours, target="≤ 0.3"))
+    print(ratio_row("CPU time", theirs, ours, key="cpu"))
+    print(ratio_row("peak memory", theirs, ours, key="maxrss_mb"))
+    if failed:
+        print(f"\njupyter-book failed: {', '.join(failed)} (time still counted)")
+        for name, res in (("html", html), ("pdflatex", pdf)):
+            if res and res["status"] != 0:
+                print(f"```\n{name}: {res['stderr'][-1500:]}\n```")
+
+
 def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", target: str = "") -> str:
     unit = "MB" if key == "maxrss_mb" else "s"
     fmt = (lambda v: f"{v:,.0f} MB") if unit == "MB" else (lambda v: f"{v:.1f} s")
@@ -172,27 +254,71 @@ def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", 
     return f"| {name} | {fmt(stock_r[key])} | {fmt(ours_r[key])} | {ratio:.2f} | {target} |"
 
 
+def processes(r: dict) -> str:
+    """``main 223 MB · fork 220 MB · typst 675 MB · pack 89 MB``: peak memory per process."""
+    procs = {k: v for k, v in r.get("procs", {}).items() if v >= 1}
+    order = ["main", "fork", "typst", "pack", "helper"]
+    names = [k for k in order if k in procs] + sorted(k for k in procs if k not in order)
+    return " · ".join(f"{k} {procs[k]:,} MB" for k in names)
+
+
+PROCESS_ROLES = ("main: the build (Sphinx environment, translators); fork: the web book's process; "
+                 "helper: another copy of the build it forked (sphinx-sitemap's manager); "
+                 "typst: the Typst compile; pack: qpdf packing the PDF")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=200, help="source pages in the generated book")
+    parser.add_argument("--pages", type=int, default=200, help="source pages in the generated books")
+    parser.add_argument("--books", default="light,heavy", help="which generated books: light, heavy or both")
     parser.add_argument("--scaling", default="50,200", help="also time our three formats at these sizes (\"\" to skip)")
+    parser.add_argument("--large", type=int, default=0, metavar="N",
+                        help="also build N-page books of each kind, ours only (e.g. 2000; slow)")
     parser.add_argument("--no-latex", action="store_true", help="skip the latexpdf baseline")
     parser.add_argument("--phases", action="store_true", help="also split our PDF time into phases")
+    parser.add_argument("--pieces", action="store_true",
+                        help="also compile the PDF by pieces (benchmarks.chapters, an experiment): memory and time")
     parser.add_argument("--work", type=Path, default=HERE / "_work")
+    parser.add_argument("--no-jb1", action="store_true", help="skip the Jupyter Book 1 row (pbdl vs jupyter-book<2)")
+    parser.add_argument("--only-jb1", action="store_true", help="only the Jupyter Book 1 row")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-
-    book = generate(args.work / f"book-{args.pages}", args.pages)
-    print(f"bench: generated {args.pages} pages in {book}", flush=True)
+    if args.only_jb1:
+        reason = "skipped (--no-latex)" if args.no_latex else ensure_tex()
+        print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
+        return 0
+    kinds = [k.strip() for k in args.books.split(",") if k.strip()]
+    if not kinds or any(k not in ("light", "heavy") for k in kinds):
+        parser.error("--books takes light, heavy or light,heavy")
     reason = "skipped (--no-latex)" if args.no_latex else ensure_tex()
-    r = compare(book, with_latex=reason is None)
+    for kind in kinds:
+        book = generate(args.work / f"{kind}-{args.pages}", args.pages, heavy=kind == "heavy")
+        print(f"bench: generated {args.pages} {kind} pages in {book}", flush=True)
+        report(args, kind, book, compare(book, with_latex=reason is None), reason)
+    if not args.no_jb1:
+        print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
+    if args.large:
+        print(f"\n## {args.large:,} pages: our three formats (cold)\n")
+        print("| book | wall time | per page | peak memory, any one process | per process |")
+        print("|---|---|---|---|---|")
+        for kind in kinds:
+            big = generate(args.work / f"{kind}-{args.large}", args.large, heavy=kind == "heavy")
+            res = run(big, press_cmd(big, str(big / "_ours"), "pdf", "epub", "html"), big / "_ours")
+            print(f"| {kind} | {res['wall']:.1f} s | {1000 * res['wall'] / args.large:.0f} ms | "
+                  f"{res['maxrss_mb']:,.0f} MB | {processes(res)} |", flush=True)
+        print(f"\n({PROCESS_ROLES})")
+    return 0
+
+
+def report(args: argparse.Namespace, kind: str, book: Path, r: dict, reason: str | None) -> None:
+    """The tables of one generated book."""
     s_pdf = r.get("stock_pdf")
     stock_sum = None
     if s_pdf is not None:
         stock_sum = {k: r["stock_html"][k] + r["stock_epub"][k] + s_pdf[k] for k in ("wall", "cpu")}
         stock_sum["maxrss_mb"] = max(r["stock_html"]["maxrss_mb"], r["stock_epub"]["maxrss_mb"], s_pdf["maxrss_mb"])
 
-    print(f"\n## {args.pages} generated pages: ours vs the stock stack (wall time; ratio = ours / stock)\n")
+    print(f"\n## {args.pages} generated {kind} pages: ours vs the stock stack (wall time; ratio = ours / stock)\n")
     print("| step | stock stack | ours | ours / stock | target |")
     print("|---|---|---|---|---|")
     print(ratio_row("HTML (cold)", r["stock_html"], r["ours_html"]))
@@ -207,7 +333,15 @@ def main(argv: list[str] | None = None) -> int:
     print(ratio_row("one-page edit, all three, `press serve`", r["stock_edit_html"], r["serve_edit_all"], target="≤ 2"))
     print(ratio_row("peak memory, PDF", s_pdf, r["ours_pdf"], "maxrss_mb", target="≤ 500 MB"))
     print(ratio_row("peak memory, HTML", r["stock_html"], r["ours_html"], "maxrss_mb"))
-    print(ratio_row("peak memory, all three", stock_sum, r["ours_all"], "maxrss_mb"))
+    print(ratio_row("peak memory, all three", stock_sum, r["ours_all"], "maxrss_mb",
+                    target="≤ 600 MB" if kind == "light" else "≤ 1,000 MB"))
+    print("\nPeak memory of each of our processes:\n")
+    print("| step | per process |")
+    print("|---|---|")
+    for name, key in (("HTML", "ours_html"), ("EPUB", "ours_epub"), ("PDF", "ours_pdf"), ("all three", "ours_all"),
+                      ("one-page edit, all three", "ours_edit_all")):
+        print(f"| {name} | {processes(r[key])} |")
+    print(f"\n({PROCESS_ROLES})")
     print("\nCPU time (user+sys of the build and its children; less sensitive to a busy machine):\n")
     print("| step | stock stack | ours | ours / stock |")
     print("|---|---|---|---|")
@@ -228,7 +362,23 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("read", "assemble", "write", "compile", "other"):
             print(f"| {key} | {split[key]:.2f} s | {100 * split[key] / split['total']:.0f}% |")
 
-    if args.scaling:
+    if args.pieces:
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        out = subprocess.run([sys.executable, "-m", "benchmarks.chapters", str(book / "_ours" / "pdf"), "--whole",
+                              "--jobs", str(os.cpu_count() or 1), "--merge", str(book / "_pieces.pdf")],
+                             cwd=REPO, env=env, capture_output=True, text=True, check=True)
+        lines = [json.loads(x) for x in out.stdout.splitlines() if x.startswith("{")]
+        split, merged = lines[0], lines[-1]
+        print("\n## The PDF by pieces (experiment, not the build): Typst's peak memory and time\n")
+        print("| | peak memory | CPU | wall |")
+        print("|---|---|---|---|")
+        whole = split["whole"]
+        print(f"| whole book, one compile | {whole['rss_mb']:,.0f} MB | {whole['cpu']:.1f} s | {whole['wall']:.1f} s |")
+        print(f"| {split['pieces']} pieces, {split['jobs']} at a time | {split['max_piece_rss_mb']:,} MB (largest) | "
+              f"{split['cpu_sum_pieces']:.1f} s | {split['wall_all_pieces']:.1f} s |")
+        print(f"| join (pikepdf) | {merged['merge_rss_mb']:,} MB | | {merged['merge_seconds']:.1f} s |")
+
+    if args.scaling and kind == "light":
         sizes = [int(x) for x in args.scaling.split(",") if x.strip()]
         print("\n## Growth: our three formats (cold)\n")
         print("| source pages | wall time | per page | peak memory |")
@@ -240,7 +390,6 @@ def main(argv: list[str] | None = None) -> int:
                 other = generate(args.work / f"book-{n}", n)
                 res = run(other, press_cmd(other, str(other / "_ours"), "pdf", "epub", "html"), other / "_ours")
             print(f"| {n} | {res['wall']:.1f} s | {1000 * res['wall'] / n:.0f} ms | {res['maxrss_mb']:,.0f} MB |", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""Generate a benchmark book: ``python -m benchmarks.generate DIR --pages N``.
+"""Generate a benchmark book: ``python -m benchmarks.generate DIR --pages N [--heavy]``.
 
 Every page has front matter, three sections with paragraphs, a bullet and an
 enumerated list, a code block, a citation, an admonition, a table and a card grid.
 Pages are spread over ten section folders.  The text is deterministic (seeded).
+The *light* book's pages hold about 400 words; the *heavy* book's (``--heavy``) about
+1,000 (longer sections), and each also links another page's section by its site path
+(``/alpha/page-001.html#part-2-of-page-1``), the size of a real textbook's page.
 """
 
 from __future__ import annotations
@@ -49,8 +52,9 @@ def paragraph(rng: random.Random, sentences: int = 5) -> str:
     return " ".join(sentence(rng, rng.randint(9, 18)) for _ in range(sentences))
 
 
-def page(rng: random.Random, section: str, number: int, refs: int) -> str:
+def page(rng: random.Random, section: str, number: int, refs: int, heavy: bool = False) -> str:
     cite = f"ref{rng.randrange(refs)}"
+    more = 2 if heavy else 0  # extra paragraphs per section on a heavy page
     out = [
         "---",
         f'title: "Page {number} of {section.title()}"',
@@ -62,8 +66,12 @@ def page(rng: random.Random, section: str, number: int, refs: int) -> str:
         paragraph(rng) + f" As measured {{cite:p}}`{cite}`.",
         "",
     ]
+    if heavy:
+        out += [f"See also [the first page of {section.title()}](/{section}/page-001.html#part-2-of-page-1).", ""]
     for s in range(3):
         out += [f"## Part {s + 1} of page {number}", "", paragraph(rng), ""]
+        for _ in range(more):
+            out += [paragraph(rng, 6), ""]
         if s == 0:
             out += [f"- {sentence(rng, 8)}" for _ in range(4)] + [""]
             out += [f"{i + 1}. {sentence(rng, 8)}" for i in range(3)] + [""]
@@ -85,7 +93,7 @@ def page(rng: random.Random, section: str, number: int, refs: int) -> str:
     return "\n".join(out)
 
 
-def generate(dest: Path, pages: int, seed: int = 2026) -> Path:
+def generate(dest: Path, pages: int, seed: int = 2026, heavy: bool = False) -> Path:
     """Write ``dest/conf.py`` and ``dest/source/``; return ``dest``."""
     rng = random.Random(seed)
     if dest.exists():
@@ -117,7 +125,7 @@ def generate(dest: Path, pages: int, seed: int = 2026) -> Path:
             f'---\ntitle: "{section.title()}"\nweight: {weight + 1}\n---\n\n{paragraph(rng, 3)}\n', encoding="utf-8"
         )
         for n in range(count):
-            (folder / f"page-{n + 1:03d}.md").write_text(page(rng, section, n + 1, refs), encoding="utf-8")
+            (folder / f"page-{n + 1:03d}.md").write_text(page(rng, section, n + 1, refs, heavy), encoding="utf-8")
     return dest
 
 
@@ -125,8 +133,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path)
     parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--heavy", action="store_true", help="pages of about 1,000 words")
     args = parser.parse_args()
-    generate(args.dest, args.pages)
+    generate(args.dest, args.pages, heavy=args.heavy)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,11 @@
 * :mod:`press.encoding` — a page that is not UTF-8 is one file:line error;
 * :mod:`press.containment` — paths a page names stay inside the book;
 * :mod:`press.sanitize` — raw HTML and SVG under ``press_raw_html``;
-* :mod:`press.suggest` — ERROR labels and "did you mean …?".
+* :mod:`press.suggest` — ERROR labels and "did you mean …?";
+* :mod:`press.notebooks` — myst-nb outputs in every format (kept, chosen per format, tables);
+* :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF;
+* :mod:`press.numbering` — figure and section numbers assigned once per read, not per format;
+* :mod:`press.templatecache` — the theme's templates compiled once, kept with the doctrees.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
 ``parallel_write_safe``.
@@ -29,6 +33,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from . import adapters
 
 __version__ = "0.1.0"
 
@@ -48,11 +53,15 @@ MYST_DEFAULTS: dict[str, Any] = {
 SUBMODULES = ("config", "frontmatter", "structure", "sitelinks", "pagemeta", "references", "indexterms", "cover", "typst", "epub", "web")
 #: Bad and hostile input (issue 12): encodings, path containment, raw HTML/SVG, clearer messages.
 SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
+#: Notebooks (myst-nb) in every format: outputs kept by the build, print and EPUB fallbacks.
+SUBMODULES += ("notebooks", "ecosystem")
+#: Fast and lean (issue 25): numbers assigned once per read, not once per format.
+SUBMODULES += ("numbering", "templatecache")
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:
     for name, value in MYST_DEFAULTS.items():
-        if name not in config._raw_config:
+        if not adapters.set_in_conf(config, name):
             config[name] = value
     if not config.myst_title_to_header:
         from .warnings_ import PressWarning, warn
@@ -62,15 +71,17 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
         # sphinxcontrib-bibtex refuses to start without bibtex_bibfiles; a project
         # without a bibliography simply has none (``{cite}`` then reports unknown keys).
         config.bibtex_bibfiles = []
-    if "numfig" not in config._raw_config:
+    if not adapters.set_in_conf(config, "numfig"):
         config.numfig = True
-    if "html_theme" not in config._raw_config:
+    if not adapters.set_in_conf(config, "html_theme"):
         config.html_theme = "sphinx_book_theme"
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Set up the seed extensions and every press module (see the module docstring)."""
     for ext in ("myst_parser", "sphinx_design", "sphinxcontrib.bibtex"):
+        if ext == "myst_parser" and "myst_nb" in app.extensions:
+            continue  # myst-nb (listed before press) reads Markdown with MyST-Parser already
         app.setup_extension(ext)
     app.connect("config-inited", _book_defaults, priority=50)
     for name in SUBMODULES:

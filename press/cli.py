@@ -1,6 +1,7 @@
-"""The ``press`` command (also ``python -m press``): argument parsing only.
+"""The ``press`` command (also ``python -m press``): its arguments, and the few commands
+small enough to live here (``new``, ``clean``).
 
-The work is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
+The rest is done elsewhere: :func:`press.engine.build_book` builds, ``press.serve``
 previews, :mod:`press.template` is what ``press new`` copies.
 """
 
@@ -14,9 +15,10 @@ import time
 from pathlib import Path
 
 from . import __version__
+from .formats import ORDER, parse_jobs
 
 #: Every format, in build order: the web book carries copies of the PDF and EPUB.
-FORMATS = ("pdf", "epub", "html")
+FORMATS = ORDER  # (press.formats)
 TEMPLATE = Path(__file__).resolve().with_name("template")
 #: Template entries stored under another name (hidden files are not package data).
 RENAMES = {"dot-github": ".github", "dot-gitignore": ".gitignore"}
@@ -33,10 +35,11 @@ publish:        upload _build/html/ to any static host (see README.md)"""
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--source", type=Path, default=Path("source"), metavar="DIR",
-                   help="folder of the Markdown pages (default: source)")
-    p.add_argument("--conf", type=Path, default=Path("."), metavar="DIR",
-                   help="folder of conf.py (default: the current folder)")
+    p.add_argument("--source", type=Path, default=None, metavar="DIR",
+                   help="folder of the pages (default: found: source/, the folder of conf.py or of a "
+                        "Jupyter Book's _config.yml, here or in docs/)")
+    p.add_argument("--conf", type=Path, default=None, metavar="DIR",
+                   help="folder of conf.py (default: found with the source)")
     p.add_argument("--out", type=Path, default=Path("_build"), metavar="DIR",
                    help="output folder (default: _build)")
 
@@ -82,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     _common(s)
+
+    g = sub.add_parser(
+        "config", help="print the Sphinx configuration press builds with",
+        description="Print the effective Sphinx configuration: for a Jupyter Book, the conf.py "
+                    "generated from _config.yml (what `jupyter-book config sphinx` wrote); for a "
+                    "Sphinx project, the folders found and the values of its conf.py.",
+    )
+    _common(g)
 
     c = sub.add_parser("clean", help="delete the output folder",
                        description="Delete OUT (default: _build) with every built format in it.")
@@ -137,16 +148,13 @@ def clean(out: Path) -> int:
 
 
 def _jobs(text: str) -> int | str:
-    """``-j`` value: a positive number or ``auto`` (one process per core)."""
-    if text.strip().lower() == "auto":
-        return "auto"
+    """``-j`` value: a positive number or ``auto`` (one process per core), checked by
+    :func:`press.formats.parse_jobs` (the engine's own reading of it)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
-    return value
+        parse_jobs(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return "auto" if text.strip().lower() == "auto" else int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,17 +164,33 @@ def main(argv: list[str] | None = None) -> int:
         return new(args.dir, args.title, args.author)
     if args.command == "clean":
         return clean(args.out)
+    from .project import NoProject, locate
+
+    try:
+        project = locate(args.source, args.conf, args.out)
+    except (NoProject, ValueError, OSError) as exc:
+        print(f"press: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "config":
+        from .project import describe
+
+        print(describe(project), end="")
+        return 0
     if args.command == "serve":
         from .serve import serve
 
-        return serve(args.source, args.conf, args.out, host=args.host, port=args.port)
+        return serve(project.source, project.conf, args.out, host=args.host, port=args.port)
     unknown = [f for f in args.formats if f not in FORMATS]
     if unknown:
         parser.error(f"unknown format {unknown[0]!r}: choose from {', '.join(FORMATS)}")
     from .engine import build_book
 
-    if args.site_url is not None:
-        os.environ["PRESS_SITE_URL"] = args.site_url
+    from .config import SITE_URL_ENV
+
+    # the one place the host's site URL is read; the build's state carries it from here
+    site_url = args.site_url if args.site_url is not None else os.environ.get(SITE_URL_ENV)
     formats = [f for f in FORMATS if f in args.formats] if args.formats else list(FORMATS)
-    kwargs = {"jobs": args.jobs} if args.jobs is not None else {}
-    return build_book(formats, args.source, args.conf, args.out, strict=not args.no_strict, **kwargs)
+    kwargs: dict = {"jobs": args.jobs} if args.jobs is not None else {}
+    if site_url:
+        kwargs["site_url"] = site_url
+    return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)

@@ -11,17 +11,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import subprocess
 import typing
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args, get_origin
 
 from sphinx.application import Sphinx
-from sphinx.config import Config
+from sphinx.config import ENUM, Config
 from sphinx.errors import ConfigError
-
-PAPER_SIZES = {"a4": "a4", "us-letter": "us-letter", "6x9": ("6in", "9in")}
-
+from . import adapters
 
 @dataclass
 class PressConfig:
@@ -56,7 +55,9 @@ class PressConfig:
     ``dc:rights`` and in the web book's footer (sphinx-book-theme's ``extra_footer``)."""
     download_dir: str = ""
     """Build folder whose ``pdf/<slug>.pdf`` and ``epub/<slug>.epub`` the web book copies
-    and links on every page (relative to the conf dir); set by the CLI for ``html``."""
+    and links on every page (relative to the conf dir), for a ``sphinx-build`` of the web
+    book alone; ``press build`` ignores it (the build's state says where the files are,
+    :attr:`press.state.Outputs.downloads`)."""
     allowed_paths: list[str] = field(default_factory=list)
     """Folders outside ``source/`` (relative to the conf dir, or absolute) whose files pages may
     include or show; every other path a page names must stay inside the source folder."""
@@ -95,32 +96,46 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "book"
 
 
-def source_date_epoch() -> int | None:
-    """``SOURCE_DATE_EPOCH`` (reproducible builds) as an int, or ``None`` when unset."""
+def source_date_epoch(confdir: str | os.PathLike[str]) -> int | None:
+    """The date every output carries, one policy for all of them (reproducible builds):
+    ``SOURCE_DATE_EPOCH``; else the time of the last commit of the book's repository
+    (``git`` in ``confdir``); else ``None``, never the clock — the PDF then has no date,
+    the offline zip 1980-01-01, and only the EPUB, which must carry one, the build's time."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+    if value.isdigit():
+        return int(value)
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=confdir, capture_output=True, text=True,
+                             timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = out.stdout.strip()
+    return int(stamp) if out.returncode == 0 and stamp.isdigit() else None
 
 
 def get(config: Config) -> PressConfig:
     """The validated :class:`PressConfig` of a Sphinx config."""
-    return config._press  # type: ignore[attr-defined]
+    return adapters.press_settings(config)
 
 
-#: Environment variable that overrides ``press_site_url`` (``press build --site-url``, CI).
+#: Environment variable that overrides ``press_site_url`` (CI), read once by ``press build``
+#: (:mod:`press.cli`), which hands it to the build's state (:attr:`press.state.BookBuild.site_url`).
 SITE_URL_ENV = "PRESS_SITE_URL"
 
 
-def site_url_override() -> str | None:
-    """``PRESS_SITE_URL`` when set and not empty (the host decides the URL at publish time)."""
-    value = os.environ.get(SITE_URL_ENV, "").strip()
-    return value or None
+def site_url_override(app: Sphinx) -> str | None:
+    """The site URL the host decided at publish time (``press build --site-url`` or
+    ``PRESS_SITE_URL``), from the build's state; ``None`` when not given."""
+    from . import state
+
+    return state.of(app).site_url
 
 
 def _validate(app: Sphinx, config: Config) -> None:
-    if site_url_override():
-        config.press_site_url = site_url_override()
+    if site_url_override(app):
+        config.press_site_url = site_url_override(app)
     known = {f"press_{f.name}" for f in dataclasses.fields(PressConfig)}
-    unknown = sorted(k for k in config._raw_config if k.startswith("press_") and k not in known)
+    unknown = sorted(k for k in adapters.conf_names(config) if k.startswith("press_") and k not in known)
     if unknown:
         raise ConfigError(
             f"unknown press setting(s) in conf.py: {', '.join(unknown)} "
@@ -141,9 +156,9 @@ def _validate(app: Sphinx, config: Config) -> None:
         press.authors = [config.author] if config.author else []
     if not press.copyright_notice:
         press.copyright_notice = f"© {config.copyright}" if config.copyright else ""
-    config._press = press  # type: ignore[attr-defined]
+    adapters.keep_press_settings(config, press)
     # The EPUB file is <slug>.epub unless conf.py chose otherwise.
-    if "epub_basename" not in config._raw_config:
+    if not adapters.set_in_conf(config, "epub_basename"):
         config.epub_basename = press.slug
 
 
@@ -157,10 +172,25 @@ REBUILD: dict[str, str] = {
 }
 
 
+def _sphinx_types(annotation: Any) -> Any:
+    """The field's type as Sphinx's ``add_config_value(types=…)`` takes it (``ENUM`` for a
+    choice), so Sphinx's own tools (``sphinx-build -M help``, config dumps) know it; the
+    precise check, with the press's message, is :func:`_validate`'s."""
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return ENUM(*get_args(annotation))
+    if origin is list:
+        return (list, tuple)
+    if origin is dict:
+        return (dict,)
+    return (annotation,)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register every ``press_*`` config value and validate them at ``config-inited``."""
+    hints = typing.get_type_hints(PressConfig)
     for f in dataclasses.fields(PressConfig):
         default = f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-        app.add_config_value(f"press_{f.name}", default, REBUILD.get(f.name, "env"))
+        app.add_config_value(f"press_{f.name}", default, REBUILD.get(f.name, "env"), types=_sphinx_types(hints[f.name]))
     app.connect("config-inited", _validate, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -40,7 +40,10 @@ def roots(app: Sphinx) -> list[Path]:
     """The folders paths may resolve into: the source folder and ``press_allowed_paths``."""
     confdir = Path(app.confdir)
     extra = [(confdir / p).resolve() for p in press_config.get(app.config).allowed_paths]
-    return [Path(app.srcdir).resolve(), *extra]
+    from .notebooks import output_folder
+
+    owned = output_folder(app)  # myst-nb's cell outputs, written by this build (press.notebooks)
+    return [Path(app.srcdir).resolve(), *extra, *([owned] if owned else [])]
 
 
 def is_inside(path: str | os.PathLike[str], allowed: list[Path]) -> bool:

@@ -19,6 +19,7 @@ from typing import Any
 import typst
 from sphinx.application import Sphinx
 
+from . import adapters
 from . import config as press_config
 
 #: Where the web book keeps its social card (relative to the HTML output).
@@ -106,7 +107,7 @@ def book_meta(config: Any) -> dict[str, str]:
 
 def _social_card_config(app: Sphinx) -> None:
     """The web book's ``og:image`` is the social card, unless ``conf.py`` chose one."""
-    if app.builder.format == "html" and "ogp_image" not in app.config._raw_config and app.config.ogp_site_url:
+    if app.builder.format == "html" and not adapters.set_in_conf(app.config, "ogp_image") and app.config.ogp_site_url:
         app.config.ogp_image = SOCIAL_CARD
 
 

@@ -306,7 +306,8 @@ def _blank_h1(lines: list[str], start: int, end: int, title: str, docname: str) 
 
 def _is_markdown(app: Sphinx, docname: str) -> bool:
     suffix = Path(app.env.doc2path(docname)).suffix
-    return app.config.source_suffix.get(suffix) == "markdown"
+    parser = app.config.source_suffix.get(suffix)
+    return parser == "markdown" or (parser == "myst-nb" and suffix == ".md")  # myst-nb reads .md too
 
 
 ANY_HEADING = re.compile(r"^#{1,6}\s+\S|^(=+|-+)\s*$")

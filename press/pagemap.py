@@ -5,7 +5,7 @@ same ``press build`` (which runs after the PDF) reads it to place page-break mar
 to write a ``page-list`` (:mod:`press.epub.pages`).
 
 **What is measured.** Every element of the book that has an id gets a Typst label
-(``<d.doc:id>``, :func:`press.typst.translator.label`), and each document's own content
+(``<d.doc:id>``, :func:`press.typstmarkup.label`), and each document's own content
 ends with ``<d.doc:press-end>``.  One ``context`` at the very end of the book
 (``press-page-map()`` in ``book.typ``) queries the labelled elements once and records each
 one's page and vertical position, plus each page's printed number (roman in the front
@@ -14,8 +14,8 @@ benchmark (623 pages) the query adds no measurable memory and about 0.1 s.  The 
 from the compiler that made the PDF (``Compiler.query``: its layout is memoised, nothing is
 laid out twice).
 
-**Where it is kept.** In this process (a ``press build`` that makes the PDF and then the
-EPUB) and as ``press-pages.json`` in the doctree folder, the shared state of the last good
+**Where it is kept.** On the build's state (:attr:`press.state.BookBuild.page_map`: a
+``press build`` that makes the PDF and then the EPUB) and as ``press-pages.json`` in the doctree folder, the shared state of the last good
 build.  A later ``press build epub`` alone reuses that file only when nothing the print
 layout depends on changed since: the same documents read at the same times (Sphinx's
 record of every page), the same ``press_*`` settings, title, release and language, and the
@@ -36,16 +36,15 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
 from . import config as press_config
+from . import state
+from .stamps import Stamp
+from .state import BookBuild
 
 logger = logging.getLogger(__name__)
 
 MAP_FILE = "press-pages.json"
 QUERY = "<press-page-map>"
 TEMPLATES = [Path(__file__).with_name("typst") / name for name in ("book.typ", "elements.typ")]
-
-#: the map of this process's last PDF build, by doctree folder
-_LAST: dict[str, dict[str, Any]] = {}
-
 
 def fingerprint(env: BuildEnvironment, config: Config) -> str:
     """What the print layout depends on, as one digest (see the module docstring)."""
@@ -70,46 +69,55 @@ def query(compiler: Any) -> dict[str, Any] | str:
         return str(exc) or type(exc).__name__
 
 
-def record(env: BuildEnvironment, config: Config, doctreedir: Path, raw: dict[str, Any] | str, pdf_name: str) -> None:
+def record(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path, raw: dict[str, Any] | str,
+           pdf_name: str) -> None:
     """Keep the page map :func:`query` read from the compiler that made ``pdf_name``."""
     if not isinstance(raw, dict):
         logger.info("press: no page map of the PDF for the EPUB's page list (%s)", raw)
-        forget(doctreedir)
+        forget(book, doctreedir)
         return
     data = {"fingerprint": fingerprint(env, config), "pdf": pdf_name, **raw}
-    _LAST[str(Path(doctreedir).resolve())] = data
-    Path(doctreedir).mkdir(parents=True, exist_ok=True)
-    (Path(doctreedir) / MAP_FILE).write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    book.page_map = data
+    Stamp(doctreedir, MAP_FILE).write_data(data)
 
 
-def refresh(env: BuildEnvironment, config: Config, doctreedir: Path) -> bool:
+def refresh(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path) -> bool:
     """The PDF was not recompiled (same Typst source): keep the stored map, with the current
     fingerprint.  ``False`` if there is no stored map to keep."""
-    path = Path(doctreedir) / MAP_FILE
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    stamp = Stamp(doctreedir, MAP_FILE)
+    data = stamp.data()
+    if not isinstance(data, dict):
         return False
     data["fingerprint"] = fingerprint(env, config)
-    _LAST[str(Path(doctreedir).resolve())] = data
-    path.write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+    book.page_map = data
+    stamp.write_data(data)
     return True
 
 
-def forget(doctreedir: Path) -> None:
-    _LAST.pop(str(Path(doctreedir).resolve()), None)
-    (Path(doctreedir) / MAP_FILE).unlink(missing_ok=True)
+def forget(book: BookBuild, doctreedir: Path) -> None:
+    book.page_map = None
+    Stamp(doctreedir, MAP_FILE).forget()
 
 
-def load(env: BuildEnvironment, config: Config, doctreedir: Path) -> tuple[dict[str, Any] | None, str]:
-    """The page map for an EPUB build: ``(map, "")``, or ``(None, why there is none)``."""
-    data = _LAST.get(str(Path(doctreedir).resolve()))
+def for_epub(app: Any) -> tuple[dict[str, Any] | None, str]:
+    """The PDF's page map for the EPUB's page list of ``app``'s build: ``(map, "")`` or
+    ``(None, why not)``.  A compile of this build still running is finished first (its
+    errors are reported through ``app``)."""
+    book = state.of(app)
+    book.finish_compiles(app)
+    return load(book, app.env, app.config, Path(app.doctreedir))
+
+
+def load(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path) -> tuple[dict[str, Any] | None, str]:
+    """The page map for an EPUB build: ``(map, "")``, or ``(None, why there is none)``:
+    this build's (``book``), else the one kept in the doctree folder."""
+    data = book.page_map
     if data is None:
-        try:
-            data = json.loads((Path(doctreedir) / MAP_FILE).read_text(encoding="utf-8"))
-        except OSError:
+        stamp = Stamp(doctreedir, MAP_FILE)
+        if stamp.text() is None:
             return None, "no PDF has been built in this output folder yet"
-        except ValueError:
+        data = stamp.data()
+        if not isinstance(data, dict):
             return None, f"{MAP_FILE} is unreadable"
     if data.get("fingerprint") != fingerprint(env, config):
         return None, "the sources or settings changed since the last PDF build"

@@ -18,6 +18,7 @@ from sphinx.transforms import SphinxTransform
 
 from . import config as press_config
 from . import frontmatter
+from .typstmarkup import string
 
 
 class page_meta(nodes.General, nodes.Element):
@@ -56,10 +57,12 @@ def visit_html(self: Any, node: page_meta) -> None:
     if node["date"]:
         byline.append(f'<time class="press-date" datetime="{node["date"]}">{node["date"]}</time>')
     if node["tags"]:
-        from .web.tags import tag_href  # web builds link each tag to its tag page; EPUB keeps plain text
+        # web builds link each tag to its tag page (press.web.tags gives the builder the
+        # link function at builder-inited); the EPUB keeps plain text
+        tag_href = getattr(self.builder, "press_tag_href", None)
 
         def tag(t: str) -> str:
-            href = tag_href(self.builder, t)
+            href = tag_href(t) if tag_href is not None else None
             text = html.escape(t)
             return f'<a class="press-tag-link" href="{html.escape(href, quote=True)}">{text}</a>' if href else text
 
@@ -83,6 +86,20 @@ def long_date(date: str) -> str:
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December")
+
+
+def visit_typst(self: Any, node: page_meta) -> None:
+    """Chapter opener data in the PDF: description and date under the title (and the tags)."""
+    description = node["description"]
+    printable = getattr(self, "printable", None)  # the Typst translator's glyph fallback, where it has one
+    if printable is not None:
+        description = printable(description, node)
+    args = [f"description: {string(description)}", f"date: {string(node['date'])}"]
+    tags = node.get("tags") or []
+    if tags:
+        args.append("tags: (" + "".join(f"{string(t)}, " for t in tags) + ")")
+    self.add("#press-pagemeta(" + ", ".join(args) + ")\n\n")
+    raise nodes.SkipNode
 
 
 def visit_text(self: Any, node: page_meta) -> None:
@@ -113,8 +130,6 @@ def add_license_footer(app: Sphinx, pagename: str, templatename: str, context: d
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register :class:`page_meta` (html/epub/typst/text visitors), its transform and the meta tag."""
-    from .typst import translator as typst_translator
-
     app.add_node(
         page_meta,
         html=(visit_html, None),
@@ -122,7 +137,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         latex=(visit_text, None),
         man=(visit_text, None),
         texinfo=(visit_text, None),
-        typst=(typst_translator.visit_page_meta, None),
+        typst=(visit_typst, None),
     )
     app.add_transform(InsertPageMeta)
     app.connect("html-page-context", add_meta_description)

@@ -38,6 +38,8 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 
+from . import adapters
+
 TITLE = "References"
 
 
@@ -199,7 +201,7 @@ class FillReferences(SphinxPostTransform):
         by_key = {}
         for citation in domain.citations:
             by_key.setdefault(citation.key, citation)
-        builder = self.env._app.builder
+        builder = adapters.builder_of(self.env)
         backend = pybtex_docutils.Backend()
         fromdoc = self.env.docname
         # The assembled PDF tree: which document each placeholder belongs to (innermost
@@ -239,7 +241,7 @@ def _is_part(docname: str, root: str) -> bool:
 
 
 def _default_style(app: Sphinx, config: Any) -> None:
-    if "bibtex_default_style" not in config._raw_config:
+    if not adapters.set_in_conf(config, "bibtex_default_style"):
         config.bibtex_default_style = "press"
 
 

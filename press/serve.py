@@ -7,8 +7,9 @@
 * The source folder and ``conf.py`` are polled five times a second.  After a save the
   web book is rebuilt first (only the pages that changed), so the browser shows
   the change within seconds; then the PDF and the EPUB are rebuilt in the same
-  process, so the Typst compiler of the first build is reused and the recompile
-  is incremental, and the web book's download links get the new files.
+  process, whose Typst compile process (:mod:`press.typst.worker`) is kept between
+  builds, so the compiler of the first build is reused and the recompile is
+  incremental, and the web book's download links get the new files.
 * Errors are the build's own: ``path/page.md:LINE: ...`` in the terminal; the
   last good output stays on screen until the page is fixed.
 """
@@ -39,6 +40,8 @@ class Preview:
     def __init__(self, source: Path, conf: Path, out: Path) -> None:
         self.source, self.conf, self.out = source, conf, out
         self.generation = 0
+        #: the Typst compilers of the first build, reused by every rebuild (press.state)
+        self.compilers: dict = {}
         self.changed = threading.Event()
         self.stop = threading.Event()
 
@@ -58,7 +61,8 @@ class Preview:
         return files
 
     def build(self, formats: list[str] | None) -> int:
-        status = build_book(formats, self.source, self.conf, self.out, strict=True, fork=False)  # our server threads
+        status = build_book(formats, self.source, self.conf, self.out, strict=True, fork=False,  # our server threads
+                            compilers=self.compilers)
         if status == 0:
             self.generation += 1
         return status

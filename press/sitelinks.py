@@ -17,7 +17,6 @@ URL path.  This module
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from urllib.parse import unquote
 
@@ -28,16 +27,10 @@ from sphinx.environment import BuildEnvironment
 from sphinx.transforms import SphinxTransform
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from . import adapters
 from . import envstore
 from .suggest import did_you_mean
 from .warnings_ import PressWarning, warn
-
-_NOT_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
-
-
-def github_slug(text: str) -> str:
-    """GitHub's heading anchor: lowercase, drop punctuation, spaces to hyphens."""
-    return _NOT_SLUG.sub("", text.strip().lower()).replace(" ", "-")
 
 
 class HeadingSlugs(SphinxTransform):
@@ -116,7 +109,7 @@ class SiteLinkResolver(SphinxPostTransform):
             title = self.env.titles.get(todoc)
             content = nodes.inline("", title.astext() if title else todoc)
         ref = nodes.reference("", "", internal=True)
-        uri = self.env._app.builder.get_relative_uri(fromdoc, todoc)
+        uri = adapters.builder_of(self.env).get_relative_uri(fromdoc, todoc)
         ref["refuri"] = uri + (f"#{anchor}" if anchor else "")
         ref["press_target"] = (todoc, anchor)
         ref["classes"].extend(["press-sitelink"])

@@ -56,6 +56,9 @@ def compute_order(docs: dict[str, PageMeta], root: str = INDEX) -> dict[str, lis
             folder = folder_of(folder)
         parent = index_of(folder)
         while parent not in children and parent != root:
+            if not folder:  # no index page above it (root_doc is not ``index``): the root's
+                parent = root
+                break
             folder = folder_of(folder)
             parent = index_of(folder)
         if parent == root and root not in children:
@@ -87,7 +90,9 @@ def _scan(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
             except (OSError, UnicodeDecodeError):
                 pass
         metas[doc] = read_meta(path, doc)
-    # A project whose root page has a toctree keeps its navigation as written.
+    # A project whose root page has a toctree keeps its navigation as written; so does one
+    # whose toctrees come from a _toc.yml (sphinx-external-toc).
+    own_toctrees = own_toctrees or "sphinx_external_toc" in app.extensions
     order = {} if own_toctrees else compute_order(metas, app.config.root_doc)
     previous = getattr(env, "press_order", None)
     if order != previous:
@@ -102,7 +107,9 @@ def _append_toctree(app: Sphinx, docname: str, source: list[str]) -> None:
     children = getattr(app.env, "press_order", {}).get(docname)
     if not children or OWN_TOCTREE.search(source[0]):
         return
-    if app.config.source_suffix.get(Path(app.env.doc2path(docname)).suffix) != "markdown":
+    suffix = Path(app.env.doc2path(docname)).suffix
+    if app.config.source_suffix.get(suffix) != "markdown" and not (
+            suffix == ".md" and app.config.source_suffix.get(suffix) == "myst-nb"):
         return
     source[0] = source[0].rstrip("\n") + toctree_markup(children)
 

@@ -2,7 +2,9 @@
 
 * When warnings are errors (``-W``, as ``press build`` always runs), every
   warning is labelled ``ERROR`` — it does fail the build.  This is a
-  :class:`logging.Filter` on Sphinx's warning handler (public logging API).
+  :class:`logging.Filter` added to the ``WarningStreamHandler`` of Sphinx's logger
+  (:mod:`sphinx.util.logging`, no hook of Sphinx's own): it changes the level of other
+  packages' records, and below adds hints to their messages, so it depends on their wording.
 * Misspelt targets get the closest existing names (:mod:`difflib`):
   glossary terms, documents and numbered references through Sphinx's
   ``warn-missing-reference`` event; ``{ref}`` labels, bibtex keys and MyST
@@ -32,6 +34,7 @@ from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging as sphinx_logging
 
+from . import adapters
 from . import envstore
 
 #: ``env.press_read_messages[docname]``: the page drew a message while it was read.
@@ -110,7 +113,7 @@ class PressMessages(logging.Filter):
         if self._consequence(record):
             return False
         self._remember(record)
-        if record.levelno == logging.WARNING and getattr(self.app, "_fail_on_warnings", False):
+        if record.levelno == logging.WARNING and adapters.fails_on_warnings(self.app):
             record.levelno, record.levelname = logging.ERROR, "ERROR"
         kind = (getattr(record, "type", None), getattr(record, "subtype", None))
         try:
@@ -217,15 +220,33 @@ def install_filter(app: Sphinx, *args: Any) -> None:
             handler.addFilter(PressMessages(app))
 
 
+#: ``env.press_read_by[docname]``: the build (:attr:`press.state.BookBuild.token`) that read the page.
+READ_BY = "press_read_by"
+
+
+def note_reader(app: Sphinx, doctree: Any) -> None:
+    """Record which build read this page (``doctree-read``: after its old data was purged)."""
+    from . import state
+
+    getattr(app.env, READ_BY)[app.env.docname] = state.of(app).token
+
+
 def reread_warned(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
-    """Pages that drew a message when last read are read again."""
-    return sorted(d for d in getattr(env, WARNED, {}) if d in env.found_docs and d not in removed)
+    """Pages that drew a message when last read are read again, by the next build (not by
+    the next format of the build that read them: its messages were said once)."""
+    from . import state
+
+    token, read_by = state.of(app).token, getattr(env, READ_BY, {})
+    return sorted(d for d in getattr(env, WARNED, {})
+                  if d in env.found_docs and d not in removed and read_by.get(d) != token)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     """Install the message filter and the missing-reference suggestions."""
     install_filter(app)
     envstore.register(app, WARNED)
+    envstore.register(app, READ_BY)
+    app.connect("doctree-read", note_reader)
     app.connect("env-get-outdated", reread_warned)
     app.connect("warn-missing-reference", on_warn_missing_reference, priority=400)  # before the std domain's own
     return {"parallel_read_safe": True, "parallel_write_safe": True}

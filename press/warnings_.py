@@ -60,6 +60,10 @@ class PressWarning(Enum):
     """Raw HTML from which the sanitiser removed something (scripts, event handlers, ``javascript:`` URLs)."""
     SVG = "svg"
     """An SVG image with active content (scripts, event handlers, external references)."""
+    JUPYTERBOOK_CONFIG = "jupyterbook_config"
+    """A key of a Jupyter Book ``_config.yml`` that press does not know (it is not used)."""
+    NOTEBOOK = "notebook"
+    """A notebook output that a format cannot show as it is (interactive, raw HTML)."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:

@@ -6,6 +6,12 @@
 * ``run_press(...)`` runs ``python -m press build`` in a subprocess (the CLI
   that ``make`` uses) and returns the completed process.
 * ``real_book`` builds ``source/`` in all three formats once per session.
+
+Two tiers.  A test that builds a book (through one of :data:`BOOK_FIXTURES`, directly or
+through a fixture that uses one, or marked ``book`` by hand) is marked ``book``
+automatically; ``make test-fast`` runs the rest (``-m "not book"``: unit and golden
+tests).  An unmarked test that starts a book build anyway fails at once and says how to
+mark it (:func:`_fast_tier_builds_no_book`), so the fast tier stays fast.
 """
 
 from __future__ import annotations
@@ -46,6 +52,40 @@ class Built:
 
 _cache: dict[tuple, Built] = {}
 
+#: Fixtures that build a book: a test that uses one (even through another fixture) is
+#: marked ``book`` (the slow tier).  ``golden_book`` is the golden tests' own small book,
+#: part of the fast tier.
+BOOK_FIXTURES = frozenset({"build_root", "real_book", "new_book", "app", "make_app", "first", "book", "broken",
+                           "broken_book", "good", "good_output"})
+#: an unmarked test sees this variable set: :func:`run_press` then refuses to build
+NO_BOOKS = "PRESS_TEST_NO_BOOKS"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.book)
+
+
+_REFUSED = ("this test builds a book but is not marked `book`: use a building fixture "
+            f"({', '.join(sorted(BOOK_FIXTURES))}) or mark it `@pytest.mark.book` (tests/conftest.py)")
+
+
+@pytest.fixture(autouse=True)
+def _fast_tier_builds_no_book(request, monkeypatch):
+    """Outside the ``book`` tier (and the golden book), a Sphinx build or ``press build``
+    fails the test at once."""
+    if request.node.get_closest_marker("book") or "golden_book" in request.fixturenames:
+        return
+
+    def refuse(*args, **kwargs):
+        pytest.fail(_REFUSED, pytrace=False)
+
+    from sphinx.application import Sphinx
+
+    monkeypatch.setattr(Sphinx, "build", refuse)
+    monkeypatch.setenv(NO_BOOKS, "1")
+
 
 def copy_root(name: str, dest: Path) -> Path:
     src = dest / f"test-{name}"
@@ -78,8 +118,20 @@ def build_root(tmp_path_factory):
     return _build
 
 
+def _builds(args: tuple[str, ...]) -> bool:
+    """Whether ``press <args>`` builds a book (not a ``--help`` or a usage error)."""
+    from press.formats import ORDER
+
+    if args[:1] not in (("build",), ("serve",)) or {"-h", "--help"} & set(args):
+        return False
+    formats = [a for a in args[1:] if not a.startswith("-")]
+    return args[0] == "serve" or all(f in ORDER for f in formats[:1])
+
+
 def run_press(*args: str, cwd: Path = REPO, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run ``python -m press <args>`` like ``make`` does."""
+    if os.environ.get(NO_BOOKS) and _builds(args):
+        pytest.fail(_REFUSED, pytrace=False)
     env = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "press", *args], cwd=cwd, env=env,

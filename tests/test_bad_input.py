@@ -33,6 +33,9 @@ import yaml
 
 from press.engine import build_book
 
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
+
 HERE = Path(__file__).resolve().parent / "bad_input"
 BASE = HERE / "base"
 CASES = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))

@@ -16,11 +16,11 @@ from press.frontmatter import body_h1s, parse
 SOURCE = REPO / "source"
 CHAPTERS = [
     "guide/adoption-curve", "practices/task-scoping", "practices/harness-engineering",
-    "practices/verification", "tools/agents-md", "evidence/coding-skills-impact",
+    "practices/verification", "practices/running-agents", "tools/agents-md", "evidence/coding-skills-impact",
     "evidence/practitioner-voices", "debates/vibe-coding", "case-studies/karpathy-notes",
 ]
 SECTIONS = ["guide", "practices", "tools", "evidence", "debates", "case-studies"]
-PAGES = sorted(p for p in SOURCE.rglob("*.md"))
+PAGES = sorted(p for p in SOURCE.rglob("*.md") if not any(s.startswith("_") for s in p.relative_to(SOURCE).parts))
 CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]+)`")
 TERM = re.compile(r"\{term\}`(?:[^`<]*<)?([^`>]+)>?`")
 FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")

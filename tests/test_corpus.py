@@ -21,6 +21,9 @@ from lxml import etree
 
 from test_epub import epubcheck_messages, format_messages
 
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
+
 CORPORA = ["corpus-sphinx-design", "corpus-kitchen-sink"]
 
 #: a source line of plain prose (no markup, quotes or dashes that typography would change)

@@ -25,6 +25,9 @@ import pytest
 from conftest import REPO, ROOTS, run_press
 from press.engine import TRASH
 
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
+
 FORMATS = ("pdf", "epub", "html")
 #: Generated pages Sphinx writes on every build, whatever changed (tag pages are not:
 #: press.web.tags writes them only when what they show changed).
@@ -444,14 +447,14 @@ def test_killed_during_the_swap(book, after):
     _edit(src, "Words from a build killed while swapping.")
     prelude = (
         "import os, signal\n"
-        "real = engine.exchange\n"
+        "real = engine.staging.exchange\n"
         "count = [0]\n"
         "def exchange(new, final):\n"
         "    real(new, final)\n"
         "    count[0] += 1\n"
         f"    if count[0] == {after}:\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
-        "engine.exchange = exchange\n"
+        "engine.staging.exchange = exchange  # the swap's primitive (press/engine/staging.py)\n"
     )
     proc = subprocess.run(engine_cmd(src, out, prelude=prelude), cwd=REPO, env=child_env(), capture_output=True, text=True)
     assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
@@ -604,3 +607,41 @@ def test_epub_alone_reuses_the_page_map_only_while_the_sources_are_unchanged(boo
     proc = build(src, out)
     assert proc.returncode == 0, proc.stderr
     assert _page_list(out) == pages
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_format_built_alone_is_the_same_format_from_the_whole_build(book, fmt):
+    """``press build <fmt>`` after ``press build`` (that format's output removed, the
+    environment kept): the same bytes.  The EPUB's page list and page-break markers come
+    from the page map kept in the doctree folder (press.pagemap), not from the process
+    that made the PDF; the web book copies the PDF and EPUB published beside it."""
+    src, out = book
+    before = digest(out / fmt)
+    shutil.rmtree(out / fmt)
+    if fmt == "epub":
+        shutil.rmtree(out / ".press" / "epub-work")
+    proc = build(src, out, fmt)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not re.search(r"reading \d+ of", proc.stdout), proc.stdout  # the environment was kept
+    assert digest(out / fmt) == before
+    if fmt == "epub":
+        assert _page_list(out)[:2] == ["1", "2"]
+
+
+def test_numbers_follow_an_edit_in_every_format(book):
+    """A figure added to an earlier page renumbers a later page's figure in every format,
+    although only the first format's application reads the page (press.numbering: the
+    others keep the numbers that read assigned)."""
+    src, out = book
+
+    def numbers() -> tuple[str, str]:
+        html = (out / "html" / "beta" / "links.html").read_text(encoding="utf-8")
+        return re.findall(r"Fig\. \d+", html)[0], re.findall(r"Fig\. \d+", epub_text(out))[-1]
+
+    assert numbers() == ("Fig. 1", "Fig. 1")
+    part = src / "beta" / "index.md"  # the part's opener comes before its pages
+    part.write_text(part.read_text(encoding="utf-8") + "\n:::{figure} dot.svg\n:alt: Another dot.\n\n"
+                    "An earlier figure.\n:::\n", encoding="utf-8")
+    proc = build(src, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert numbers() == ("Fig. 2", "Fig. 2")

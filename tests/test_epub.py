@@ -747,3 +747,31 @@ def test_real_book_index_has_the_print_index_names_and_tools(real_book):
             page, _, id_ = href.partition("#")
             assert page in book.pages() and (not id_ or id_ in book.ids(page)), href
     assert any(h.startswith("glossary") for h in (a.get("href") for a in section.iter(f"{{{NS['x']}}}a")))
+
+
+def test_page_markers_are_placed_the_same_on_a_page_that_has_them(tmp_path):
+    """An EPUB page not rewritten by Sphinx still carries the last build's markers: they are
+    removed exactly (the line break before a heading included) and placed again, so the
+    page is the same bytes as one written fresh (an EPUB built alone == the one of make book)."""
+    from press.epub import pages
+
+    path = tmp_path / "p.xhtml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml" '
+        'xmlns:epub="http://www.idpf.org/2007/ops" lang="en"><head><title>t</title></head><body>\n'
+        '<section id="s">\n<h1>Title</h1>\n<p>Some words, then more words.</p>\n<h2>Next</h2>\n<p>End.</p>\n'
+        "</section>\n</body></html>",
+        encoding="utf-8",
+    )
+
+    def place() -> bytes:
+        page = pages.read_page(path, "p.xhtml", "p")
+        at = page.length - 10
+        pages._insert(page, [(0, "1", "page-1"), (at, "2", "page-2")])
+        page.tree.write(str(path), encoding="utf-8", xml_declaration=True)
+        return path.read_bytes()
+
+    first = place()
+    assert first.count(b"doc-pagebreak") == 2
+    assert place() == first  # and again: nothing piles up
+    assert place() == first

@@ -24,12 +24,16 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import build_in_process
 from test_bad_input import BASE, parse_messages
+
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
 
 #: Whole-file checks whose messages carry no line (the EPUB package check).
 LINELESS = {"press.epub"}

@@ -24,6 +24,9 @@ from pathlib import Path
 import pytest
 from conftest import build_in_process
 
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
+
 REPO = Path(__file__).resolve().parents[1]
 BASE = Path(__file__).resolve().parent / "bad_input" / "base"
 

@@ -381,17 +381,20 @@ def test_rebuild_is_byte_identical(pdf, tmp_path):
     assert again.read_bytes() == pdf.path.read_bytes()
 
 
+@pytest.mark.book
 def test_page_size_option(tmp_path):
     path = _fresh_build(tmp_path, press_pdf_paper="6x9")
     box = pypdf.PdfReader(str(path)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (432, 648)
 
 
+@pytest.mark.book
 def test_page_size_is_validated(tmp_path):
     with pytest.raises(ConfigError, match="press_pdf_paper"):
         _fresh_build(tmp_path, press_pdf_paper="a5")
 
 
+@pytest.mark.book
 def test_fonts_are_validated(tmp_path):
     warnings = StringIO()
     _fresh_build(tmp_path, warnings, press_pdf_sans_font="No Such Sans")

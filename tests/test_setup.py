@@ -35,13 +35,12 @@ def test_setup_docstring_lists_what_it_registers():
 def test_every_press_node_has_html_and_typst_visitors(build_root):
     built = build_root("book", "html")
     from press import pagemeta
-    from press.typst import translator
 
     handlers = built.app.registry.translation_handlers
     # The EPUB builder's format is "html", so the html visitor serves it too.
     assert built.app.registry.builders["epub"].format == "html"
     assert handlers["html"]["page_meta"][0] is pagemeta.visit_html
-    assert handlers["typst"]["page_meta"][0] is translator.visit_page_meta
+    assert handlers["typst"]["page_meta"][0] is pagemeta.visit_typst
 
 
 def test_derived_settings(build_root):

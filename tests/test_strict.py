@@ -11,6 +11,9 @@ import pytest
 
 from conftest import ROOTS, run_press
 
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
+
 # (case, file, transform of its text, expected message regex)
 BAD = [
     ("malformed-yaml", "alpha/zeta.md", lambda t: t.replace("weight: 1", "weight: [1"),

@@ -108,6 +108,7 @@ def test_pdf_order(build_root):
     assert firsts == sorted(firsts)
 
 
+@pytest.mark.book
 def test_adding_a_page_places_it_without_a_toctree(tmp_path):
     """Incremental: a new page file appears in its place on the next build."""
     import shutil

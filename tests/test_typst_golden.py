@@ -13,11 +13,16 @@ All cases become pages of one small book (``tests/fixtures/typst/assets/`` holds
 ``conf.py``, an image, a code file and a bibliography), built once with the ``typst`` builder
 (the real translator): so the whole book, every case included, must compile to a PDF.  The
 book's ``.typ`` is then cut into its chapters, one per case, and each chapter's Typst (without
-its title heading, its own labels and the source markers) is compared with the expectation.  ``PRESS_REGEN_GOLDEN=1`` rewrites the expectations from the current writer.
+its title heading, its own labels and the source markers) is compared with the expectation.
+
+``PRESS_REGEN_GOLDEN=1`` rewrites the expectations from the current writer, in the module
+fixture (whatever the order of the tests), and still reports what changed: each case whose
+expectation was rewritten fails with its diff, so the run shows it; the next run passes.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
@@ -98,7 +103,25 @@ def golden_book(tmp_path_factory):
         app.build()
     finally:
         app.cleanup()
-    return app, warning.getvalue(), chapters(app)
+    book = chapters(app)
+    if REGEN:
+        regenerate(book)
+    return app, warning.getvalue(), book
+
+
+#: with PRESS_REGEN_GOLDEN=1: case name -> the expectation it had before (only changed cases)
+REGENERATED: dict[str, str] = {}
+
+
+def regenerate(book: dict[str, str]) -> None:
+    """Rewrite every fixture file from the writer's output; remember what changed."""
+    for case in CASES:
+        got = book.get(case.name, "")
+        if got != case.expected.strip():
+            REGENERATED[case.name] = case.expected
+            case.expected = got
+    for f in FILES:
+        write_fixtures(f, [c for c in CASES if c.file == f])
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -144,16 +167,25 @@ def test_golden_book_compiles(golden_book):
 def test_golden(golden_book, case):
     _, _, book = golden_book
     got = book[case.name]
-    if REGEN:
-        case.expected = got
-        return
+    if case.name in REGENERATED:
+        diff = "\n".join(difflib.unified_diff(REGENERATED[case.name].strip().splitlines(), got.splitlines(),
+                                               "before", "now", lineterm=""))
+        pytest.fail(f"{case.file.name}:{case.line} [{case.name}] regenerated; the expectation changed:\n{diff}")
     assert got == case.expected.strip(), f"{case.file.name}:{case.line} [{case.name}] {case.description}"
 
 
-def test_regen_writes_back(golden_book):
-    """With PRESS_REGEN_GOLDEN=1 the expectations are rewritten (after all cases ran)."""
-    if not REGEN:
-        assert all(c.expected.strip() for c in CASES), "every case has an expected output"
-        return
-    for f in FILES:
-        write_fixtures(f, [c for c in CASES if c.file == f])
+def test_every_case_has_an_expectation():
+    assert all(c.expected.strip() for c in CASES), "every case has an expected output"
+
+
+def test_regeneration_reports_what_changed(tmp_path, monkeypatch):
+    """The regeneration rewrites the file and remembers the old expectation (a unit test)."""
+    fixture = tmp_path / "cases.md"
+    fixture.write_text("[one] a case\n.\nsource\n.\nold\n.\n", encoding="utf-8")
+    cases = parse_fixtures(fixture)
+    monkeypatch.setitem(globals(), "CASES", cases)
+    monkeypatch.setitem(globals(), "FILES", [fixture])
+    monkeypatch.setitem(globals(), "REGENERATED", {})
+    regenerate({"one": "new"})
+    assert REGENERATED == {"one": "old"}
+    assert parse_fixtures(fixture)[0].expected == "new"

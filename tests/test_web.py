@@ -41,7 +41,8 @@ def front_matter(path: Path):
 
 def real_docs() -> list[str]:
     """Every page of the real book, by its source path (``section/slug``)."""
-    return sorted(p.relative_to(SOURCE).with_suffix("").as_posix() for p in SOURCE.rglob("*.md") if p.name != "README.md")
+    return sorted(p.relative_to(SOURCE).with_suffix("").as_posix() for p in SOURCE.rglob("*.md")
+                  if p.name != "README.md" and not any(s.startswith("_") for s in p.relative_to(SOURCE).parts))
 
 
 def resolve(page: Path, href: str) -> Path:
@@ -436,6 +437,7 @@ def test_og_urls_are_absolute_site_urls(real_book):
 # --- live preview -----------------------------------------------------------------------
 
 
+@pytest.mark.book
 def test_make_serve_previews_and_rebuilds_on_save(tmp_path):
     """The Makefile's ``serve`` recipe (``python -m press.serve``) on a copy of the book."""
     import os

@@ -25,6 +25,9 @@ import pytest
 import press
 from conftest import REPO
 
+#: every test here builds a book (the slow tier: `make test`, not `make test-fast`)
+pytestmark = pytest.mark.book
+
 #: Files of press/ that are not package data.
 NOT_SHIPPED = {"__pycache__"}
 

@@ -1,7 +1,7 @@
 """``make lock``: write the two hashed lock files from ``pyproject.toml`` with uv.
 
 * ``requirements.lock`` — the runtime dependencies only (``make book``);
-* ``requirements-dev.lock`` — runtime + the ``test`` and ``dev`` extras
+* ``requirements-dev.lock`` — runtime + the ``test``, ``dev`` and ``jupyter`` extras
   (``make test``, ``make serve``).
 
 Both are ``uv pip compile --universal --generate-hashes`` output (one resolution
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 #: The uv release that writes the locks (``make lock`` installs exactly this one).
 UV_VERSION = "0.13.9"
-LOCKS = {"requirements.lock": (), "requirements-dev.lock": ("test", "dev")}
+LOCKS = {"requirements.lock": (), "requirements-dev.lock": ("test", "dev", "jupyter")}
 PYTHON = "3.11"
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.builders import epub3
 
+from .. import adapters
 from . import design, notes, portable
 from .builder import THEME, THEME_DIR, PressEpubBuilder
 
@@ -42,7 +43,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(notes.CitationNotes)
     # Sphinx's checks of epub_uid/epub_identifier/version/contributor are about
     # metadata this builder no longer takes from those settings: drop them.
-    for listener in list(app.events.listeners.get("builder-inited", [])):
-        if listener.handler is epub3.validate_config_values:
-            app.disconnect(listener.id)
+    adapters.disconnect(app, "builder-inited", epub3.validate_config_values)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -36,9 +36,9 @@ import html.entities
 import posixpath
 import re
 import shutil
-import subprocess
 import time
 import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -54,7 +54,7 @@ from .. import config as press_config
 from .. import cover
 from .. import frontmatter
 from .. import pagemap
-from ..typst.builder import finish_pending
+from .. import state
 from ..warnings_ import PressWarning, warn
 from . import package, pages as print_pages
 from .package import ManifestEntry, Metadata, NavItem
@@ -117,19 +117,33 @@ def rights_statement(notice: str, license: str) -> str:
 
 
 def source_date_epoch(confdir: Path) -> int:
-    """``SOURCE_DATE_EPOCH``; else the last commit's time; else now (not reproducible)."""
-    epoch = press_config.source_date_epoch()
-    if epoch is not None:
-        return epoch
-    try:
-        out = subprocess.run(
-            ["git", "log", "-1", "--format=%ct"], cwd=confdir, capture_output=True, text=True, timeout=10
-        )
-        if out.returncode == 0 and out.stdout.strip().isdigit():
-            return int(out.stdout.strip())
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return int(time.time())
+    """The build's date (:func:`press.config.source_date_epoch`); else now: the package
+    must carry a modification date (not reproducible, said by the policy)."""
+    epoch = press_config.source_date_epoch(confdir)
+    return epoch if epoch is not None else int(time.time())
+
+
+@dataclass
+class Finishing:
+    """What the steps of :meth:`PressEpubBuilder.handle_finish` share; each step fills its part."""
+
+    epoch: int
+    outdir: Path
+    press: Any  # press.config.PressConfig
+    lang: str
+    title: str
+    docs: list[str]  # documents in reading order
+    pages: list[str]  # their files (+ the index page, once written)
+    extra: list[str]  # orphan pages' files
+    page_list: list[Any] = field(default_factory=list)  # write_page_list
+    page_source: str = ""
+    page_map: dict[str, Any] | None = None  # the PDF's (press.pagemap), for the index page's marker
+    index_page: str = ""  # write_index_page
+    toc: list[NavItem] = field(default_factory=list)  # write_nav
+    spine_files: list[str] = field(default_factory=list)  # read_back
+    info: dict[str, dict[str, Any]] = field(default_factory=dict)
+    resources: dict[str, None] = field(default_factory=dict)
+    manifest: list[ManifestEntry] = field(default_factory=list)  # write_package
 
 
 class PressEpubBuilder(Epub3Builder):
@@ -167,18 +181,7 @@ class PressEpubBuilder(Epub3Builder):
 
     # ---- reading order and page kinds ---------------------------------------------------
     def reading_order(self) -> list[str]:
-        root = self.config.root_doc
-        order: list[str] = []
-
-        def visit(doc: str) -> None:
-            if doc in order or doc not in self.env.all_docs:
-                return
-            order.append(doc)
-            for child in self.env.toctree_includes.get(doc, []):
-                visit(child)
-
-        visit(root)
-        return order
+        return state.of(self.sphinx).reading_order(self.env, self.config.root_doc)
 
     def classify(self, order: list[str]) -> None:
         root = self.config.root_doc
@@ -307,23 +310,43 @@ class PressEpubBuilder(Epub3Builder):
 
     # ---- finishing: check the pages, write the package, zip it ------------------------------
     def handle_finish(self) -> None:
-        epoch = source_date_epoch(Path(self.confdir))
+        """The steps after the pages are written, in order, like Sphinx's EPUB builder:
+        cover, print page list, index, navigation, read back, package, zip."""
+        book = self.finishing()
+        self.write_cover(book)
+        self.write_page_list(book)
+        self.write_index_page(book)
+        self.write_nav(book)
+        self.read_back(book)
+        self.write_package(book)
+        self.write_epub(book)
+
+    def finishing(self) -> Finishing:
+        """What the finishing steps share: the pages in reading order and what each step adds."""
         outdir = Path(self.outdir)
         press = press_config.get(self.config)
-        lang = self.language_tag()
         docs = [d for d in self.press_order if (outdir / (d + self.out_suffix)).exists()]
-        pages = [d + self.out_suffix for d in docs]
-        # pages outside every toctree (orphans) travel along, out of the reading order
-        extra = [
-            d + self.out_suffix for d in sorted(self.env.all_docs)
-            if d not in self.press_order and (outdir / (d + self.out_suffix)).exists()
-        ]
+        return Finishing(
+            epoch=source_date_epoch(Path(self.confdir)),
+            outdir=outdir,
+            press=press,
+            lang=self.language_tag(),
+            title=self.config.epub_title or self.config.project,
+            docs=docs,
+            pages=[d + self.out_suffix for d in docs],
+            # pages outside every toctree (orphans) travel along, out of the reading order
+            extra=[
+                d + self.out_suffix for d in sorted(self.env.all_docs)
+                if d not in self.press_order and (outdir / (d + self.out_suffix)).exists()
+            ],
+        )
 
-        # cover image and page
+    def write_cover(self, book: Finishing) -> None:
+        """The cover image (press.cover: the same art as the PDF's cover) and its page."""
+        outdir, press, title = book.outdir, book.press, book.title
         (outdir / COVER_IMAGE).parent.mkdir(parents=True, exist_ok=True)
-        title = self.config.epub_title or self.config.project
-        png = cover.cover_png(  # press.cover: the same art as the PDF's cover
-            title, press.subtitle, ", ".join(press.authors), lang,
+        png = cover.cover_png(
+            title, press.subtitle, ", ".join(press.authors), book.lang,
             [str(Path(self.confdir, p)) for p in press.pdf_font_paths],
         )
         (outdir / COVER_IMAGE).write_bytes(png)
@@ -333,51 +356,58 @@ class PressEpubBuilder(Epub3Builder):
             f'<img role="doc-cover" src="{package.esc(COVER_IMAGE)}" alt="{package.esc(alt)}" />\n</section>'
         )
         (outdir / COVER_PAGE).write_text(
-            package.xhtml_page(lang, title, cover_body, CSS, body_type="cover"), encoding="utf-8"
+            package.xhtml_page(book.lang, title, cover_body, CSS, body_type="cover"), encoding="utf-8"
         )
 
-        # print page numbers: markers in the pages and a page list (press.epub.pages)
-        finish_pending(self.sphinx)  # the PDF compiled in the background while the pages were written
-        page_map, why = pagemap.load(self.env, self.config, Path(self.doctreedir))
-        page_list = print_pages.place_markers(outdir, docs, self.out_suffix, page_map)
+    def write_page_list(self, book: Finishing) -> None:
+        """Print page numbers: markers in the pages and a page list (press.epub.pages).  The
+        page map comes through the build's state, which finishes the PDF compiled in the
+        background while the pages were written."""
+        page_map, why = pagemap.for_epub(self.sphinx)
+        book.page_map = page_map
+        book.page_list = print_pages.place_markers(book.outdir, book.docs, self.out_suffix, page_map)
         if page_map is None:
             logger.info(__("the EPUB has no print page list: %s (build the PDF with it)"), why)
-        page_source = ""
-        if page_list:
-            page_source = f"{title}, PDF edition ({page_map['pdf']})"
+        if book.page_list:
+            book.page_source = f"{book.title}, PDF edition ({page_map['pdf']})"
 
-        # the index (genindex data: glossary terms and index entries), after the last page
-        index_page = self.write_index(outdir, lang, pages)
-        if index_page:
-            pages.append(index_page)
-            index_mark = print_pages.index_marker(outdir, index_page, page_map)  # the printed index's page
-            if index_mark:
-                page_list.append(index_mark)
+    def write_index_page(self, book: Finishing) -> None:
+        """The index (genindex data: glossary terms and index entries), after the last page."""
+        book.index_page = self.write_index(book.outdir, book.lang, book.pages)
+        if book.index_page:
+            book.pages.append(book.index_page)
+            mark = print_pages.index_marker(book.outdir, book.index_page, book.page_map)  # the printed index's page
+            if mark:
+                book.page_list.append(mark)
 
-        # navigation
-        toc = self.nav_tree()
-        if index_page:
-            toc.append(NavItem(INDEX_TITLE, index_page))
+    def write_nav(self, book: Finishing) -> None:
+        """The navigation document: the full contents, landmarks and the page list."""
+        book.toc = toc = self.nav_tree()
+        if book.index_page:
+            toc.append(NavItem(INDEX_TITLE, book.index_page))
         landmarks = [("cover", "Cover", COVER_PAGE), ("toc", "Contents", f"{NAV}#toc")]
-        if docs:
-            landmarks.append(("bodymatter", "Start of content", pages[0]))
-        for doc in docs:
+        if book.docs:
+            landmarks.append(("bodymatter", "Start of content", book.pages[0]))
+        for doc in book.docs:
             kind = self.press_kinds.get(doc)
             if kind in ("glossary", "bibliography"):
                 title_node = self.env.titles.get(doc)
                 landmarks.append((kind, title_node.astext() if title_node else kind.title(), doc + self.out_suffix))
-        if index_page:
-            landmarks.append(("index", INDEX_TITLE, index_page))
-        (outdir / NAV).write_text(
-            package.nav_document(lang, "Contents", toc, landmarks, CSS, page_list=page_list), encoding="utf-8"
+        if book.index_page:
+            landmarks.append(("index", INDEX_TITLE, book.index_page))
+        (book.outdir / NAV).write_text(
+            package.nav_document(book.lang, "Contents", toc, landmarks, CSS, page_list=book.page_list),
+            encoding="utf-8",
         )
 
-        # read every page back: ids, links, resources, properties
-        spine_files = [COVER_PAGE, NAV, *pages, *extra]
-        info = {f: self.inspect(outdir, f) for f in spine_files}
+    def read_back(self, book: Finishing) -> None:
+        """Read every page back: ids, links, resources, properties; report each problem."""
+        outdir, pages, extra = book.outdir, book.pages, book.extra
+        book.spine_files = spine_files = [COVER_PAGE, NAV, *pages, *extra]
+        book.info = info = {f: self.inspect(outdir, f) for f in spine_files}
         ids = {f: i["ids"] for f, i in info.items()}
         broken = {f for f, i in info.items() if not i["well_formed"]}
-        resources: dict[str, None] = {}
+        resources: dict[str, None] = book.resources
         for f, i in info.items():
             doc = f[: -len(self.out_suffix)] if f in pages or f in extra else None
             for res in i["resources"]:
@@ -395,16 +425,20 @@ class PressEpubBuilder(Epub3Builder):
             for problem in i["problems"]:
                 warn(PressWarning.EPUB, f"{f}: {problem}", location=doc)
 
+    def write_package(self, book: Finishing) -> None:
+        """``toc.ncx``, ``content.opf`` (metadata, manifest, spine, guide) and the container."""
+        outdir, info, resources, pages, extra = book.outdir, book.info, book.resources, book.pages, book.extra
+        spine_files = book.spine_files
         images = [r for r in resources if r != COVER_IMAGE and package.MEDIA_TYPES.get(posixpath.splitext(r)[1].lower(), "").startswith("image/")]
         meta = self.metadata(
-            epoch,
+            book.epoch,
             has_images=bool(images),
             has_math=any("mathml" in i["properties"] for i in info.values()),
             missing_alt=any(i["missing_alt"] for i in info.values()),
             math_fallback=any(i["math_fallback"] for i in info.values()),
-            page_source=page_source,
+            page_source=book.page_source,
         )
-        (outdir / NCX).write_text(package.ncx_document(meta.identifier, meta.title, lang, toc), encoding="utf-8")
+        (outdir / NCX).write_text(package.ncx_document(meta.identifier, meta.title, book.lang, book.toc), encoding="utf-8")
         manifest = [ManifestEntry(NAV, ["nav"]), ManifestEntry(NCX)]
         manifest += [ManifestEntry(f, sorted(info[f]["properties"])) for f in spine_files if f != NAV]
         manifest += [ManifestEntry(r, ["cover-image"] if r == COVER_IMAGE else []) for r in sorted(resources)]
@@ -423,12 +457,15 @@ class PressEpubBuilder(Epub3Builder):
         (outdir / "content.opf").write_text(opf, encoding="utf-8")
         (outdir / "META-INF").mkdir(exist_ok=True)
         (outdir / "META-INF" / "container.xml").write_text(package.CONTAINER_XML, encoding="utf-8")
+        book.manifest = manifest
 
+    def write_epub(self, book: Finishing) -> None:
+        """The reproducible zip (press.reprozip): container, package, NCX, nav, then the manifest."""
         order = ["META-INF/container.xml", "content.opf", NCX, NAV]
-        order += [e.href for e in manifest if e.href not in order]
-        target = outdir / f"{self.config.epub_basename}.epub"
+        order += [e.href for e in book.manifest if e.href not in order]
+        target = book.outdir / f"{self.config.epub_basename}.epub"
         logger.info(__("writing %s file..."), target.name)
-        package.write_zip(target, outdir, order, epoch)
+        package.write_zip(target, book.outdir, order, book.epoch)
 
     def write_index(self, outdir: Path, lang: str, pages: list[str]) -> str:
         """``genindex.xhtml``: the entries of the print index, grouped by letter: Sphinx's

@@ -76,16 +76,26 @@ class StaticDesign(SphinxPostTransform):
 
     def run(self, **kwargs: Any) -> None:
         self.serial = 0
-        for node in list(self.document.findall(lambda n: _component(n, "tab-set"))):
+        # one walk over the page finds every kind (the rewrites below move nodes, never copy them)
+        found: dict[str, list[nodes.Element]] = {"tab-set": [], "dropdown": [], "card": [], "raw": [], "icon": []}
+        for node in self.document.findall(nodes.Element):
+            kind = node.get("design_component")
+            if kind in found:
+                found[kind].append(node)
+            elif isinstance(node, nodes.raw):
+                found["raw"].append(node)
+            elif node.tagname == "sd_icon":
+                found["icon"].append(node)
+        for node in found["tab-set"]:
             self.tab_set(node)
-        for node in list(self.document.findall(lambda n: _component(n, "dropdown"))):
+        for node in found["dropdown"]:
             self.dropdown(node)
-        for node in list(self.document.findall(lambda n: _component(n, "card"))):
+        for node in found["card"]:
             self.card(node)
-        for raw in self.document.findall(nodes.raw):
+        for raw in found["raw"]:
             if "html" in raw.get("format", "").split() and "<svg" in raw.astext():
                 raw.children = [nodes.Text(svg_namespace(raw.astext()))]
-        for icon in self.document.findall(lambda n: isinstance(n, nodes.Element) and n.tagname == "sd_icon"):
+        for icon in found["icon"]:
             if "svg" in icon:
                 icon["svg"] = svg_namespace(icon["svg"])
 

@@ -10,9 +10,10 @@ import html
 import re
 import time
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from .. import reprozip
 
 MEDIA_TYPES = {
     ".xhtml": "application/xhtml+xml",
@@ -320,54 +321,8 @@ def ncx_document(identifier: str, title: str, lang: str, toc: list[NavItem]) -> 
     return "\n".join(lines) + "\n"
 
 
-COVER_TYP = r"""
-#let title = sys.inputs.title
-#let subtitle = sys.inputs.subtitle
-#let authors = sys.inputs.authors
-#set page(width: 5in, height: 8in, margin: (x: 0.55in, top: 0.9in, bottom: 0.7in), fill: white)
-#set text(font: "Libertinus Serif", fill: black, lang: sys.inputs.lang, hyphenate: false)
-#set par(justify: false, leading: 0.45em)
-#place(top + left, dx: -0.55in, dy: -0.9in, rect(width: 5in, height: 0.35in, fill: black))
-#v(0.6in)
-#text(size: 34pt, weight: "bold", title)
-#v(0.25in)
-#line(length: 1.2in, stroke: 2.5pt + black)
-#v(0.2in)
-#if subtitle != "" { text(size: 17pt, style: "italic", subtitle) }
-#v(1fr)
-#text(size: 13pt, authors)
-"""
-
-
-def cover_png(title: str, subtitle: str, authors: str, lang: str, font_paths: list[str] | None = None) -> bytes:
-    """A typographic cover (PNG, 1200×1920) drawn from the title by the ``typst`` wheel."""
-    import typst
-
-    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths or []))
-    return typst.compile(
-        COVER_TYP.encode("utf-8"),
-        format="png",
-        ppi=240,
-        font_paths=fonts,
-        ignore_system_fonts=True,
-        sys_inputs={"title": title, "subtitle": subtitle, "authors": authors, "lang": lang or "en"},
-    )
-
-
 def write_zip(target: Path, root: Path, files: list[str], epoch: int) -> None:
-    """Zip an EPUB reproducibly: ``mimetype`` first and stored, fixed times and modes, given order."""
-    stamp = time.gmtime(max(epoch, 315532800))[:6]  # zip cannot store dates before 1980
-
-    def info(name: str, method: int) -> zipfile.ZipInfo:
-        zi = zipfile.ZipInfo(name, date_time=stamp)
-        zi.compress_type = method
-        zi.create_system = 3
-        zi.external_attr = 0o100644 << 16
-        return zi
-
-    tmp = target.with_suffix(".epub.tmp")
-    with zipfile.ZipFile(tmp, "w") as z:
-        z.writestr(info("mimetype", zipfile.ZIP_STORED), b"application/epub+zip")
-        for name in files:
-            z.writestr(info(name, zipfile.ZIP_DEFLATED), (root / name).read_bytes(), compresslevel=9)
-    tmp.replace(target)
+    """Zip an EPUB reproducibly (:mod:`press.reprozip`): ``mimetype`` first and stored, then
+    ``files`` of ``root`` in the given order."""
+    entries = [("mimetype", b"application/epub+zip")] + [(name, (root / name).read_bytes()) for name in files]
+    reprozip.write_zip(target, entries, epoch, stored=("mimetype",))

@@ -37,7 +37,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..typst.translator import END_ID, label
+from ..typstmarkup import END_ID, label
 from .package import NavItem
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -82,6 +82,9 @@ def read_page(path: Path, name: str, doc: str) -> Page | None:
     for old in root.xpath('//*[@role="doc-pagebreak"]'):  # markers of an earlier build
         parent = old.getparent()
         tail = old.tail or ""
+        following = old.getnext()
+        if tail == "\n" and following is not None and following.tag in HEADINGS:
+            tail = ""  # the line break _insert put between a marker and its heading: the exact inverse
         prev = old.getprevious()
         if prev is not None:
             prev.tail = (prev.tail or "") + tail

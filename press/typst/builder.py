@@ -1,8 +1,7 @@
-"""The ``typst`` builder: one book, written as Typst and compiled to PDF in-process."""
+"""The ``typst`` builder: one book, written as Typst and compiled to PDF in a child process."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import importlib.resources
@@ -11,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Set
+from collections.abc import Set
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,13 +29,19 @@ from .. import config as press_config
 from .. import cover
 from .. import frontmatter
 from .. import pagemap
+from .. import state
+from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
 from . import errors
-from .translator import TypstTranslator, label, string
+from ..typstmarkup import label, string
+from .translator import TypstTranslator
+from .worker import Worker
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
+
+    from ..state import BookBuild
 
 #: :mod:`press.typst.pack`, run by path (it imports pikepdf only)
 PACK = Path(__file__).resolve().with_name("pack.py")
@@ -53,22 +58,23 @@ INDEX_CHAPTER = """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
 
-#: One Typst compiler per (root folder, font folders) for the life of the process: a
-#: second compile of the same book (``press serve``) reuses its parsed files, fonts and
-#: memoised layout, so recompiling after an edit takes a fraction of the first compile.
-_COMPILERS: dict[tuple[str, tuple[str, ...]], tuple[typst.Compiler, typst.Fonts]] = {}
-
-
-def compiler_for(root: str, font_paths: list[str]) -> tuple[typst.Compiler, typst.Fonts]:
-    """The process's Typst compiler (and its fonts) for this root and these font folders."""
+def compiler_for(book: BookBuild, root: str, font_paths: list[str]) -> tuple[Worker, typst.Fonts]:
+    """The Typst compiler (and its fonts, for their names) for this root and these font
+    folders, kept on the build's state (:attr:`press.state.BookBuild.compilers`).  The
+    compiler runs in a child process of its own (:class:`press.typst.worker.Worker`: the
+    book's layout never adds to the memory of the process that holds the Sphinx
+    environment), which exits once the PDF is read, unless the compilers outlive the build
+    (``press serve`` passes its own: :attr:`press.state.BookBuild.keep_compilers`); then a
+    second compile of the same book reuses its parsed files, fonts and memoised layout and
+    takes a fraction of the first compile."""
     key = (root, tuple(font_paths))
-    if key not in _COMPILERS:
+    if key not in book.compilers:
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths))
-        _COMPILERS[key] = (typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True), fonts)
-    return _COMPILERS[key]
+        book.compilers[key] = (Worker(root, list(font_paths), keep=book.keep_compilers), fonts)
+    return book.compilers[key]
 
 
-def compile_pdf(compiler: typst.Compiler, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
+def compile_pdf(compiler: Worker, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
     """The one Typst compile call of the PDF build: ``(pdf bytes, warnings)``; raises
     ``typst.TypstError``.  Keep it small: error mapping and PDF/UA options plug in here."""
     pdf, warnings = compiler.compile_with_warnings(
@@ -111,15 +117,18 @@ def _dismantle(tree: nodes.Node) -> None:
 class Compile:
     """One Typst compile of the book, run here or in a background thread.
 
-    The ``typst`` wheel releases the GIL while it lays out the book, so the engine
-    (:mod:`press.engine`), when more formats follow the PDF, lets the compile run in a
-    thread while the EPUB and the web book are written, and calls :meth:`finish` from
-    one of their Sphinx events: errors and warnings are then reported, at the author's
-    file:line, by that build (whose status they fail), and the PDF and its page map
-    (:mod:`press.pagemap`) are written.  The EPUB finishes the compile before it places
+    The layout itself happens in a child process (:mod:`press.typst.worker`: the book's
+    layout never adds to the memory of this process, which holds the Sphinx environment);
+    a thread only waits for it and for the packing, so the builder hands
+    the job to the build's state (:meth:`press.state.BookBuild.submit`): when more formats
+    follow the PDF the compile runs in a thread while the EPUB and the web book are
+    written, and :meth:`press.state.BookBuild.finish_compiles` calls :meth:`finish`:
+    errors and warnings are then reported, at the author's file:line, by that build
+    (whose status they fail), and the PDF and its page map (:mod:`press.pagemap`) are
+    written.  The EPUB finishes the compile before it places
     its print page markers; its pages are written while Typst works."""
 
-    def __init__(self, compiler: typst.Compiler, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
+    def __init__(self, compiler: Worker, typ_path: Path, pdf_path: Path, srcdir: str, timestamp: int) -> None:
         self.compiler, self.typ_path, self.pdf_path = compiler, typ_path, pdf_path
         self.srcdir, self.timestamp = srcdir, timestamp
         self.pdf: bytes | None = None
@@ -139,11 +148,14 @@ class Compile:
             packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
             # where the pages begin, for the EPUB's page list (the layout above is memoised)
             self.page_map = pagemap.query(self.compiler)
+            self.compiler.done()  # the compile process exits (unless press serve keeps it)
             self.pdf = packing.result()
         except typst.TypstError as exc:
             self.error = exc
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
+        finally:
+            self.compiler.done()
 
     def start(self) -> None:
         if self.thread is None:
@@ -173,45 +185,9 @@ class Compile:
             errors.warning(w, self.typ_path, self.srcdir)
         if self.pdf is not None:
             self.pdf_path.write_bytes(self.pdf)
-            pagemap.record(app.env, app.config, Path(app.doctreedir), self.page_map, self.pdf_path.name)
+            pagemap.record(state.of(app), app.env, app.config, Path(app.doctreedir), self.page_map, self.pdf_path.name)
             if self.written is not None:
                 self.written()
-
-
-_BACKGROUND = False
-_START = True
-_PENDING: list[Compile] = []
-
-
-@contextlib.contextmanager
-def compile_in_background(start: bool = True) -> Iterator[list[Compile]]:
-    """While active, the builder leaves its compile in the yielded list instead of running
-    it, started in a thread (or, with ``start=False``, not yet started: the engine starts it
-    after forking); the caller must :meth:`Compile.finish` (or at least
-    :meth:`Compile.wait` for) every job in it."""
-    global _BACKGROUND, _START
-    _BACKGROUND, _START = True, start
-    try:
-        yield _PENDING
-    finally:
-        _BACKGROUND, _START = False, True
-
-
-def finish_pending(app: Any) -> None:
-    """Finish every compile left running (see :class:`Compile`), reporting through ``app``."""
-    for job in take_pending():
-        job.finish(app)
-
-
-def resume_pending(jobs: list[Compile]) -> None:
-    """Put back compiles taken with :func:`take_pending` (the engine, across its fork)."""
-    _PENDING.extend(jobs)
-
-
-def take_pending() -> list[Compile]:
-    jobs = list(_PENDING)
-    _PENDING.clear()
-    return jobs
 
 
 def _same_text(path: Path, text: str) -> bool:
@@ -333,21 +309,18 @@ class TypstBuilder(Builder):
         h = hashlib.sha256(pagemap.fingerprint(self.env, self.config).encode())
         for code in sorted(Path(__file__).parent.glob("*.py")):
             h.update(code.read_bytes())
-        h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch()}".encode())
+        h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch(self.confdir)}".encode())
         return h.hexdigest()
 
     def up_to_date(self, fingerprint: str) -> bool:
-        try:
-            recorded = Path(self.doctreedir, PDF_STAMP).read_text(encoding="utf-8")
-        except OSError:
-            return False
+        recorded = Stamp(self.doctreedir, PDF_STAMP).text()
         out = Path(self.outdir)
         return recorded == fingerprint and all(
             (out / name).is_file() for name in (f"{self.press.slug}.typ", f"{self.press.slug}.pdf", "press-book.typ")
         )
 
     def record_stamp(self) -> None:
-        Path(self.doctreedir, PDF_STAMP).write_text(self.fingerprint, encoding="utf-8")
+        Stamp(self.doctreedir, PDF_STAMP).write(self.fingerprint)
 
     def write_documents(self, _docnames: Set[str]) -> None:
         self.fingerprint = self.input_fingerprint()
@@ -391,9 +364,9 @@ class TypstBuilder(Builder):
         return (meta.description if meta else "") or self.press.subtitle
 
     def pub_date(self) -> str:
-        """The PDF's creation/modification date: ``SOURCE_DATE_EPOCH``, or none at all
-        (never the clock: two builds of the same source stay byte-identical)."""
-        epoch = press_config.source_date_epoch()
+        """The PDF's creation/modification date (:func:`press.config.source_date_epoch`), or
+        none at all (never the clock: two builds of the same source stay byte-identical)."""
+        epoch = press_config.source_date_epoch(self.confdir)
         if epoch is None:
             return "none"
         when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
@@ -454,24 +427,19 @@ class TypstBuilder(Builder):
         # Same source, templates and images: the PDF is up to date (and so is its page map;
         # without one, e.g. after an upgrade, compile once more to read it)
         if getattr(self, "unchanged", False) and not images_changed:
-            if pagemap.refresh(self.env, self.config, Path(self.doctreedir)):
+            if pagemap.refresh(state.of(self.sphinx), self.env, self.config, Path(self.doctreedir)):
                 logger.info(__("%s is up to date (same Typst source, template and images)"), pdf_path.name)
                 self.record_stamp()
                 return
-        compiler, fonts = compiler_for(str(self.outdir), self.font_paths())
+        book = state.of(self.sphinx)
+        compiler, fonts = compiler_for(book, str(self.outdir), self.font_paths())
         families = {f.casefold() for f in fonts.families()}
         for setting in ("pdf_font", "pdf_sans_font", "pdf_mono_font"):
             family = getattr(self.press, setting)
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
-        timestamp = press_config.source_date_epoch() or 0
+        timestamp = press_config.source_date_epoch(self.confdir) or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
         job.written = self.record_stamp  # once the PDF is written
-        if _BACKGROUND:
-            if _START:
-                job.start()  # the engine finishes it during the next format's build
-            _PENDING.append(job)
-        else:
-            job.run()
-            job.finish(self.sphinx)
+        book.submit(job, self.sphinx)  # run now, or while the next formats are written

@@ -1,9 +1,11 @@
 """Typst renderings of the rest of docutils, Sphinx, MyST, sphinx-design and bibtex nodes.
 
-:class:`ElementsMixin` is a base of :class:`press.typst.translator.TypstTranslator`; it holds
+:class:`ExtendedNodeVisitors` is a base of :class:`press.typst.translator.TypstTranslator`; it holds
 the visitors for node kinds beyond a plain book (API descriptions, option lists, grammars,
 version notes, raw HTML, remote images, task lists, ...) and the two safety nets every node
-passes through (:meth:`ElementsMixin.dispatch_visit`):
+passes through (:meth:`ExtendedNodeVisitors.dispatch_visit`).  It works on the translator's
+state (``add``, ``docname``, the label sets) but never imports the translator: the markup
+helpers come from the neutral :mod:`press.typstmarkup`.
 
 * a source marker (:mod:`press.typst.errors`) in front of each element that knows its line,
   so a Typst error is reported at the author's ``file:line``;
@@ -24,6 +26,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
 
+from ..typstmarkup import escape, label, string
 from ..warnings_ import PressWarning, warn
 from . import errors
 
@@ -49,16 +52,12 @@ VERSION_KINDS = {
 }
 
 
-def _typst_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "").replace("\t", "    ") + '"'
-
-
 def mono(text: str) -> str:
     """Monospaced text (API signatures, grammar rules): an inline ``raw`` element."""
     text = text.rstrip("\n")
     if not text:
         return ""
-    return f"#raw({_typst_string(text)})"
+    return f"#raw({string(text)})"
 
 
 class _HTMLText(html.parser.HTMLParser):
@@ -106,8 +105,6 @@ class _HTMLText(html.parser.HTMLParser):
 
 def raw_html(translator: Any, node: nodes.Element) -> str:
     """Raw HTML in the PDF: its text is kept; what cannot be printed is a file:line warning."""
-    from .translator import escape
-
     parser = _HTMLText(escape)
     parser.feed(node.astext())
     parser.close()
@@ -136,14 +133,15 @@ def remote_image(translator: Any, node: nodes.Element) -> str:
         location=translator.location(node),
     )
     alt = node.get("alt", "")
-    call = f"#press-remote-image({_typst_string(uri)}, alt: {_typst_string(alt)})"
+    call = f"#press-remote-image({string(uri)}, alt: {string(alt)})"
     if isinstance(node.parent, (nodes.TextElement, nodes.reference, nodes.figure)):
         return call
     return "\n" + call + "\n\n"  # a block-level image: a paragraph of its own
 
 
-class ElementsMixin:
-    """Visitors for the node kinds beyond a plain book; see the module docstring."""
+class ExtendedNodeVisitors:
+    """Visitors for the node kinds beyond a plain book, and the source-marker and label
+    safety nets every node passes through; see the module docstring."""
 
     # -- every node: source markers and labels ----------------------------
     def dispatch_visit(self, node: nodes.Node) -> None:
@@ -172,8 +170,6 @@ class ElementsMixin:
                     self.pending_labels.append(name)
 
     def label_of(self, id_: str) -> str:
-        from .translator import label
-
         return label(self.docname, id_)
 
     def in_title(self, node: nodes.Node) -> bool:
@@ -359,7 +355,7 @@ class ElementsMixin:
         self.emit_labels(node)
         caption = node.get("caption") or node.get("alt") or ""
         logger.info("a Graphviz graph is printed as its source", location=self.location(node))
-        code = _typst_string(node.get("code", "").rstrip("\n"))
+        code = string(node.get("code", "").rstrip("\n"))
         head = f", caption: [{self.render([nodes.Text(caption)])}]" if caption else ""
         self.add(f"\n#press-code({code}, lang: \"dot\"{head})\n\n")
         raise nodes.SkipNode
@@ -392,7 +388,7 @@ class ElementsMixin:
         body = self.render(content.children) if content is not None else ""
         kind = node.get("objtype", "") or node.get("desctype", "")
         sigs = "".join(f"[{s}], " for s in signatures)
-        self.add(f"\n#press-desc(kind: {_typst_string(kind)}, ({sigs}))[{body}]\n\n")
+        self.add(f"\n#press-desc(kind: {string(kind)}, ({sigs}))[{body}]\n\n")
         raise nodes.SkipNode
 
     def visit_desc_signature_line(self, node: nodes.Element) -> None:
@@ -483,3 +479,7 @@ class ElementsMixin:
     visit_desc_signature = depart_desc_signature = _pass  # written by visit_desc
     visit_desc_content = depart_desc_content = _pass
 
+
+
+#: the earlier name of :class:`ExtendedNodeVisitors` (branches in flight may still use it)
+ElementsMixin = ExtendedNodeVisitors

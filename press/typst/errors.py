@@ -18,6 +18,7 @@ is looked up in the ``.typ`` and the nearest marker before its first use is the 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from pathlib import Path
@@ -41,13 +42,20 @@ def marker(node: nodes.Node, srcdir: str | os.PathLike[str]) -> tuple[str, int] 
     source, line = getattr(node, "source", None), getattr(node, "line", None)
     if not source or not line:
         return None
+    return _relative(source, os.fspath(srcdir)), int(line)
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(source: str, srcdir: str) -> str:
+    """``source`` relative to ``srcdir`` if inside (a pure function: every node of a page
+    asks for the same path, and ``os.path.relpath`` is the translator's costliest call)."""
     try:
         rel = os.path.relpath(source, srcdir)
     except ValueError:
         rel = source
     if rel.startswith(".."):
         rel = source
-    return rel.replace("*/", "*_/"), int(line)
+    return rel.replace("*/", "*_/")
 
 
 def comment(path: str, line: int) -> str:

@@ -140,8 +140,11 @@ def rewrite(tex: str) -> str:
 
 
 def _convert(latex: str, node: nodes.Node | None) -> str:
+    tex = rewrite(latex.strip())
+    if tex[:1] in ("_", "^"):  # a sub- or superscript with no base (`$_{x}$`): an empty one, `""`
+        return '""' + _convert("{x}" + tex, node).removeprefix("x")
     try:
-        return tex2typst(rewrite(latex.strip()), non_strict=False)
+        return tex2typst(tex, non_strict=False)
     except Exception as exc:  # the converter raises plain errors
         reason = str(exc).splitlines()[0].removeprefix("Conversion failed: ")
         warn(PressWarning.TYPST_MATH, f"cannot convert LaTeX math {latex.strip()!r} to Typst: {reason}", location=node)

@@ -26,7 +26,7 @@ silently dropped.
 
 The visitors for node kinds beyond a plain book (API descriptions, option lists,
 grammars, version notes, raw HTML, remote images, ...) are in
-:mod:`press.typst.elements`, whose mixin also writes a source marker before each
+:mod:`press.typst.elements`, whose :class:`~press.typst.elements.ExtendedNodeVisitors` also writes a source marker before each
 element (so :mod:`press.typst.errors` reports Typst errors at the author's file:line)
 and gives every id a label even when its visitor did not write one.
 """
@@ -43,36 +43,11 @@ from sphinx.util.docutils import SphinxTranslator
 from ..warnings_ import PressWarning, warn
 from . import elements
 from . import errors
+from .elements import ExtendedNodeVisitors
 
-# Markup specials, plus ";" and "(": text may follow an embedded call (``#emph[x]``),
-# where a bare ";" would end the expression (and vanish) and "(" would call its result.
-_SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:;(])")
-_LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
-
-
-def escape(text: str) -> str:
-    """Escape text for Typst markup; whitespace runs become one space, a no-break space
-    stays one (``~``: a citation tied to the word before it, press.references)."""
-    text = _SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"[^\S\u00a0]+", " ", text).replace("\u00a0", "~")
-
-
-def string(text: str) -> str:
-    """A Typst string literal."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "").replace("\t", "    ") + '"'
-
-
-#: the id of the label that closes each document's own content (``<d.doc:press-end>``)
-END_ID = "press-end"
-
-
-def label(docname: str, id_: str = "") -> str:
-    """The Typst label name of a document (``id_=""``) or of an id in it."""
-    name = "d." + docname.replace("/", ".")
-    if id_:
-        name += ":" + id_
-    return _LABEL_BAD.sub("_", name)
-
+# Typst markup escaping and label names live in a neutral module (the EPUB's page list and
+# press.pagemeta use them too); re-exported here for the builder and older callers.
+from ..typstmarkup import END_ID, escape, label, string  # noqa: E402,F401
 
 ADMONITIONS = {
     nodes.attention: "attention",
@@ -108,7 +83,7 @@ def _design(node: nodes.Node) -> str | None:
     return node.get("design_component") if isinstance(node, nodes.Element) else None
 
 
-class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
+class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
     """Write one assembled doctree as the body of a Typst document."""
 
     def __init__(self, document: nodes.document, builder: Any) -> None:
@@ -269,7 +244,7 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
             self.pending_labels.append(root)  # a link to the root document (e.g. to `/`)
 
     def depart_document(self, node: nodes.document) -> None:
-        elements.ElementsMixin.depart_document(self, node)  # labels no visitor wrote
+        ExtendedNodeVisitors.depart_document(self, node)  # labels no visitor wrote
 
     def end_document(self) -> None:
         """Where the current document's own content ends (before the chapters its toctree
@@ -1014,7 +989,8 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
         number = self.fignumber(node, "table")
         body = self.render([c for c in node.children if not isinstance(c, nodes.title)])
         rows = sum(1 for _ in node.findall(nodes.row))
-        breakable = ", breakable: true" if rows > 15 else ""
+        # (a notebook's output table stays below its cell, like a long table: press.notebooks)
+        breakable = ", breakable: true" if rows > 15 or "press-notebook-table" in node.get("classes", ()) else ""
         self.add(f"\n#press-table-figure(caption: [{text}], number: {string(number)}{breakable})[{body}]")
         self.add(self.take_label(node) + "\n\n")
         self.extra_labels(node)
@@ -1141,16 +1117,6 @@ class TypstTranslator(elements.ElementsMixin, SphinxTranslator):
 
     def visit_displaymath(self, node: nodes.Element) -> None:
         self.visit_math_block(node)
-
-
-def visit_page_meta(self: TypstTranslator, node: nodes.Element) -> None:
-    """Chapter opener data: description and date under the title (and the tags)."""
-    args = [f"description: {string(node['description'])}", f"date: {string(node['date'])}"]
-    tags = node.get("tags") or []
-    if tags:
-        args.append("tags: (" + "".join(f"{string(t)}, " for t in tags) + ")")
-    self.add("#press-pagemeta(" + ", ".join(args) + ")\n\n")
-    raise nodes.SkipNode
 
 
 def _make_admonition_visitor(kind: str) -> Any:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -36,6 +37,7 @@ from sphinx.application import Sphinx
 from sphinx.builders import Builder
 from sphinx.config import Config
 
+from .. import adapters
 from .. import config as press_config
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "html"
@@ -52,25 +54,54 @@ def is_web(builder: Builder | None) -> bool:
     return builder is not None and builder.name in WEB_BUILDERS
 
 
+#: Scripts of data the web build writes at its end (download sizes, link previews, search
+#: snippets): a page written before them must not carry Sphinx's ``?v=<checksum>`` of the
+#: previous build's file (a clean build, which has none yet, writes none: an incremental
+#: build or a format built alone must give the same bytes).
+GENERATED_SCRIPTS = frozenset({"press-download-sizes.js", "press-previews-data.js", "press-search-text.js"})
+_CHECKSUM = re.compile(r"\?v=[0-9a-f]{8}(?=\")")
+
+
+def _unversioned_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Wrap the page's ``js_tag`` (public page context) so :data:`GENERATED_SCRIPTS` are
+    linked without a checksum."""
+    js_tag = context.get("js_tag")
+    if js_tag is None or not is_web(app.builder):
+        return
+
+    def tag(js: Any) -> str:
+        out = js_tag(js)
+        name = str(getattr(js, "filename", js) or "").rpartition("/")[2]
+        return _CHECKSUM.sub("", out) if name in GENERATED_SCRIPTS else out
+
+    context["js_tag"] = tag
+
+
+def downloads_of(app: Sphinx) -> list[Any]:
+    """The PDF/EPUB copies this web build offers (:mod:`press.web.downloads` finds them at
+    ``builder-inited``; :mod:`press.web.offline` offers the zip beside them)."""
+    return getattr(app.builder, "press_downloads", [])
+
+
 def site_url(config: Config) -> str:
     """``press_site_url`` with exactly one trailing slash (or ``""``)."""
     url = press_config.get(config).site_url.strip()
     return url.rstrip("/") + "/" if url else ""
 
 
-def _has_site_url(config: Config) -> bool:
-    """Whether conf.py (or a ``-D`` override) gives the site URL, read before config-inited."""
-    given = {**config._raw_config, **config.overrides}
-    if press_config.site_url_override():
+def _has_site_url(app: Sphinx, config: Config) -> bool:
+    """Whether conf.py (or a ``-D`` override, or the build's state) gives the site URL, read
+    before config-inited."""
+    given = {name: adapters.conf_value(config, name) for name in ("press_site_url", "html_baseurl")}
+    given.update(config.overrides)
+    if press_config.site_url_override(app):
         return True
     return bool(str(given.get("press_site_url") or given.get("html_baseurl") or "").strip())
 
 
 def _defaults(app: Sphinx, config: Config) -> None:
-    raw = config._raw_config
-
     def default(name: str, value: Any) -> None:
-        if name not in raw:
+        if not adapters.set_in_conf(config, name):
             config[name] = value
 
     url = site_url(config)
@@ -96,7 +127,7 @@ def _add_static(app: Sphinx) -> None:
         app.add_css_file("press.css")
     if is_web(app.builder):
         app.add_js_file("press-web.js")
-        if "html_favicon" not in app.config._raw_config:  # else browsers ask servers for /favicon.ico
+        if not adapters.set_in_conf(app.config, "html_favicon"):  # else browsers ask servers for /favicon.ico
             app.config.html_favicon = str(STATIC / "favicon.svg")
 
 
@@ -106,11 +137,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     with contextlib.redirect_stdout(io.StringIO()):  # opengraph prints a note about matplotlib
         for ext in EXTENSIONS:
             app.setup_extension(ext)
-    if _has_site_url(app.config):  # a sitemap needs absolute URLs
+    if _has_site_url(app, app.config):  # a sitemap needs absolute URLs
         app.setup_extension("sphinx_sitemap")
         app.setup_extension("press.web.sitemap")  # complete after incremental builds
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
+    app.connect("html-page-context", _unversioned_scripts)
     for name in ("mathml", "social", "tags", "genindex", "downloads", "search", "a11y", "nav", "offline", "previews"):
         app.setup_extension(f"press.web.{name}")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

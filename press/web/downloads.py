@@ -1,9 +1,10 @@
 """Copies of the PDF and EPUB of the same build, offered on every web page.
 
 ``python -m press build pdf epub html --out OUT`` (``make book``) builds the
-PDF and the EPUB first; for the HTML build the CLI sets ``press_download_dir``
-to ``OUT``.  This module copies ``OUT/pdf/<slug>.pdf`` and
-``OUT/epub/<epub_basename>.epub`` into the root of the HTML output and links
+PDF and the EPUB first; the build's state (:attr:`press.state.Outputs.downloads`)
+names the folder ``D`` that holds them (a ``sphinx-build`` of the web book alone:
+``press_download_dir``).  This module copies ``D/pdf/<slug>.pdf`` and
+``D/epub/<epub_basename>.epub`` into the root of the HTML output and links
 them, with relative URLs (so they work from a server and from ``file://``),
 from the sidebar and the download menu of the header of every page.  A
 configured folder without one of the files is a ``press.web`` warning.
@@ -20,9 +21,9 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .. import config as press_config
-from ..typst.builder import finish_pending
+from .. import state
 from ..warnings_ import PressWarning, warn
-from . import is_web, offline
+from . import downloads_of, is_web, offline
 
 SIZES = "press-download-sizes.js"
 ICONS = {"pdf": "fas fa-file-pdf", "epub": "fas fa-book", "zip": "fas fa-file-zipper"}
@@ -42,13 +43,12 @@ class Download:
 
 
 def find(app: Sphinx) -> list[Download]:
-    """The downloads this build offers (empty without ``press_download_dir``): the files
+    """The downloads this build offers (none without a download folder): the files
     there, or about to be there (their folder exists: the engine, which makes the PDF and
     the EPUB of the same build while the web pages are written, creates it first)."""
-    folder = press_config.get(app.config).download_dir
-    if not folder or not is_web(app.builder):
+    base = state.of(app).downloads_folder(press_config.get(app.config).download_dir, app.confdir)
+    if base is None or not is_web(app.builder):
         return []
-    base = Path(app.confdir, folder)
     slug = press_config.get(app.config).slug
     wanted = [
         ("pdf", "Download PDF", base / "pdf" / f"{slug}.pdf"),
@@ -72,10 +72,6 @@ def _init(app: Sphinx) -> None:
     app.builder.press_downloads = find(app) if is_web(app.builder) else []  # type: ignore[attr-defined]
     if app.builder.press_downloads:  # type: ignore[attr-defined]
         app.add_js_file(SIZES, loading_method="defer")
-
-
-def downloads_of(app: Sphinx) -> list[Download]:
-    return getattr(app.builder, "press_downloads", [])
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -121,7 +117,7 @@ def copy_files(app: Sphinx, exception: Exception | None) -> None:
     reported here), copy the files, write their sizes for the pages."""
     if exception is not None or not is_web(app.builder):
         return
-    finish_pending(app)
+    state.of(app).finish_compiles(app)
     for d in downloads_of(app):
         if not d.source.is_file():
             _missing(d.kind, d.source)

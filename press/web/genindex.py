@@ -15,8 +15,6 @@ doctree folder, like :mod:`press.web.downloads`).
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -24,6 +22,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.environment.adapters.indexentries import IndexEntries
 
 from .. import indexterms
+from ..stamps import Stamp
 from . import is_web
 
 PAGE = "genindex"
@@ -91,8 +90,8 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
                     context["entries"], context["count"] = entries, count
 
 
-def _stamp(app: Sphinx) -> Path:
-    return Path(app.doctreedir, STAMP)
+def _stamp(app: Sphinx) -> Stamp:
+    return Stamp(app.doctreedir, STAMP)
 
 
 def rewrite_if_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -100,16 +99,13 @@ def rewrite_if_changed(app: Sphinx, env: BuildEnvironment) -> list[str]:
     changes (or was never recorded) every page is rewritten."""
     if not is_web(app.builder):
         return []
-    try:
-        previous = json.loads(_stamp(app).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        previous = None
+    previous = _stamp(app).data()
     return sorted(env.found_docs) if {"index": has_index(app)} != previous else []
 
 
 def _save(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and is_web(app.builder):
-        _stamp(app).write_text(json.dumps({"index": has_index(app)}), encoding="utf-8")
+        _stamp(app).write_data({"index": has_index(app)})
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -119,7 +119,7 @@ def neutral(html: str, page_uri: str) -> Nav | None:
     return Nav(tokens, entries, details_of)
 
 
-def _add_class(token: str, tag: str, where: str) -> str:
+def _add_class(token: str, tag: str) -> str:
     """``current`` (+ ``active`` for ``li``) in the place Sphinx and the theme put it."""
     m = CLASS.match(token)
     if tag == "li":
@@ -145,11 +145,11 @@ def render(nav: Nav, page_uri: str) -> str:
         else:
             tokens[e.token] = f'<a class="reference internal" href="{relative_uri(page_uri, e.href)}"' + e.rest
     for i in current_lis:
-        tokens[i] = _add_class(tokens[i], "li", "")
+        tokens[i] = _add_class(tokens[i], "li")
         if i in nav.details_of:
             tokens[nav.details_of[i]] = '<details open="open">'
     for i in current_uls:
-        tokens[i] = _add_class(tokens[i], "ul", "")
+        tokens[i] = _add_class(tokens[i], "ul")
     return "".join(tokens)
 
 
@@ -161,6 +161,9 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
     up when it is called, so that check costs nothing either."""
     if not is_web(app.builder):
         return
+    toctree = context.get("toctree")
+    if callable(toctree):  # a book with no toctree at all (one page): Sphinx gives None, the theme needs text
+        context["toctree"] = lambda **kwargs: toctree(**kwargs) or ""
     cache: dict = app.builder.__dict__.setdefault("press_nav_cache", {})
     page_uri = app.builder.get_target_uri(pagename)
     root = app.config.root_doc

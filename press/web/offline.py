@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -36,7 +34,8 @@ from urllib.parse import quote
 from sphinx.application import Sphinx
 
 from .. import config as press_config
-from . import downloads, is_web
+from .. import reprozip
+from . import downloads, downloads_of, is_web
 
 MANIFEST = "manifest.webmanifest"
 WORKER = "sw.js"
@@ -58,8 +57,6 @@ def zip_name(app: Sphinx) -> str:
 
 def offers_zip(app: Sphinx) -> bool:
     """The zip is offered beside the PDF and EPUB, so whenever those are."""
-    from .downloads import downloads_of
-
     return is_web(app.builder) and bool(downloads_of(app))
 
 
@@ -138,19 +135,10 @@ def write_worker(outdir: Path, skip: set[str]) -> str:
     return version
 
 
-def write_zip(outdir: Path, name: str, folder: str) -> None:
-    """A reproducible zip of the whole book under ``folder/``."""
-    epoch = press_config.source_date_epoch()
-    stamp = time.gmtime(max(epoch if epoch is not None else 315532800, 315532800))[:6]  # zip dates start in 1980
-    target = outdir / name
-    partial = outdir / f".{name}.part"
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-        for rel in book_files(outdir, {name, ".buildinfo"}):
-            info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, (outdir / rel).read_bytes())
-    partial.replace(target)
+def write_zip(outdir: Path, name: str, folder: str, confdir: str | Path) -> None:
+    """A reproducible zip of the whole book under ``folder/`` (:mod:`press.reprozip`)."""
+    entries = ((f"{folder}/{rel}", (outdir / rel).read_bytes()) for rel in book_files(outdir, {name, ".buildinfo"}))
+    reprozip.write_zip(outdir / name, entries, press_config.source_date_epoch(confdir), level=6)
 
 
 def finish(app: Sphinx, exception: Exception | None) -> None:
@@ -166,7 +154,7 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
     # manifest as the zip's build mean the same files, so the zip is kept as it is.
     same = before == [_read(outdir / MANIFEST), _read(outdir / WORKER)] and (outdir / name).is_file()
     if offers_zip(app) and not same:
-        write_zip(outdir, name, press_config.get(app.config).slug)
+        write_zip(outdir, name, press_config.get(app.config).slug, app.confdir)
     if offers_zip(app):  # the zip's size beside the PDF's and the EPUB's (not in the zip itself)
         downloads.write_sizes(app, {"zip": downloads.human_size((outdir / name).stat().st_size)})
 

@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import html as lxml_html
 from sphinx.application import Sphinx
 
+from ..stamps import Stamp
 from . import is_web
 
 DATA = "press-previews-data.js"
@@ -154,11 +155,9 @@ def write_data(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     pages = [app.builder.get_target_uri(doc) for doc in sorted(app.env.found_docs)]
-    cache_path = Path(app.doctreedir, CACHE)
-    try:
-        cache, since = json.loads(cache_path.read_text(encoding="utf-8")), cache_path.stat().st_mtime_ns
-    except (OSError, ValueError):
-        cache, since = None, 0
+    stamp = Stamp(app.doctreedir, CACHE)
+    cache = stamp.data()
+    since = stamp.mtime_ns() if cache is not None else 0
     data, cache = collect(outdir, [p for p in pages if (outdir / p).is_file()], cache, since)
     payload = json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
     static = outdir / "_static"
@@ -168,7 +167,7 @@ def write_data(app: Sphinx, exception: Exception | None) -> None:
         f"window.PRESS_PREVIEWS = {payload};\n",
         encoding="utf-8",
     )
-    cache_path.write_text(json.dumps(cache, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+    stamp.write_data(cache)
 
 
 def add_script(app: Sphinx) -> None:

@@ -17,15 +17,14 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
+from .. import adapters
 from . import is_web, tags
 
 
 def complete(app: Sphinx, exception: Exception | None) -> None:
-    links = getattr(app, "sitemap_links", None)
+    links = adapters.sitemap_queue(app)
     if exception is not None or links is None or not is_web(app.builder):
         return
-    import sphinx_sitemap
-
     found: dict[str, Any] = {}
     pending: list[tuple[str, Any]] = []
 
@@ -41,7 +40,7 @@ def complete(app: Sphinx, exception: Exception | None) -> None:
     written = {link for link, _ in pending}
     pages = sorted(app.env.found_docs) + tags.pagenames(app.builder)
     for page in pages:  # sphinx-sitemap makes the link (and drops excluded pages)
-        sphinx_sitemap.add_html_link(app, page, None, {}, None)
+        adapters.add_sitemap_page(app, page)
     drain()
     for link, updated in pending:
         if link not in found or (link in written and updated):

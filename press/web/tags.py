@@ -24,8 +24,9 @@ from sphinx.environment import BuildEnvironment
 from .. import frontmatter
 from ..config import slugify
 from ..structure import folder_of, index_of
+from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
-from . import downloads, is_web
+from . import downloads_of, is_web
 
 FOLDER = "tags"
 INDEX = f"{FOLDER}/index"
@@ -186,7 +187,7 @@ def _signature(app: Sphinx, pages: list[tuple[str, dict[str, Any], str]]) -> str
         "pages": pages,
         "nav": [(d, env.titles[d].astext() if d in env.titles else "") for d in reading_order(env)],
         "numbers": {d: repr(n) for d, n in sorted(env.toc_secnumbers.items())},
-        "downloads": [d.name for d in downloads.downloads_of(app)],
+        "downloads": [d.name for d in downloads_of(app)],
         "build": [getattr(info, "config_hash", ""), getattr(info, "tags_hash", "")],
         "templates": templates.newest_template_mtime() if templates else 0,
     }
@@ -211,14 +212,10 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
             "press_description": f"{_pages(len(docs))} of {app.config.project} tagged “{tag}”.",
         }, "page.html"))
     signature = _signature(app, pages)
-    stamp = Path(app.doctreedir, STAMP)
     outdir = Path(app.outdir)
-    try:
-        same = stamp.read_text(encoding="utf-8") == signature and all(
-            (outdir / app.builder.get_target_uri(name)).is_file() for name, _, _ in pages
-        )
-    except OSError:
-        same = False
+    same = Stamp(app.doctreedir, STAMP).text() == signature and all(
+        (outdir / app.builder.get_target_uri(name)).is_file() for name, _, _ in pages
+    )
     app.builder.press_tags_signature = signature  # type: ignore[attr-defined]
     if not same:
         yield from pages
@@ -227,7 +224,7 @@ def collect_pages(app: Sphinx) -> Iterator[tuple[str, dict[str, Any], str]]:
 def _save_signature(app: Sphinx, exception: Exception | None) -> None:
     signature = getattr(app.builder, "press_tags_signature", None)
     if exception is None and signature:
-        Path(app.doctreedir, STAMP).write_text(signature, encoding="utf-8")
+        Stamp(app.doctreedir, STAMP).write(signature)
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
@@ -237,8 +234,17 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         context["press_tags_current"] = pagename == FOLDER or pagename.startswith(f"{FOLDER}/")
 
 
+def _give_links(app: Sphinx) -> None:
+    """The page-meta visitor (:mod:`press.pagemeta`) links tags through the builder's
+    ``press_tag_href`` (web builders only), so it never imports the web book's code."""
+    if is_web(app.builder):
+        builder = app.builder
+        builder.press_tag_href = lambda tag: tag_href(builder, tag)  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the tag pages (web builders only) and their sidebar link."""
+    app.connect("builder-inited", _give_links)
     app.connect("html-collect-pages", collect_pages)
     app.connect("build-finished", _save_signature)
     app.connect("html-page-context", page_context)

@@ -8,7 +8,13 @@ It reports, as ``file:line: message``, and exits non-zero on any of:
 * a run of N or more words (default 12) shared between a page in ``source/`` and ``facts.md``;
 * a run of N or more words shared between two pages in ``source/``;
 * a key cited in ``source/`` that is missing from the verified ``references.bib``;
-* an entry of ``source/references.bib`` that is not in the verified list or differs from it.
+* an entry of ``source/references.bib`` that is not in the verified list or differs from it;
+* a fact of :data:`FACTS` told on more than two pages when a page other than its owner does not
+  link to the owner (each fact is told fully once, in its owner chapter, and linked elsewhere);
+* a glossary term no page uses, or a technical term of :data:`TECH_TERMS` used in a page but not
+  defined in the glossary;
+* a spelling of :data:`SPELLING` other than the book's (British) one, editors' vocabulary or
+  format-bound wording (:data:`BANNED`) in reader prose, and more than one "in our view" per page.
 
 Runs are found with N-word shingles over lowercased words, after the Markdown/MyST markup is
 parsed away with the same markdown-it/MyST parser Sphinx uses: front matter, code blocks,
@@ -43,12 +49,88 @@ NON_PROSE_ROLE = {"cite", "cite:p", "cite:t", "cite:ps", "cite:ts", "cite:alp", 
 CITE = re.compile(r"\{(?:foot)?cite(?::\w+)?\}`([^`]+)`")
 
 
+#: Facts that several chapters touch: name -> (owner page#anchor, regex over a block's words).
+#: The regex runs on a block's lowercased words joined by single spaces (no punctuation: "66%"
+#: is "66", "AGENTS.md" is "agents md").
+FACTS: dict[str, tuple[str, str]] = {
+    "METR trial (felt faster, measured slower)": (
+        "evidence/coding-skills-impact.md#the-metr-trial",
+        r"metr's (randomi[sz]ed )?trial|metr ran|felt faster|believed (ai|they) had|19 longer|took 19"),
+    "Karpathy: subtle mistakes, IDE open": (
+        "case-studies/karpathy-notes.md#the-models-still-need-watching",
+        r"subtle conceptual|subtle mistakes|like a hawk|keeps? an ide|kept an ide|an open ide|kept an editor|"
+        r"editor (he keeps )?open|watch(ed|es)? the models|instructions in his claude md"),
+    "Stack Overflow 66% almost right": (
+        "evidence/practitioner-voices.md#almost-right-is-the-everyday-cost",
+        r"almost right|nearly right|\b66\b"),
+    "Trust figures (46/33, DORA trust)": (
+        "evidence/practitioner-voices.md#trust-is-low-and-falling",
+        r"\b46\b.{0,80}\b33\b|trust paradox|little or no trust|distrust(ed)? (its|their|the) accuracy|"
+        r"doubt ai output|distrust the output"),
+    "72.2% vibe coding not professional": (
+        "debates/vibe-coding.md#what-professionals-actually-do", r"\b72 2\b"),
+    "Karpathy's 80/20 shift": (
+        "case-studies/karpathy-notes.md#a-shift-in-how-he-works",
+        r"\b80\b[^.]{0,60}\bagent|\b20\b agent work|agent work to about 80|mostly agent.written code|"
+        r"agents did most of his coding|agents writing most of his code"),
+    "Hashimoto redoes his commits": (
+        "practices/task-scoping.md#plan-then-execute",
+        r"hashimoto.{0,200}(twice|redid|redo|repeated each)|(twice|redid|redo|repeated each).{0,200}hashimoto"),
+    "Hashimoto's end-of-day agents": (
+        "practices/task-scoping.md#keeping-sessions-focused",
+        r"last 30 minutes|final 30 minutes|final half hour|end of (his|the) (working )?day|time i don't have"),
+    "Hashimoto's fix for each mistake": (
+        "practices/harness-engineering.md#growing-the-harness-from-mistakes",
+        r"(each time|whenever) an agent (gets|makes)|engineer(s|ed|ing)? a fix"),
+    "Peng/Cui speed and output figures": (
+        "evidence/coding-skills-impact.md#faster-is-not-the-same-as-better-at-it",
+        r"\b55 8\b|\b26 08\b|\b4 867\b"),
+    "Huang et al. field study": (
+        "evidence/practitioner-voices.md#professionals-who-steer-not-vibe",
+        r"huang|13 experienced|don't vibe|control rather than vibe|field study of experienced"),
+    "Claude 3.7 special-casing tests": (
+        "practices/verification.md#what-the-evidence-shows", r"special.?cas"),
+    "OpenAI's 100-line AGENTS.md": (
+        "tools/agents-md.md#what-belongs-in-the-file",
+        r"\b100 lines?\b|large agents md|single large agents|one big agents"),
+    "Agent release dates (Claude Code, Codex CLI, Gemini CLI)": (
+        "guide/adoption-curve.md#agents-in-the-ide-or-terminal", r"gemini cli"),
+}
+#: Terms a reader meets in the chapters: glossary term -> regex over a block's words.
+TECH_TERMS: dict[str, str] = {
+    "hook": r"\bhooks?\b", "token": r"\btokens?\b", "CI": r"\bci\b", "linter": r"\blint(er|ers)?\b",
+    "frontier model": r"\bfrontier\b", "MCP": r"\bmcp\b", "compaction": r"\bcompaction\b",
+    "plan mode": r"\bplan mode\b", "HCAST": r"\bhcast\b", "RE-Bench": r"\bre bench\b",
+    "subagent": r"\bsubagents?\b", "sandbox": r"\bsandbox", "context window": r"\bcontext window",
+    "prompt injection": r"\bprompt injection\b", "SWE-bench": r"\bswe bench\b",
+}
+#: The book spells the British way: wrong spelling -> the book's.
+SPELLING: dict[str, str] = {
+    r"randomiz": "randomis", r"organiz": "organis", r"summariz": "summaris", r"optimiz": "optimis",
+    r"recogniz": "recognis", r"behavior": "behaviour", r"judgment": "judgement", r"analyz": "analys",
+    r"speciali[z]": "specialis", r"formaliz": "formalis", r"\bcenter": "centre", r"\bcolor": "colour",
+    r"\bfavor": "favour", r"\bmodeling": "modelling", r"\bcatalog\b": "catalogue",
+    r"minimiz": "minimis", r"prioritiz": "prioritis", r"emphasiz": "emphasis", r"\blabeled": "labelled",
+    r"\btraveled": "travelled", r"\bdefense": "defence", r"\bpracticed": "practised",
+}
+#: Words that belong to a source's own name for something, kept as the source spells them.
+SPELLING_KEPT = ("productivity theater", "initializer agent", "optimize llm foundry")
+#: Editors' words and wording that fits only one format (tabs, clicks, scrolling) in reader prose.
+BANNED: dict[str, str] = {
+    r"stored copy|stored text|stored copies|word for word clipping|clipping kept": "editors' sourcing words",
+    r"submitted by user|user bigwheels|21 09 19": "Hacker News submitter or timestamp",
+    r"tabs? below|the tabs|click (on|the)|scroll (down|up)|dropdown below|expand the": "format-bound wording",
+}
+VIEW = re.compile(r"\bin our (view|reading)\b|\bwe think\b")
+
+
 @dataclass
 class Doc:
-    """A page as blocks of (word, line) pairs."""
+    """A page as blocks of (word, line) pairs, and the link targets of each block."""
 
     path: Path
     blocks: list[list[tuple[str, int]]] = field(default_factory=list)
+    links: set[str] = field(default_factory=set)
 
 
 def _parser():
@@ -60,10 +142,12 @@ def _words(text: str, line: int) -> list[tuple[str, int]]:
     return [(m.group(0), line) for m in WORD.finditer(text)]
 
 
-def _inline(token, offset: int) -> list[tuple[str, int]]:
+def _inline(token, offset: int, links: set[str] | None = None) -> list[tuple[str, int]]:
     line = offset + (token.map[0] if token.map else 0) + 1
     out: list[tuple[str, int]] = []
     for child in token.children or []:
+        if child.type == "link_open" and links is not None:
+            links.add(str(child.attrs.get("href", "")))
         if child.type in ("softbreak", "hardbreak"):
             line += 1
         elif child.type in ("text", "code_inline"):
@@ -100,11 +184,11 @@ def _directive_body(content: str) -> tuple[str, list[str]]:
     return "\n".join(lines), alts
 
 
-def _blocks(md, text: str, offset: int = 0) -> list[list[tuple[str, int]]]:
+def _blocks(md, text: str, offset: int = 0, links: set[str] | None = None) -> list[list[tuple[str, int]]]:
     blocks = []
     for token in md.parse(text):
         if token.type == "inline":
-            blocks.append(_inline(token, offset))
+            blocks.append(_inline(token, offset, links))
         elif token.type in ("fence", "colon_fence"):
             m = DIRECTIVE.match(token.info.strip())
             if not m:
@@ -118,12 +202,120 @@ def _blocks(md, text: str, offset: int = 0) -> list[list[tuple[str, int]]]:
             body, alts = _directive_body(token.content)
             for alt in alts:
                 blocks.append(_words(alt, start + 1))
-            blocks += _blocks(md, body, start)
+            blocks += _blocks(md, body, start, links)
     return [b for b in blocks if b]
 
 
 def load(md, path: Path) -> Doc:
-    return Doc(path, _blocks(md, path.read_text(encoding="utf-8")))
+    links: set[str] = set()
+    blocks = _blocks(md, path.read_text(encoding="utf-8"), 0, links)
+    return Doc(path, blocks, links)
+
+
+def _joined(block: list[tuple[str, int]]) -> str:
+    return " ".join(w for w, _ in block)
+
+
+def _page_of(doc: Doc, source: Path) -> str:
+    return doc.path.relative_to(source).as_posix()
+
+
+def fact_pages(pages: list[Doc], source: Path) -> dict[str, dict[str, int]]:
+    """For each fact of FACTS: the pages that tell it, with the line of the first mention."""
+    out: dict[str, dict[str, int]] = {}
+    for name, (_owner, pattern) in FACTS.items():
+        rx = re.compile(pattern)
+        found: dict[str, int] = {}
+        for doc in pages:
+            for block in doc.blocks:
+                if rx.search(_joined(block)):
+                    found.setdefault(_page_of(doc, source), block[0][1])
+        out[name] = found
+    return out
+
+
+def check_facts(pages: list[Doc], source: Path) -> list[str]:
+    """A fact told on more than two pages: every page but its owner must link to the owner."""
+    problems = []
+    by_page = {_page_of(d, source): d for d in pages}
+    for name, found in fact_pages(pages, source).items():
+        owner = FACTS[name][0]
+        owner_page, _, anchor = owner.partition("#")
+        if found and owner_page not in found:
+            problems.append(f"source/{owner_page}:1: owner of the fact {name!r} does not tell it")
+        if len(found) <= 2:
+            continue
+        target = "/" + owner_page.removesuffix(".md") + ".html"
+        for page, line in sorted(found.items()):
+            if page == owner_page:
+                continue
+            if not any(link.split("#")[0] == target for link in by_page[page].links):
+                problems.append(
+                    f"source/{page}:{line}: {name!r} is told on {len(found)} pages; tell it once in "
+                    f"{owner_page} and link here to [...]({target}#{anchor})"
+                )
+    return problems
+
+
+def glossary_terms(glossary: Path) -> list[str]:
+    text = glossary.read_text(encoding="utf-8").split("{glossary}", 1)[1]
+    return [t.strip() for t in re.findall(r"^(\S[^\n]*)\n  \S", text, re.M)]
+
+
+TERM_ROLE = re.compile(r"\{term\}`(?:[^`<]*<)?([^`>]+)>?`")
+
+
+def check_glossary(pages: list[Doc], source: Path) -> list[str]:
+    """Every glossary term is used by a page; every term of TECH_TERMS a page uses is defined."""
+    glossary = source / "glossary.md"
+    if not glossary.is_file():
+        return []
+    terms = glossary_terms(glossary)
+    defined = {t.lower() for t in terms}
+    others = [d for d in pages if d.path != glossary]
+    used = {m.group(1).strip().lower() for d in others for m in TERM_ROLE.finditer(d.path.read_text(encoding="utf-8"))}
+    problems = []
+    text = glossary.read_text(encoding="utf-8")
+    for term in terms:
+        if term.lower() not in used:
+            rx = re.compile(r"\b" + re.escape(" ".join(re.findall(r"\w+", term.lower()))) + r"\b")
+            if not any(rx.search(_joined(b)) for d in others for b in d.blocks):
+                line = text[: text.find("\n" + term + "\n")].count("\n") + 2
+                problems.append(f"{_rel(glossary)}:{line}: glossary term {term!r} is not used by any page")
+    for term, pattern in TECH_TERMS.items():
+        if term.lower() in defined:
+            continue
+        rx = re.compile(pattern)
+        for d in others:
+            hit = next((b for b in d.blocks if rx.search(_joined(b))), None)
+            if hit:
+                problems.append(f"{_rel(d.path)}:{hit[0][1]}: {term!r} is used but not defined in the glossary")
+                break
+    return problems
+
+
+def check_voice(pages: list[Doc]) -> list[str]:
+    """British spelling throughout; no editors' or format-bound wording; one stated view per page."""
+    problems = []
+    for d in pages:
+        views = 0
+        for block in d.blocks:
+            text = _joined(block)
+            kept = text
+            for phrase in SPELLING_KEPT:
+                kept = kept.replace(phrase, "")
+            for wrong, right in SPELLING.items():
+                m = re.search(wrong + r"\w*", kept)
+                if m:
+                    problems.append(f"{_rel(d.path)}:{block[0][1]}: {m.group(0)!r}: the book spells it the British way ({right}...)")
+            for pattern, why in BANNED.items():
+                m = re.search(pattern, text)
+                if m:
+                    problems.append(f"{_rel(d.path)}:{block[0][1]}: {m.group(0)!r}: {why}")
+            views += len(VIEW.findall(text))
+        if views > 1:
+            problems.append(f"{_rel(d.path)}:1: \"in our view\" or \"we think\" {views} times; state the book's view plainly once")
+    return problems
 
 
 def shingles(doc: Doc, n: int) -> dict[tuple[str, ...], int]:
@@ -246,11 +438,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     md = _parser()
-    paths = sorted(source.rglob("*.md"))
+    paths = sorted(p for p in source.rglob("*.md") if not any(s.startswith("_") for s in p.relative_to(source).parts))
     pages = [load(md, p) for p in paths]
     facts = load(md, facts_path)
     problems, per_page = check_runs(pages, facts, args.words)
     problems += check_bib(source / "references.bib", shared_bib, paths)
+    problems += check_facts(pages, source)
+    problems += check_glossary(pages, source)
+    problems += check_voice(pages)
 
     for p in problems:
         print(p)
@@ -258,6 +453,11 @@ def main(argv: list[str] | None = None) -> int:
     for page, count in per_page.items():
         if count:
             print(f"  {count:3d}  {page}")
+    print("\nPages that tell each repeated fact (owner marked *):")
+    for name, found in fact_pages(pages, source).items():
+        owner = FACTS[name][0].partition("#")[0]
+        names = ", ".join(("*" if p == owner else "") + p.removesuffix(".md") for p in sorted(found))
+        print(f"  {len(found):2d}  {name}: {names}")
     print(f"check-prose: {len(problems)} problem(s)" if problems else "check-prose: clean")
     return 1 if problems else 0
 

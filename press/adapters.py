@@ -1,0 +1,156 @@
+"""The one place the press touches other packages' internals.
+
+Everything else in ``press/`` uses public APIs of Sphinx and its extensions.  Each function
+here wraps one internal that has no public route (as of Sphinx 9.0 and sphinx-sitemap
+2.x), says why, and is pinned by ``tests/test_adapters.py``, which fails loudly when the
+upstream changes shape; the same test fails when an internal is used anywhere else.
+
+This module imports nothing of the press.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import IO, Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
+
+#: the foreign internals used here (``tests/test_adapters.py`` allows them nowhere else)
+INTERNALS = (
+    "_raw_config",  # Config: what conf.py itself set
+    "_press",  # Config: our validated settings, kept with the values they were made from
+    "env._app",  # BuildEnvironment: the application (for the builder) in a post-transform
+    "_fail_on_warnings",  # Sphinx: whether warnings fail this build
+    "events.listeners",  # EventManager: another extension's handler, to disconnect it
+    "sitemap_links",  # sphinx-sitemap's queue of page links
+    "handle_exception",  # sphinx.cmd.build: Sphinx's crash report, outside build_main
+)
+
+
+# ---- configuration ---------------------------------------------------------------------------
+
+def set_in_conf(config: Config, name: str) -> bool:
+    """Whether ``conf.py`` itself sets ``name`` (a ``-D`` override does not count).
+
+    Why an internal: ``Config`` answers every registered name with its default, and has no
+    public "was this given?" question; the press fills in defaults (MyST, ``numfig``, the
+    theme, ``epub_basename`` …) only where the author said nothing, including when the author
+    chose the same value as Sphinx's default.  ``Config._raw_config`` is the namespace
+    ``conf.py`` was executed in."""
+    return name in config._raw_config
+
+
+def conf_value(config: Config, name: str, default: Any = None) -> Any:
+    """The value ``conf.py`` itself gives ``name`` (``default`` if none), readable before
+    ``config-inited`` (when an extension's ``setup()`` decides what to load).  Same internal
+    as :func:`set_in_conf`."""
+    return config._raw_config.get(name, default)
+
+
+def conf_names(config: Config) -> list[str]:
+    """Every name ``conf.py`` defines (to report unknown ``press_*`` settings).  Same
+    internal as :func:`set_in_conf`: the registered values are public, the names an author
+    wrote that nobody registered are not."""
+    return list(config._raw_config)
+
+
+def keep_press_settings(config: Config, settings: Any) -> None:
+    """Keep the validated :class:`press.config.PressConfig` on Sphinx's ``Config``.
+
+    Why an attribute of ours on a foreign object: the settings are derived from the config
+    values (defaults filled, types checked) and must travel with them — into forked ``-j``
+    workers and pickled environments — wherever a ``Config`` goes; Sphinx has no slot for an
+    extension's derived settings, and a registered config value would be compared between
+    builds (forcing re-reads)."""
+    config._press = settings  # type: ignore[attr-defined]
+
+
+def press_settings(config: Config) -> Any:
+    """What :func:`keep_press_settings` kept."""
+    return config._press  # type: ignore[attr-defined]
+
+
+# ---- the application, seen from where Sphinx does not hand it over --------------------------
+
+def builder_of(env: BuildEnvironment) -> Any:
+    """The builder writing now, from a post-transform (links need ``get_relative_uri``).
+
+    Why an internal: ``SphinxTransform.app`` and ``BuildEnvironment.app`` are deprecated in
+    Sphinx 9 (removed in 11) without a replacement for a post-transform; Sphinx's own
+    post-transforms read ``env._app.builder`` (sphinx/transforms/post_transforms)."""
+    return env._app.builder
+
+
+def fails_on_warnings(app: Sphinx) -> bool:
+    """Whether warnings fail this build (``-W``, the engine's strict builds).
+
+    Why an internal: the constructor's ``warningiserror`` is kept only as
+    ``Sphinx._fail_on_warnings`` (``Sphinx.warningiserror`` is a class constant ``False``
+    since Sphinx 8.1)."""
+    return bool(getattr(app, "_fail_on_warnings", False))
+
+
+def disconnect(app: Sphinx, event: str, handler: Callable[..., Any]) -> int:
+    """Disconnect another extension's ``handler`` from ``event``; how many were removed.
+
+    Why an internal: :meth:`Sphinx.disconnect` takes the listener id that only the
+    extension that connected it was given; ``EventManager.listeners`` is where the ids
+    are (the EPUB builder replaces checks Sphinx's ``epub3`` connects at import)."""
+    removed = 0
+    for listener in list(app.events.listeners.get(event, [])):
+        if listener.handler is handler:
+            app.disconnect(listener.id)
+            removed += 1
+    return removed
+
+
+def disconnect_methods(app: Sphinx, event: str, owner: type) -> int:
+    """Disconnect from ``event`` every handler that is a method of an ``owner`` instance; how
+    many were removed.
+
+    Why an internal: the same as :func:`disconnect`, for a handler Sphinx connected itself
+    (an environment collector's method: a bound method is a new object at every access, so
+    it is recognised by the instance it is bound to)."""
+    removed = 0
+    for listener in list(app.events.listeners.get(event, [])):
+        if isinstance(getattr(listener.handler, "__self__", None), owner):
+            app.disconnect(listener.id)
+            removed += 1
+    return removed
+
+
+# ---- sphinx-sitemap --------------------------------------------------------------------------
+
+def sitemap_queue(app: Sphinx) -> Any:
+    """sphinx-sitemap's queue of ``(link, last_updated)`` for this build, or ``None``.
+
+    Why an internal: sphinx-sitemap collects the links of the pages written in this build
+    only (``app.sitemap_links``, filled at ``html-page-context``) and offers no way to add
+    pages an incremental build did not rewrite; :mod:`press.web.sitemap` completes it."""
+    return getattr(app, "sitemap_links", None)
+
+
+def add_sitemap_page(app: Sphinx, pagename: str) -> None:
+    """Let sphinx-sitemap make the link of ``pagename`` (its URL scheme, its exclusions)
+    by calling its ``html-page-context`` handler as Sphinx would (no public entry point)."""
+    import sphinx_sitemap
+
+    sphinx_sitemap.add_html_link(app, pagename, None, {}, None)
+
+
+# ---- crash reports ---------------------------------------------------------------------------
+
+def report_crash(app: Sphinx | None, exc: BaseException, stream: IO[str] = sys.stderr) -> None:
+    """Sphinx's own report of an unexpected exception (what ``sphinx-build`` prints: the
+    message, the log file with the traceback), for a build the engine drives itself.
+
+    Why not public: :func:`sphinx.cmd.build.handle_exception` is the report, but its second
+    argument is ``sphinx-build``'s parsed command line (an ``argparse.Namespace``); the
+    engine has none, so it gives the three options the function reads."""
+    from sphinx.cmd.build import handle_exception
+
+    handle_exception(app, SimpleNamespace(pdb=False, verbosity=0, traceback=False), exc, stream)  # type: ignore[arg-type]

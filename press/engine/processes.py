@@ -1,0 +1,151 @@
+"""The web book's process: fork, pipe protocol, stop.
+
+Part of :mod:`press.engine`: with two or more cores the EPUB is written here while the web
+book is written by a forked child, and the PDF's Typst compile runs in a thread of this
+process.  The child waits on a pipe for two lines: the pages this build read, then whether
+the PDF and the EPUB were made (``ok``) before it copies them.  Nothing here drives Sphinx
+itself: the child calls the engine's :meth:`~press.engine.Engine.run_one`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+from typing import Any
+
+from sphinx.application import Sphinx
+
+from .sphinx_run import Tracker
+from .staging import _no_copy, _say
+
+
+def _wait_for_parent(from_parent: Any) -> Any:
+    """``build-finished`` of the web book's process: wait until the parent has made the
+    PDF and the EPUB (or failed, or died: then stop at once, the parent reports it)."""
+    def wait(app: Sphinx, exception: Exception | None) -> None:
+        if from_parent.readline().strip() != b"ok":
+            _child_exit(3)
+    return wait
+
+
+def _child_exit(code: int) -> None:
+    """End the web book's process.  ``os._exit`` (the parent's exit handlers are not ours to
+    run), after stopping what this process started — sphinx-sitemap's manager process —
+    which is in this process's own group."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with contextlib.suppress(OSError):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        os.killpg(0, signal.SIGTERM)
+    os._exit(code)
+
+
+class WebProcess:
+    """The forked web book (a base of :class:`press.engine.Engine`, which sets ``fork``,
+    ``jobs``, ``formats``, ``copies``, ``book``, ``child``, ``to_web``, ``html_copy``)."""
+
+    fork: bool
+    jobs: int
+    formats: list[str]
+    copies: dict[str, Any]
+    book: Any
+    child: int | None
+    to_web: int | None  # the parent's end of the pipe to the web book's process
+    html_copy: Any
+
+    def parallel_formats(self) -> bool:
+        """Write the EPUB and the web book at the same time, in two processes (the web book
+        in a forked child), while Typst lays out the PDF in a thread of the parent: with
+        two or more cores, ``-j 1`` (Sphinx's own workers would fork again) and both formats
+        asked for.  ``PRESS_SERIAL=1`` (and :mod:`press.serve`) keep one process."""
+        return (
+            self.fork and self.jobs == 1 and {"epub", "html"} <= set(self.formats) and hasattr(os, "fork")
+            and (os.cpu_count() or 1) > 1 and os.environ.get("PRESS_SERIAL", "") in ("", "0")
+        )
+
+    def fork_web(self, tracker: Tracker, overrides: dict[str, Any]) -> None:
+        """Fork the web book's process, before any Sphinx application exists here (so the
+        child's starts from clean docutils registries) and before any thread.  The child
+        waits for two lines on a pipe: the pages this build read (sent by
+        :meth:`release_web` once the book is read and its environment saved), then, before
+        it copies the PDF and the EPUB, whether the parent made them."""
+        html_copy = self.copies.pop("html", _no_copy)  # ``cp`` is the parent's child
+        read_end, write_end = os.pipe()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the web book, in a process group of its own (see _child_exit)
+            code = 1
+            try:
+                os.setpgid(0, 0)
+                os.close(write_end)
+                from_parent = os.fdopen(read_end, "rb")
+                line = from_parent.readline()
+                if not line:
+                    _child_exit(3)  # the parent failed or died while reading the book
+                tracker.updated |= set(json.loads(line))
+                code = self.run_one("html", tracker, overrides, wait_for_parent=_wait_for_parent(from_parent))
+            except KeyboardInterrupt:
+                code = 130
+            except BaseException:  # noqa: BLE001 - the parent reports the failed format
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                _child_exit(code)
+        os.close(read_end)
+        self.child, self.to_web, self.html_copy = pid, write_end, html_copy
+
+    def release_web(self, tracker: Tracker) -> None:
+        """The book is read and its environment saved: let the web book's process start."""
+        if self.to_web is None or self.html_copy is None:
+            return
+        self.html_copy()
+        self.html_copy = None
+        _say("writing html (in a second process)...")
+        os.write(self.to_web, json.dumps(sorted(tracker.updated)).encode() + b"\n")
+
+    def run_epub_and_html(self, tracker: Tracker, overrides: dict[str, Any]) -> int:
+        """The EPUB here, the web book in the forked child; the child waits, before it
+        copies the PDF and the EPUB, for the parent to say (on a pipe) that both exist."""
+        if self.child is None:  # no PDF in this build: the book was read by the EPUB's build
+            self.fork_web(tracker, overrides)
+        pid = self.child
+        assert self.to_web is not None and pid is not None
+        try:
+            self.book.start_compiles()  # the PDF's compile, not started before the fork
+            status = self.run_one("epub", tracker, overrides, last=True)
+            if status == 0:
+                status = self.publish_epub()
+            if status != 0:
+                self.stop_child()  # nothing will be published: no need to finish the web book
+                return status
+            self.release_web(tracker)  # (when the EPUB's build read the book)
+            os.write(self.to_web, b"ok\n")
+        finally:
+            if self.to_web is not None:
+                os.close(self.to_web)
+                self.to_web = None
+        _, wait_status = os.waitpid(pid, 0)
+        self.child = None
+        code = os.waitstatus_to_exitcode(wait_status)
+        return 1 if code != 0 else 0
+
+    def stop_child(self) -> None:
+        """Kill the web book's process and whatever it started (its process group)."""
+        if self.html_copy is not None:
+            self.html_copy(discard=True)
+            self.html_copy = None
+        if self.to_web is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.to_web)
+            self.to_web = None
+        if self.child is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.child, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self.child, 0)
+            self.child = None

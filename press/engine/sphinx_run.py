@@ -1,0 +1,170 @@
+"""Driving Sphinx: one application per format, and which pages each must write.
+
+Part of :mod:`press.engine` (its step 3): :class:`Tracker` decides, through public Sphinx
+events only, which documents each builder writes; :class:`SphinxRuns` runs one format as a
+:class:`press.state.BookApp` carrying the build's state, with the event handlers that finish
+the PDF's compile at the right moment.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+from .. import adapters
+from .. import state
+from ..formats import BUILDERS
+from ..state import BookApp
+from .staging import _no_copy, _say
+
+
+def _finish_compiles(app: Sphinx, exception: Exception | None) -> None:
+    """At the end of the format written after the PDF (``build-finished``), unless the
+    web book did it first (it links the PDF): wait for the PDF's Typst compile, report
+    its errors and warnings through this build, write the PDF."""
+    if exception is None:
+        state.of(app).finish_compiles(app)
+
+
+def _finish_before_forking(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """With ``-j``, Sphinx reads pages in forked processes: finish the compile thread first.
+    (After the PDF's build nothing is left to read, and the web book, whose writing may
+    fork, finishes the compile before it writes: the overlap stays.)"""
+    if docnames:
+        state.of(app).finish_compiles(app)
+
+
+def _finish_before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """With ``-j``, before the web book's writers fork (whether or not press.web is loaded)."""
+    state.of(app).finish_compiles(app)
+    return []
+
+
+class Tracker:
+    """Which documents each builder must (re)write, through public Sphinx events only."""
+
+    def __init__(self, pending: dict[str, list[str]]) -> None:
+        self.updated: set[str] = set()
+        self.read: set[str] = set()
+        self.total = 0
+        self.pending = {fmt: set(docs) for fmt, docs in pending.items()}
+        self.fmt = ""
+        self._order: Any = None
+        self._titles: dict[str, str] = {}
+        self._numbers: tuple[dict, dict] = ({}, {})
+
+    def connect(self, app: Sphinx, fmt: str) -> None:
+        self.fmt = fmt
+        app.connect("env-before-read-docs", self._before_scan, priority=400)
+        app.connect("env-before-read-docs", self._before_read, priority=900)
+        app.connect("env-updated", self._after_read)
+        app.connect("env-get-updated", self._to_write)
+
+    def _before_scan(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        self._order = getattr(env, "press_order", None)
+        self._numbers = (dict(env.toc_secnumbers), dict(env.toc_fignumbers))
+
+    def _before_read(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        self.total = len(env.found_docs)
+        self._titles = {d: env.titles[d].astext() for d in docnames if d in env.titles}
+        if docnames:
+            self.read.update(docnames)
+            _say(f"reading {len(docnames)} of {self.total} pages"
+                 + (f" with {app.parallel} processes" if app.parallel > 1 else ""))
+
+    def _after_read(self, app: Sphinx, env: BuildEnvironment) -> None:
+        if not self._titles and not self.read:
+            return
+        self.updated |= self.read
+        changed_nav = getattr(env, "press_order", None) != self._order or any(
+            d in env.titles and env.titles[d].astext() != title for d, title in self._titles.items()
+        )
+        if changed_nav:  # the navigation on every page shows the order and the titles
+            self.updated |= set(env.found_docs)
+        self._titles = {}
+
+    def _to_write(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        # (after Sphinx's toctree collector renumbered the book: numbers change after env-updated)
+        old_sec, old_fig = self._numbers
+        self.updated |= {d for d, n in env.toc_secnumbers.items() if old_sec.get(d) != n}
+        self.updated |= {d for d, n in env.toc_fignumbers.items() if old_fig.get(d) != n}
+        docs = (self.updated | self.pending.get(self.fmt, set())) & set(env.found_docs)
+        return sorted(docs)
+
+    def pending_after(self, built: list[str]) -> dict[str, list[str]]:
+        """Documents read now that a format not built now must still rewrite later."""
+        result = {}
+        for fmt in BUILDERS:
+            docs = set() if fmt in built else self.pending.get(fmt, set()) | self.updated
+            if docs:
+                result[fmt] = sorted(docs)
+        return result
+
+
+class SphinxRuns:
+    """Run one format (a base of :class:`press.engine.Engine`, which sets ``source``,
+    ``conf``, ``stage``, ``strict``, ``jobs``, ``tty``, ``formats``, ``copies``, ``book``,
+    ``child``)."""
+
+    def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], wait_for_parent: Any = None,
+                last: bool = False) -> int:
+        """Build one format.  ``wait_for_parent``: in the web book's process of a parallel build, the
+        ``build-finished`` handler that waits on the pipe on which the parent says whether
+        the PDF and the EPUB were made (the web book waits for it before it copies them;
+        :mod:`press.engine.processes`); ``last``: this build finishes the PDF's
+        background compile at the latest."""
+        self.copies.pop(fmt, _no_copy)()  # the last good output of this format, staged
+        outdir = self.workdir(fmt)
+        outdir.mkdir(parents=True, exist_ok=True)
+        status = sys.stdout if self.tty else None
+        app = None
+        started = time.perf_counter()
+        try:
+            with patch_docutils(self.conf), docutils_namespace():
+                app = BookApp(
+                    book=self.book, srcdir=self.source, confdir=self.conf, outdir=outdir,
+                    doctreedir=self.stage / "doctrees", buildername=BUILDERS[fmt],
+                    confoverrides=dict(overrides), status=status, warning=sys.stderr,
+                    warningiserror=self.strict, parallel=self.jobs,
+                )
+                tracker.connect(app, fmt)
+                # The PDF compiled in the background is finished (and reported) by the EPUB
+                # before it places its print page markers, by the web book before it copies
+                # the PDF, or at the end of the last format at the latest; with -j, before
+                # the next format's Sphinx forks workers (no fork mid-compile).
+                if fmt != "pdf" and (last or fmt == self.formats[-1]):
+                    app.connect("build-finished", _finish_compiles, priority=100)
+                if wait_for_parent is not None:
+                    app.connect("build-finished", wait_for_parent, priority=50)
+                if fmt == "pdf" and self.child is not None:  # the web book needs no PDF to start
+                    app.connect("write-started", lambda app, builder: self.release_web(tracker))
+                if fmt != "pdf" and self.jobs > 1:
+                    app.connect("env-before-read-docs", _finish_before_forking, priority=1)
+                    if app.builder.allow_parallel:  # the EPUB builder never forks its writers
+                        app.connect("env-get-updated", _finish_before_writing, priority=1)
+                if wait_for_parent is None:  # (the parent announced the web book's process)
+                    _say(f"writing {fmt}...")
+                if fmt == "pdf" and len(self.formats) > 1:
+                    # the wheel releases the GIL: overlap the writes (started after the fork
+                    # when the EPUB and the web book are written by two processes)
+                    self.book.defer_compiles, self.book.start_deferred = True, not self.parallel_formats()
+                try:
+                    app.build()
+                finally:
+                    self.book.defer_compiles = False
+                code = app.statuscode
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # what build_main does: Sphinx's report, no traceback
+            adapters.report_crash(app, exc, sys.stderr)
+            code = 2
+        finally:
+            del app  # freed by Python's own collector while the next format builds
+        if code == 0:
+            _say(f"{fmt} written in {time.perf_counter() - started:.1f} s")
+        return code

@@ -1,0 +1,195 @@
+"""The Typst compile in a process of its own: no process holds the Sphinx environment and a
+Typst layout at once.
+
+:class:`Worker` stands in for a ``typst.Compiler`` in the build (same ``compile_with_warnings``
+and ``query`` calls, same ``typst.TypstError`` and ``typst.TypstWarning`` with the same
+``message``, ``hints``, ``diagnostic`` and ``trace``, so :mod:`press.typst.errors` maps them
+to the author's file:line as before); the compile itself runs in a child started with
+``python -I worker.py`` by path (this file imports ``typst`` and the standard library only,
+nothing of Sphinx): a fresh interpreter, never a fork of the process that holds the book's
+environment and doctrees.
+
+**Lifetime.** The child lives from the first compile to :meth:`Worker.done`, which the
+build calls once the PDF and its page map are read: the child then exits and its memory
+(the whole book's layout) goes back to the system while the EPUB and the web book are
+written.  A preview (``press serve``, whose compilers outlive each build:
+``keep=True``) keeps it between builds instead, so the compiler's parsed files, fonts and memoised layout make each
+recompile after a save incremental, as before; the child exits when its parent does (end
+of its input, or its parent gone: it looks every second).
+
+**Protocol** (private to this file): one JSON line per request on the child's standard
+input, ``{"op": "compile", ...}`` or ``{"op": "query", ...}``; one JSON line per answer on
+the answer pipe (the child's standard output; what Typst itself prints goes to standard
+error), followed for a compiled PDF by its bytes.  The PDF is the same bytes as an
+in-process compile: same wheel, same call, same arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import typst
+
+#: this file, run by path in the child
+SCRIPT = Path(__file__).resolve()
+_FIELDS = ("message", "hints", "diagnostic", "trace")
+
+
+def _plain(diag: Any) -> dict[str, Any]:
+    return {f: getattr(diag, f, None) or ([] if f in ("hints", "trace") else "") for f in _FIELDS} | {
+        "text": str(diag)}
+
+
+def _rebuilt(cls: type, data: dict[str, Any]) -> Any:
+    diag = cls(data.get("text") or data.get("message") or "")
+    for field in _FIELDS:
+        setattr(diag, field, data.get(field))
+    return diag
+
+
+class WorkerDied(RuntimeError):
+    """The compile process ended without an answer (killed, out of memory, a crash)."""
+
+
+class Worker:
+    """A ``typst.Compiler`` for one root folder and its fonts, in a child process."""
+
+    def __init__(self, root: str, font_paths: list[str], keep: bool = False) -> None:
+        self.root, self.font_paths = root, list(font_paths)
+        self.keep = keep  # the child stays after :meth:`done` (press serve)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.lock = threading.Lock()
+
+    # -- the child --------------------------------------------------------------------------
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self.proc is None or self.proc.poll() is not None:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", str(SCRIPT), self.root, json.dumps(self.font_paths)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
+            )
+        return self.proc
+
+    def _ask(self, request: dict[str, Any]) -> tuple[dict[str, Any], BinaryIO]:
+        proc = self._started()
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            proc.stdin.write(json.dumps(request).encode() + b"\n")
+            proc.stdin.flush()
+            line = proc.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = b""
+        if not line:
+            code = proc.wait()
+            self.proc = None
+            raise WorkerDied(f"press: the Typst compile process ended without an answer (exit status {code})")
+        answer = json.loads(line)
+        if "crash" in answer:
+            raise WorkerDied(f"press: the Typst compile process failed:\n{answer['crash']}")
+        return answer, proc.stdout
+
+    # -- what the build calls (the ``typst.Compiler`` methods it uses) ----------------------
+    def compile_with_warnings(self, input: str, format: str = "pdf", timestamp: int | None = None,
+                              pdf_standards: list[str] | None = None) -> tuple[bytes, list[Any]]:
+        request = {"op": "compile", "input": str(input), "format": format, "timestamp": timestamp,
+                   "pdf_standards": pdf_standards}
+        with self.lock:
+            answer, stream = self._ask(request)
+            if "error" in answer:
+                raise _rebuilt(typst.TypstError, answer["error"])
+            data = stream.read(answer["size"])
+        if len(data) != answer["size"]:
+            raise WorkerDied("press: the Typst compile process ended while sending the PDF")
+        return data, [_rebuilt(typst.TypstWarning, w) for w in answer["warnings"]]
+
+    def query(self, selector: str, field: str | None = None, one: bool = False) -> str:
+        with self.lock:
+            answer, _ = self._ask({"op": "query", "selector": selector, "field": field, "one": one})
+        if "error" in answer:
+            raise _rebuilt(typst.TypstError, answer["error"])
+        return answer["value"]
+
+    def done(self) -> None:
+        """The build has what it needs: end the child (its memory is freed), unless kept."""
+        if not self.keep:
+            self.close()
+
+    def close(self) -> None:
+        """End of input: the child exits.  It is waited for in a thread of its own: handing a
+        whole book's layout back to the system takes a moment nobody needs to wait for."""
+        with self.lock:
+            proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.stdin is not None:
+            proc.stdin.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        threading.Thread(target=_reap, args=(proc,), name="press-typst-exit", daemon=True).start()
+
+
+def _reap(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def serve(root: str, font_paths: list[str], requests: BinaryIO, answers: BinaryIO) -> None:
+    """The child's loop: one compiler for ``root`` and ``font_paths``, until end of input."""
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=font_paths)
+    compiler = typst.Compiler(root=root, font_paths=fonts, ignore_system_fonts=True)
+
+    def say(answer: dict[str, Any], data: bytes = b"") -> None:
+        answers.write(json.dumps(answer).encode() + b"\n" + data)
+        answers.flush()
+
+    for line in requests:
+        request = json.loads(line)
+        try:
+            if request["op"] == "compile":
+                pdf, warnings = compiler.compile_with_warnings(
+                    input=request["input"], format=request["format"], timestamp=request["timestamp"],
+                    pdf_standards=request["pdf_standards"])
+                say({"size": len(pdf), "warnings": [_plain(w) for w in warnings or []]}, pdf)
+                del pdf
+            else:
+                value = compiler.query(request["selector"], field=request["field"], one=request["one"])
+                say({"value": value})
+        except typst.TypstError as exc:
+            say({"error": _plain(exc)})
+        except Exception:  # noqa: BLE001 - reported by the build as a crash of this process
+            import traceback
+
+            say({"crash": traceback.format_exc()})
+
+
+def _exit_with(parent: int) -> None:
+    """End this process when the build that started it is gone, even while Typst works and
+    even if a process the build forked (sphinx-sitemap's manager) still holds our input open."""
+    while True:
+        time.sleep(1)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
+def main(argv: list[str]) -> int:
+    threading.Thread(target=_exit_with, args=(os.getppid(),), name="press-typst-orphan", daemon=True).start()
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to standard error, never into the answers
+    try:
+        serve(argv[0], json.loads(argv[1]), sys.stdin.buffer, answers)
+    except (KeyboardInterrupt, BrokenPipeError):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

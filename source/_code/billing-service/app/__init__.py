@@ -1,0 +1,1 @@
+"""billing-service: invoices for subscription plans (the book's running example)."""

@@ -1,0 +1,1 @@
+"""Domain code: plans, prices and invoices. Never imports app.ui."""

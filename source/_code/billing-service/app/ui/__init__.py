@@ -1,0 +1,1 @@
+"""Web pages. May import app.domain; the domain never imports this package."""

@@ -1,0 +1,152 @@
+"""Other packages' internals: only in press/adapters.py, and still the shape we rely on.
+
+Two kinds of test:
+
+* a grep over ``press/``: a private attribute of another object (``x._name``, not
+  ``self._name``) or one of the listed internals anywhere but :mod:`press.adapters` fails,
+  naming the file and line — put it behind an adapter, with a docstring saying why;
+* one test per adapter that fails loudly when Sphinx or sphinx-sitemap changes what the
+  adapter reads (an attribute renamed, a signature changed).
+
+Unit tests: an application is constructed (config, extensions, builder) but nothing is built.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import shutil
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from sphinx.config import Config
+from sphinx.testing.util import SphinxTestApp
+
+from conftest import ROOTS
+from press import adapters
+
+PRESS = Path(__file__).resolve().parents[1] / "press"
+#: a private attribute reached through another object than ``self``/``cls``
+FOREIGN_PRIVATE = re.compile(r"(?<![\w.])(?!self\b|cls\b)[A-Za-z_]\w*(?:\.\w+)*\.(_[a-z]\w*)")
+#: internals that are no private attribute by name but are used the same way
+NAMED = re.compile(r"\b(sitemap_links|handle_exception|events\.listeners|_raw_config|_fail_on_warnings)\b")
+#: private names of the standard library, allowed everywhere
+ALLOWED = {"_exit"}  # os._exit: the forked web book's process ends without the parent's exit handlers
+
+
+def foreign_internals() -> list[str]:
+    found = []
+    for path in sorted(PRESS.rglob("*.py")):
+        if path.name == "adapters.py" or "template" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            code = line.split("#", 1)[0]
+            names = {m.group(1) for m in FOREIGN_PRIVATE.finditer(code)} - ALLOWED
+            names |= {m.group(1) for m in NAMED.finditer(code)}
+            if names and not code.lstrip().startswith(('"', "'", "``")):
+                found.append(f"{path.relative_to(PRESS.parent)}:{number}: {', '.join(sorted(names))}")
+    return found
+
+
+def test_foreign_internals_only_in_the_adapter_module():
+    assert foreign_internals() == []
+
+
+def test_the_grep_finds_a_foreign_internal(tmp_path):
+    assert FOREIGN_PRIVATE.search("x = app.env._app.builder")
+    assert not FOREIGN_PRIVATE.search("self._defer_labels(node)")
+    assert NAMED.search('links = getattr(app, "sitemap_links", None)')
+
+
+def test_every_internal_is_listed():
+    for internal in ("_raw_config", "_press", "env._app", "_fail_on_warnings", "events.listeners",
+                     "sitemap_links", "handle_exception"):
+        assert internal in adapters.INTERNALS
+
+
+# ---- the upstream shapes the adapters rely on -------------------------------------------------
+
+def test_config_keeps_what_conf_py_set():
+    config = Config({"project": "P", "numfig": False}, {"html_theme": "x"})
+    assert isinstance(config._raw_config, dict), "Sphinx's Config no longer keeps conf.py's namespace"
+    assert adapters.set_in_conf(config, "numfig") and not adapters.set_in_conf(config, "html_theme")
+    assert adapters.conf_value(config, "project") == "P" and adapters.conf_value(config, "nope", 1) == 1
+    assert {"project", "numfig"} <= set(adapters.conf_names(config))
+
+
+@pytest.fixture(scope="module")
+def unbuilt(tmp_path_factory):
+    """An application of the small test book, constructed (extensions, config, builder), not built."""
+    src = tmp_path_factory.mktemp("adapters") / "src"
+    shutil.copytree(ROOTS / "test-book", src)
+    made = SphinxTestApp("epub", srcdir=src, status=StringIO(), warning=StringIO(), warningiserror=True)
+    yield made
+    made.cleanup()
+
+
+def test_the_environment_knows_its_application(unbuilt):
+    app = unbuilt
+    assert app.env._app is app, "BuildEnvironment._app is gone: find the builder another way"
+    assert adapters.builder_of(app.env) is app.builder
+
+
+def test_the_application_knows_whether_warnings_fail(unbuilt):
+    app = unbuilt
+    assert "_fail_on_warnings" in vars(app), "Sphinx._fail_on_warnings is gone"
+    assert adapters.fails_on_warnings(app) is True
+
+
+def test_listeners_are_listed_with_ids_and_handlers(unbuilt):
+    app = unbuilt
+    from sphinx.builders import epub3
+
+    listeners = app.events.listeners
+    assert isinstance(listeners, dict) and all(hasattr(x, "id") and hasattr(x, "handler")
+                                               for xs in listeners.values() for x in xs)
+    # press.epub disconnected Sphinx's epub3 checks through the adapter
+    assert not any(x.handler is epub3.validate_config_values for x in listeners.get("builder-inited", []))
+
+
+def test_press_settings_travel_with_the_config(unbuilt):
+    assert adapters.press_settings(unbuilt.config).slug == "test-book"
+
+
+def test_sitemap_handler_and_queue():
+    import sphinx_sitemap
+
+    params = list(inspect.signature(sphinx_sitemap.add_html_link).parameters)
+    assert params == ["app", "pagename", "templatename", "context", "doctree"], params
+    assert "sitemap_links" in inspect.getsource(sphinx_sitemap), "sphinx-sitemap renamed its queue"
+
+
+def test_handle_exception_reads_three_options():
+    from sphinx.cmd.build import handle_exception
+
+    params = list(inspect.signature(handle_exception).parameters)
+    assert params[:3] == ["app", "args", "exception"], params
+    read = set(re.findall(r"args\.(\w+)", inspect.getsource(handle_exception)))
+    assert read <= {"pdb", "verbosity", "traceback"}, read
+    stream = StringIO()
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        adapters.report_crash(None, exc, stream)
+    assert "boom" in stream.getvalue()
+
+
+def test_a_collectors_method_is_disconnected_by_its_class(unbuilt):
+    """press.numbering switches Sphinx's renumbering off for an application that reads no page."""
+    from sphinx.environment.collectors.toctree import TocTreeCollector
+
+    app = unbuilt
+
+    def collectors() -> list:
+        return [x for x in app.events.listeners.get("env-get-updated", [])
+                if isinstance(getattr(x.handler, "__self__", None), TocTreeCollector)]
+
+    assert len(collectors()) == 1, "Sphinx's toctree collector no longer renumbers on env-get-updated"
+    listener = collectors()[0]
+    assert adapters.disconnect_methods(app, "env-get-updated", TocTreeCollector) == 1
+    assert collectors() == []
+    app.events.listeners["env-get-updated"].append(listener)  # the module's app: put it back
