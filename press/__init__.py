@@ -21,7 +21,8 @@
 * :mod:`press.notebooks` — myst-nb outputs in every format (kept, chosen per format, tables);
 * :mod:`press.ecosystem` — the Jupyter Book ecosystem's extensions in the PDF;
 * :mod:`press.numbering` — figure and section numbers assigned once per read, not per format;
-* :mod:`press.templatecache` — the theme's templates compiled once, kept with the doctrees.
+* :mod:`press.templatecache` — the theme's templates compiled once, kept with the doctrees;
+* :mod:`press.untrusted` — a budget per page, no ``:url:`` fetches, no page from outside the book.
 
 It returns ``version``, ``env_version``, ``parallel_read_safe`` and
 ``parallel_write_safe``.
@@ -57,6 +58,8 @@ SUBMODULES += ("encoding", "containment", "sanitize", "suggest")
 SUBMODULES += ("notebooks", "ecosystem")
 #: Fast and lean (issue 25): numbers assigned once per read, not once per format.
 SUBMODULES += ("numbering", "templatecache")
+#: Untrusted content, round two (issue 21): budgets, no network, no page from outside the book.
+SUBMODULES += ("untrusted",)
 
 
 def _book_defaults(app: Sphinx, config: Config) -> None:

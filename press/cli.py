@@ -193,4 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     kwargs: dict = {"jobs": args.jobs} if args.jobs is not None else {}
     if site_url:
         kwargs["site_url"] = site_url
-    return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)
+    try:
+        return build_book(formats, project.source, project.conf, args.out, strict=not args.no_strict, **kwargs)
+    except OSError as exc:  # the machine's, not the book's (read-only, full disk, permission)
+        from .envfail import describe
+
+        print(f"press: {describe(exc) or f'ERROR: {exc}'}", file=sys.stderr, flush=True)
+        return 1

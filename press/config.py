@@ -65,6 +65,17 @@ class PressConfig:
     """Raw HTML in pages: ``sanitize`` (nh3: no scripts, event handlers or ``javascript:`` URLs;
     a warning where something was removed), ``allow`` (the book's owner trusts every author) or
     ``drop`` (left out of the web book and the EPUB)."""
+    allow_network: bool = False
+    """Let ``{csv-table}``/``{raw}`` fetch a ``:url:`` during the build (off: a ``press.network``
+    error; the build makes no network request)."""
+    max_page_bytes: int = 1_000_000
+    """Budget: the largest page (bytes of text); a larger one is a ``press.limit`` error, refused before it is parsed."""
+    max_nesting: int = 100
+    """Budget: the deepest nesting of blocks (fences, quotes, lists) and inline emphasis in a page."""
+    max_table_rows: int = 5_000
+    """Budget: the most rows of one table (Markdown pipe table, ``list-table``, ``csv-table``)."""
+    max_yaml_aliases: int = 50
+    """Budget: the most YAML aliases (``*name``) in one page's front matter (alias bombs)."""
 
 
 def _check_type(name: str, value: Any, annotation: Any) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import reprlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +118,24 @@ def _key_line(lines: list[str], start: int, end: int, key: str) -> int:
     return start + 1
 
 
-def parse(text: str, fallback_title: str = "") -> Parsed:
+def _too_many_aliases(header: str, limit: int) -> int | None:
+    """0-based line (in ``header``) of the alias over ``limit``, or ``None``: a YAML alias bomb
+    is a few lines whose value grows without bound once the aliases are followed."""
+    if "*" not in header:
+        return None
+    count = 0
+    try:
+        for event in yaml.parse(header, Loader=_SafeBase):
+            if isinstance(event, yaml.AliasEvent):
+                count += 1
+                if count > limit:
+                    return event.start_mark.line
+    except yaml.YAMLError:
+        return None  # reported by the load below
+    return None
+
+
+def parse(text: str, fallback_title: str = "", max_aliases: int = 50) -> Parsed:
     """Parse and validate the front matter of one page's text."""
     lines = text.split("\n")
     start, end = split_front_matter(lines)
@@ -127,6 +145,10 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
         return Parsed(None, problems, start, end)
     if end < 0:
         problems.append((PressWarning.FRONTMATTER_YAML, "front matter is not closed: no second '---' line", 1))
+        return Parsed(None, problems, start, end)
+    alias = _too_many_aliases("\n".join(lines[start + 1 : end]), max_aliases)
+    if alias is not None:
+        problems.append((PressWarning.LIMIT, f"front matter uses more than {max_aliases} YAML aliases (*name), over the budget (press_max_yaml_aliases): write the values out", start + 2 + alias))
         return Parsed(None, problems, start, end)
     try:
         data = _load("\n".join(lines[start + 1 : end])) or {}
@@ -157,7 +179,7 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
         title = None
         fallback_title = heading_text(body_title) if body_title else fallback_title
     elif not isinstance(title, str):
-        problems.append((PressWarning.FRONTMATTER_FIELD, f"'title' must be a string, got {type(title).__name__} {title!r}", line_of("title")))
+        problems.append((PressWarning.FRONTMATTER_FIELD, f"'title' must be a string, got {type(title).__name__} {reprlib.repr(title)}", line_of("title")))
         title = str(title)
     meta = PageMeta(title=(title or fallback_title).strip())
 
@@ -180,7 +202,7 @@ def parse(text: str, fallback_title: str = "") -> Parsed:
         if isinstance(tags, list) and all(isinstance(t, str) and t.strip() for t in tags):
             meta.tags = [t.strip() for t in tags]
         else:
-            problems.append((PressWarning.FRONTMATTER_FIELD, f"'tags' must be a list of strings, got {tags!r}", line_of("tags")))
+            problems.append((PressWarning.FRONTMATTER_FIELD, f"'tags' must be a list of strings, got {reprlib.repr(tags)}", line_of("tags")))
 
     date = data.get("date")
     if date is not None:
@@ -321,6 +343,12 @@ def _has_heading(lines: list[str]) -> bool:
     )
 
 
+def _max_aliases(app: Sphinx) -> int:
+    from . import config as press_config
+
+    return press_config.get(app.config).max_yaml_aliases
+
+
 def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
     env = app.env
     lines = source[0].split("\n")
@@ -338,7 +366,7 @@ def on_source_read(app: Sphinx, docname: str, source: list[str]) -> None:
         source[0] = "\n".join(lines)
         return
 
-    parsed = parse("\n".join(lines), fallback_title=docname)
+    parsed = parse("\n".join(lines), fallback_title=docname, max_aliases=_max_aliases(app))
     for kind, message, line in parsed.problems:
         warn(kind, message, location=(docname, line))
     if parsed.start < 0 and not _has_heading(lines):

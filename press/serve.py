@@ -17,7 +17,9 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import functools
+import hashlib
 import http.server
 import os
 import sys
@@ -32,6 +34,14 @@ RELOAD = b"""<script>/* press serve: reload when a new build is published */
 (function(){var v=null;setInterval(function(){fetch("/__press_build").then(function(r){return r.text()})
 .then(function(t){if(v===null){v=t}else if(t!==v){location.reload()}}).catch(function(){})},1000)})();
 </script>"""
+
+
+def _allow_reload(page: bytes) -> bytes:
+    """The page's Content-Security-Policy (:mod:`press.web.csp`) also lets the reload script
+    run, by the hash of its text."""
+    body = RELOAD.split(b">", 1)[1].rsplit(b"</script>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(body).digest())
+    return page.replace(b"script-src 'self'", b"script-src 'self' 'sha256-" + digest + b"'", 1)
 
 
 class Preview:
@@ -108,6 +118,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             page = path.read_bytes()
             at = page.rfind(b"</body>")
             page = page[:at] + RELOAD + page[at:] if at >= 0 else page + RELOAD
+            page = _allow_reload(page)
             self._send(page, "text/html; charset=utf-8")
             return
         super().do_GET()

@@ -64,6 +64,16 @@ class PressWarning(Enum):
     """A key of a Jupyter Book ``_config.yml`` that press does not know (it is not used)."""
     NOTEBOOK = "notebook"
     """A notebook output that a format cannot show as it is (interactive, raw HTML)."""
+    UNSAFE_URL = "unsafe_url"
+    """A link whose URL scheme is not allowed (``javascript:``, ``data:`` …): kept as text."""
+    ACTIVE_FILE = "active_file"
+    """A file offered for download (or shown as an image) that could run script: left out."""
+    NETWORK = "network"
+    """An option that makes the build fetch something over the network (``:url:``)."""
+    LIMIT = "limit"
+    """A page over one of the build's budgets (size, nesting, table rows, YAML aliases)."""
+    BIBTEX = "bibtex"
+    """A bibliography file that cannot be parsed."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:

@@ -82,7 +82,7 @@ def shelf(book: Path, tmp: Path) -> Path:
 
 def wait_until_cached(page: Page) -> dict:
     """Wait for the worker to control the page and for its cache to hold every file."""
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=60_000)  # a function: a string is eval()ed, which the CSP forbids
     return page.evaluate(
         """async () => {
             for (let i = 0; i < 600; i++) {

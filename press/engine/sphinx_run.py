@@ -20,7 +20,7 @@ from .. import adapters
 from .. import state
 from ..formats import BUILDERS
 from ..state import BookApp
-from .staging import _no_copy, _say
+from .staging import _fail, _no_copy, _say
 
 
 def _finish_compiles(app: Sphinx, exception: Exception | None) -> None:
@@ -161,7 +161,12 @@ class SphinxRuns:
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # what build_main does: Sphinx's report, no traceback
-            adapters.report_crash(app, exc, sys.stderr)
+            from ..envfail import describe
+
+            if describe(exc):  # a full or read-only disk: one line, no crash report
+                _fail(describe(exc, outdir))
+            else:
+                adapters.report_crash(app, exc, sys.stderr)
             code = 2
         finally:
             del app  # freed by Python's own collector while the next format builds

@@ -6,7 +6,7 @@
   by ``<a epub:type="noteref">`` links, with back-links to the reference;
 * bibliography entries are list items (the deprecated ``doc-biblioentry``
   role is not used);
-* math is MathML converted at build time by ``latex2mathml`` (no MathJax);
+* math is MathML converted at build time by :mod:`press.mathml` (as in the web book; no MathJax);
 * external links get ``rel="external"`` (the stylesheet marks them); a link
   whose target is not in the EPUB (a relative link to a file that is no page,
   e.g. ``tabs.html?x=y`` written for the web) is kept as text, and an ``.html``
@@ -24,21 +24,16 @@ import re
 from urllib.parse import quote, urlsplit
 
 from docutils import nodes
-from latex2mathml.converter import convert as latex_to_mathml
-from lxml import etree
 from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
+from .. import mathml as press_mathml
 from ..warnings_ import PressWarning, warn
 
 logger = logging.getLogger(__name__)
 
-MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 EXTERNAL = re.compile(r"^(https?|ftp|mailto):", re.I)
-_ALIGN_ENV = re.compile(r"\\(begin|end)\{(aligned|align\*?|eqnarray\*?|gather\*?|gathered)\}")
-#: latex2mathml leaves unknown commands and stray alignment marks as text.
-_UNCONVERTED = re.compile(r"<mi>(\\[A-Za-z]+|&amp;)</mi>")
 #: ASCII characters a URL may not hold as they are
 _URL_UNSAFE = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]')
 
@@ -50,23 +45,7 @@ def url_escape(url: str) -> str:
 
 def mathml(latex: str, display: bool) -> str:
     """MathML for one LaTeX formula; raises ``ValueError`` when it cannot be converted."""
-    tex = _ALIGN_ENV.sub(lambda m: f"\\{m.group(1)}{{split}}", latex.strip())
-    if display and ("\\\\" in tex or "&" in tex) and "\\begin" not in tex:
-        tex = f"\\begin{{split}}{tex}\\end{{split}}"
-    try:
-        markup = latex_to_mathml(tex, display="block" if display else "inline")
-    except Exception as exc:  # latex2mathml raises many exception types
-        raise ValueError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from exc
-    try:
-        root = etree.fromstring(markup.encode("utf-8"))
-    except etree.XMLSyntaxError as exc:
-        raise ValueError(f"not well-formed MathML ({exc})") from exc
-    text = etree.tostring(root, encoding="unicode")
-    bad = _UNCONVERTED.search(text)
-    if bad:
-        raise ValueError(f"unsupported LaTeX {bad.group(1).replace('&amp;', '&')!r}")
-    root.set("alttext", latex.strip())
-    return etree.tostring(root, encoding="unicode")
+    return press_mathml.convert(latex, display)
 
 
 #: attributes of the links made by press.epub.notes

@@ -19,7 +19,10 @@
 * :mod:`press.web.mathml` — math rendered to MathML at build time (no MathJax,
   no CDN);
 * :mod:`press.web.previews` — citation and cross-reference previews on hover
-  and focus, from a data file written at build time (works from ``file://``).
+  and focus, from a data file written at build time (works from ``file://``);
+* :mod:`press.web.csp` — a Content-Security-Policy in every page (the theme's own inline
+  code by hash, nothing else inline);
+* :mod:`press.web.prune` — pages the author deleted or renamed leave the output.
 
 Every setting below is a default: ``conf.py`` may set any of them itself.
 """
@@ -143,6 +146,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _defaults, priority=150)
     app.connect("builder-inited", _add_static)
     app.connect("html-page-context", _unversioned_scripts)
-    for name in ("mathml", "social", "tags", "genindex", "downloads", "search", "a11y", "nav", "offline", "previews"):
+    for name in ("mathml", "social", "tags", "genindex", "downloads", "search", "a11y", "nav", "offline", "previews", "csp", "prune"):
         app.setup_extension(f"press.web.{name}")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

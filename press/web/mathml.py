@@ -1,4 +1,4 @@
-"""Math as MathML, converted at build time with ``latex2mathml``.
+"""Math as MathML, converted at build time (:mod:`press.mathml`, shared with the EPUB).
 
 The web book must work offline and send no request outside itself, so it
 cannot load MathJax from a CDN.  This HTML math renderer (``press_mathml``,
@@ -12,11 +12,11 @@ import html
 from typing import Any
 
 from docutils import nodes
-from latex2mathml.converter import convert
 from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.math import get_node_equation_number
 
+from .. import mathml as press_mathml
 from ..warnings_ import PressWarning, warn
 
 NAME = "press_mathml"
@@ -25,12 +25,10 @@ NAME = "press_mathml"
 def to_mathml(latex: str, display: str, node: nodes.Node) -> str:
     """MathML for one formula; on failure a warning and the escaped LaTeX."""
     try:
-        mathml = convert(latex.strip(), display=display)
-    except Exception as exc:  # latex2mathml raises many exception types
-        warn(PressWarning.MATHML, f"cannot convert math to MathML ({exc.__class__.__name__}: {exc}): {latex!r}", location=node)
+        return press_mathml.convert(latex, display == "block")
+    except ValueError as exc:
+        warn(PressWarning.MATHML, f"cannot convert math to MathML ({exc}): {latex.strip()!r}", location=node)
         return f'<code class="press-math-error">{html.escape(latex)}</code>'
-    alt = html.escape(" ".join(latex.split()), quote=True)
-    return mathml.replace("<math ", f'<math alttext="{alt}" ', 1)
 
 
 def visit_math(self: Any, node: nodes.math) -> None:
