@@ -39,8 +39,7 @@ class Download:
     @property
     def size(self) -> str:
         """The size as readers are told it: MB with one decimal from 100 KB up, KB below."""
-        size = self.source.stat().st_size
-        return f"{size / 1_048_576:.1f} MB" if size >= 102_400 else f"{max(1, round(size / 1024))} KB"
+        return human_size(self.source.stat().st_size)
 
 
 def find(app: Sphinx) -> list[Download]:
@@ -108,20 +107,31 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         })
 
 
+def human_size(size: int) -> str:
+    """A file size as readers are told it: MB with one decimal from 100 KB up, KB below."""
+    return f"{size / 1_048_576:.1f} MB" if size >= 102_400 else f"{max(1, round(size / 1024))} KB"
+
+
 def copy_files(app: Sphinx, exception: Exception | None) -> None:
     """At ``build-finished``: wait for a PDF compiled in the background (its errors are
     reported here), copy the files, write their sizes for the pages."""
     if exception is not None or not is_web(app.builder):
         return
     state.of(app).finish_compiles(app)
-    sizes = {}
     for d in downloads_of(app):
         if not d.source.is_file():
             _missing(d.kind, d.source)
             continue
         shutil.copyfile(d.source, Path(app.outdir) / d.name)
-        sizes[d.kind] = d.size
-    if downloads_of(app):
+    write_sizes(app)
+
+
+def write_sizes(app: Sphinx, extra: dict[str, str] | None = None) -> None:
+    """``_static/press-download-sizes.js``: the sizes of the PDF and EPUB, and ``extra`` (the
+    web book's zip, made last: :func:`press.web.offline.finish` writes the file again with it)."""
+    sizes = {d.kind: d.size for d in downloads_of(app) if d.source.is_file()}
+    sizes.update(extra or {})
+    if downloads_of(app) or extra:
         static = Path(app.outdir, "_static")
         static.mkdir(exist_ok=True)
         (static / SIZES).write_text(

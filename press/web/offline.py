@@ -35,7 +35,7 @@ from sphinx.application import Sphinx
 
 from .. import config as press_config
 from .. import reprozip
-from . import downloads_of, is_web
+from . import downloads, downloads_of, is_web
 
 MANIFEST = "manifest.webmanifest"
 WORKER = "sw.js"
@@ -155,6 +155,8 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
     same = before == [_read(outdir / MANIFEST), _read(outdir / WORKER)] and (outdir / name).is_file()
     if offers_zip(app) and not same:
         write_zip(outdir, name, press_config.get(app.config).slug, app.confdir)
+    if offers_zip(app):  # the zip's size beside the PDF's and the EPUB's (not in the zip itself)
+        downloads.write_sizes(app, {"zip": downloads.human_size((outdir / name).stat().st_size)})
 
 
 def _read(path: Path) -> str | None:
