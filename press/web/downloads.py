@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from .. import config as press_config
 from .. import state
 from ..warnings_ import PressWarning, warn
-from . import downloads_of, is_web, offline
+from . import downloads_of, is_web
 
 SIZES = "press-download-sizes.js"
 ICONS = {"pdf": "fas fa-file-pdf", "epub": "fas fa-book", "zip": "fas fa-file-zipper"}
@@ -84,7 +84,7 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         return
     pathto = context["pathto"]
     links = [{"kind": d.kind, "label": d.label, "href": pathto(d.name, 1), "name": d.name} for d in found]
-    links += offline.download_links(app, pathto)  # the zip of the web book itself
+    links += download_links(app, pathto)  # the zip of the web book itself
     context["press_downloads"] = links
     buttons = context.get("header_buttons")
     if isinstance(buttons, list):
@@ -105,6 +105,23 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
                 for link in links
             ],
         })
+
+
+def zip_name(app: Sphinx) -> str:
+    return f"{press_config.get(app.config).slug}-web.zip"
+
+
+def offers_zip(app: Sphinx) -> bool:
+    """The zip is offered beside the PDF and EPUB, so whenever those are."""
+    return is_web(app.builder) and bool(downloads_of(app))
+
+
+def download_links(app: Sphinx, pathto: Any) -> list[dict[str, str]]:
+    """The zip's entry for the download list of a page (see :mod:`press.web.downloads`)."""
+    if not offers_zip(app):
+        return []
+    name = zip_name(app)
+    return [{"kind": "zip", "label": "Download web book (zip)", "href": pathto(name, 1), "size": "", "name": name}]
 
 
 def human_size(size: int) -> str:

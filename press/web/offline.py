@@ -36,6 +36,7 @@ from sphinx.application import Sphinx
 from .. import config as press_config
 from .. import reprozip
 from . import downloads, downloads_of, is_web
+from .downloads import download_links, offers_zip, zip_name  # noqa: F401 (the zip's own entry lives with the downloads)
 
 MANIFEST = "manifest.webmanifest"
 WORKER = "sw.js"
@@ -49,23 +50,6 @@ NOT_CACHED = frozenset({WORKER, ".buildinfo"})
 #: themes' source maps (opened only by developer tools, 3.4 MB) and the message catalogues
 #: sphinx-book-theme copies beside its assets (read by Sphinx at build time, not by pages).
 DEV_ONLY_SUFFIXES = (".map", ".po", ".mo")
-
-
-def zip_name(app: Sphinx) -> str:
-    return f"{press_config.get(app.config).slug}-web.zip"
-
-
-def offers_zip(app: Sphinx) -> bool:
-    """The zip is offered beside the PDF and EPUB, so whenever those are."""
-    return is_web(app.builder) and bool(downloads_of(app))
-
-
-def download_links(app: Sphinx, pathto: Any) -> list[dict[str, str]]:
-    """The zip's entry for the download list of a page (see :mod:`press.web.downloads`)."""
-    if not offers_zip(app):
-        return []
-    name = zip_name(app)
-    return [{"kind": "zip", "label": "Download web book (zip)", "href": pathto(name, 1), "size": "", "name": name}]
 
 
 def _add_assets(app: Sphinx) -> None:
