@@ -8,6 +8,7 @@ for the chapter opener.  In HTML the description is also the page's
 
 from __future__ import annotations
 
+import datetime
 import html
 from typing import Any
 
@@ -43,6 +44,15 @@ def visit_html(self: Any, node: page_meta) -> None:
     parts = ['<div class="press-pagemeta">']
     if node["description"]:
         parts.append(f'<p class="press-description">{html.escape(node["description"])}</p>')
+    if self.builder.name == "epub":
+        # a book's chapter opener, as in print: the standfirst and "Revised 20 November 2026"
+        # (the date and tag line is the web's navigation furniture)
+        if node["date"]:
+            parts.append(f'<p class="press-revised">Revised <time datetime="{html.escape(node["date"], quote=True)}">'
+                         f'{html.escape(long_date(node["date"]))}</time></p>')
+        parts.append("</div>")
+        self.body.append("".join(parts))
+        raise nodes.SkipNode
     byline = []
     if node["date"]:
         byline.append(f'<time class="press-date" datetime="{node["date"]}">{node["date"]}</time>')
@@ -63,6 +73,19 @@ def visit_html(self: Any, node: page_meta) -> None:
     parts.append("</div>")
     self.body.append("".join(parts))
     raise nodes.SkipNode
+
+
+def long_date(date: str) -> str:
+    """``2026-11-20`` as ``20 November 2026`` (print's and the EPUB's opener date); other text as is."""
+    try:
+        d = datetime.date.fromisoformat(date)
+    except ValueError:
+        return date
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
 
 
 def visit_typst(self: Any, node: page_meta) -> None:

@@ -119,6 +119,77 @@ class AddReferencesSection(SphinxTransform):
         top += section
 
 
+class TieCitations(SphinxTransform):
+    """A citation never starts a line: the space before it is a no-break space ("each\u00a0[8, 32]."),
+    in every format (a caption's last line was "[13, 22]." alone in print)."""
+
+    default_priority = 885
+
+    def apply(self, **kwargs: Any) -> None:
+        from sphinx import addnodes
+
+        for ref in list(self.document.findall(addnodes.pending_xref)):
+            if ref.get("refdomain") != "cite" or ref.get("reftype") != "p":
+                continue  # (a textual citation, {cite:t}, starts with its authors' names)
+            prev = ref.previous_sibling()
+            targets = []
+            while isinstance(prev, nodes.target):  # bibtex's back-reference anchor
+                targets.append(prev)
+                prev = prev.previous_sibling()
+            if isinstance(prev, nodes.Text) and prev.astext()[-1:].isspace():
+                # (by identity: Text nodes are strings, equal ones are found by value)
+                parent = prev.parent
+                at = next(i for i, c in enumerate(parent.children) if c is prev)
+                parent.pop(at)
+                parent.insert(at, nodes.Text(prev.astext().rstrip() + "\u00a0"))
+                # The citation's anchor (its id, for the bibliography's back links) goes before
+                # the last word: between the no-break space and the citation a labelled anchor
+                # is a place Typst breaks a line at (and after "]" it left a gap before ",").
+                anchors = []
+                for target in targets:
+                    parent.pop(next(i for i, c in enumerate(parent.children) if c is target))
+                    anchors.insert(0, target)
+                if ref.get("ids"):
+                    anchor = nodes.inline("", "", ids=list(ref["ids"]))
+                    for id_ in ref["ids"]:
+                        self.document.ids[id_] = anchor
+                    ref["ids"] = []
+                    anchors.append(anchor)
+                if not anchors:
+                    continue
+                at = next(i for i, c in enumerate(parent.children) if c is ref) - 1  # the tied text
+                if not parent[at].astext().strip() and at > 0 and isinstance(parent[at - 1], nodes.Text):
+                    at -= 1  # a space of its own ("et al. "): the words before it
+                words = parent[at].astext()
+                m = re.search(r"\S+\s*$", words)
+                head, last = (words[:m.start()], words[m.start():]) if m else ("", words)
+                parent.pop(at)
+                pieces = ([nodes.Text(head)] if head else []) + anchors + [nodes.Text(last)]
+                for n, piece in enumerate(pieces):
+                    parent.insert(at + n, piece)
+
+
+class TieTextualCitations(SphinxPostTransform):
+    """The same inside a resolved textual citation ("Becker *et al.*\u00a0[1]", ``{cite:t}``)."""
+
+    default_priority = 15  # after bibtex has resolved the citations (Sphinx's resolver: 10)
+
+    def run(self, **kwargs: Any) -> None:
+        for node in list(self.document.findall(nodes.inline)):
+            if "bibtex-citation" not in node.get("classes", ()):
+                continue
+            for i, kid in enumerate(list(node.children)):
+                if not isinstance(kid, nodes.Text):
+                    continue
+                text = re.sub(r"\s+\[", "\u00a0[", kid.astext())
+                after = node.children[i + 1] if i + 1 < len(node.children) else None
+                if text[-1:].isspace() and isinstance(after, nodes.Text) and after.astext().startswith("["):
+                    text = text.rstrip() + "\u00a0"
+                if text != kid.astext():
+                    node.pop(i)
+                    node.insert(i, nodes.Text(text))
+
+
 class FillReferences(SphinxPostTransform):
     default_priority = 20  # after bibtex and Sphinx have resolved references
 
@@ -218,5 +289,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         _REGISTERED.append(True)
     app.connect("config-inited", _default_style)
     app.add_transform(AddReferencesSection)
+    app.add_transform(TieCitations)
     app.add_post_transform(FillReferences)
+    app.add_post_transform(TieTextualCitations)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

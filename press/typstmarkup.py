@@ -24,9 +24,10 @@ END_ID = "press-end"
 
 
 def escape(text: str) -> str:
-    """Escape text for Typst markup; whitespace runs become one space."""
+    """Escape text for Typst markup; whitespace runs become one space, a no-break space
+    stays one (``~``: a citation tied to the word before it, press.references)."""
     text = _SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"[^\S\u00a0]+", " ", text).replace("\u00a0", "~")
 
 
 def string(text: str) -> str:

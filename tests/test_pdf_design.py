@@ -90,8 +90,9 @@ def test_reference_lists_in_numeric_order_in_the_pdf(real_book):
 
 def _html_lists(html: str, parser: str = "lxml") -> list[list[int]]:
     soup = BeautifulSoup(html, parser)
-    return [[int(re.match(r"\[(\d+)\]", li.get_text(" ", strip=True)).group(1)) for li in ul.find_all("li", recursive=False)]
-            for ul in soup.select("ul.press-chapter-references")]
+    # (the EPUB's lists are divs of endnotes: press.epub.translator)
+    return [[int(re.match(r"\[(\d+)\]", li.get_text(" ", strip=True)).group(1)) for li in ul.find_all(["li", "div"], recursive=False)]
+            for ul in soup.select("ul.press-chapter-references, div.press-chapter-references")]
 
 
 def test_reference_lists_in_numeric_order_on_the_web_and_in_the_epub(real_book):
@@ -185,14 +186,17 @@ def test_front_matter_in_roman_and_numbered_chapters(book_pdf, book_text):
 def test_a_book_measure_on_every_paper_size(paper_pdf):
     paper, reader = paper_pdf
     assert abs(float(reader.pages[0].mediabox.width) - PAPER_WIDTH_PT[paper]) < 1
-    lines = [l for _, page in body_pages(reader) for l in page if len(l) >= 30]
+    # (prose lines: not the long listings of gamma.md, set in the mono face)
+    lines = [l for _, page in body_pages(reader) for l in page if len(l) >= 30 and "compute(step=" not in l]
     assert len(lines) > 60
     assert 60 <= statistics.median(len(l) for l in lines) <= 80, (paper, statistics.median(len(l) for l in lines))
 
 
 def _near_empty(reader, fewer_than: int) -> list[tuple[str, list[str]]]:
+    # (a page left blank so that the next opens on a recto is empty, on purpose:
+    # test_book_makeup.py checks it is a verso before an opener)
     return [(label, lines) for label, lines in body_pages(reader)
-            if len(lines) < fewer_than and not (lines and re.fullmatch(r"PART [IVXLC]+", lines[0]))]
+            if 0 < len(lines) < fewer_than and not (lines and re.fullmatch(r"PART [IVXLC]+", lines[0]))]
 
 
 def test_no_near_empty_body_page(paper_pdf, book_pdf):
@@ -252,7 +256,8 @@ def test_one_cover_in_every_format(real_book, book_pdf):
     # the PDF opens with it: a full-page image that has alt text, before the title page
     first = book_pdf.pages[0]
     assert not (first.extract_text() or "").strip()
-    assert "The Field Guide" in (book_pdf.pages[1].extract_text() or "")
+    assert not (book_pdf.pages[1].extract_text() or "").strip()  # the inside of the cover
+    assert "The Field Guide" in (book_pdf.pages[2].extract_text() or "")  # the title page, a recto
     # the web book's social card is the same design, landscape, and every page points to it
     card = real_book.html / "_static" / "press-social-card.png"
     assert card.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -263,7 +268,7 @@ def test_one_cover_in_every_format(real_book, book_pdf):
 
 
 def test_index_terms_from_conf(book_text):
-    index = book_text[book_text.rindex("Index"):]
+    index = book_text[[m.start() for m in re.finditer(r"^Index\s*\nA\n", book_text, re.M)][-1]:]
     for entry in ("Karpathy, Andrej", "METR", "DORA", "AGENTS.md", "CLAUDE.md", "Claude Code"):
         assert re.search(rf"^{re.escape(entry)},? \d", index, re.M), entry
     assert re.search(r"^\s*Claude Code, \d", index, re.M)  # a sub-entry under Anthropic
@@ -271,13 +276,11 @@ def test_index_terms_from_conf(book_text):
 
 
 def test_index_terms_setting_is_validated():
-    from sphinx.errors import ConfigError
-
     from press.config import _check_type
 
     _check_type("index_terms", {"METR": [], "Karpathy, Andrej": ["Karpathy"]}, dict[str, list[str]])
     for bad in ({"METR": "METR"}, ["METR"], {"METR": [1]}):
-        with pytest.raises(ConfigError, match="press_index_terms"):
+        with pytest.raises(ValueError, match="press_index_terms"):
             _check_type("index_terms", bad, dict[str, list[str]])
 
 

@@ -136,6 +136,7 @@ def chapters(app) -> dict[str, str]:
     for title, body in zip(parts[1::2], parts[2::2]):
         body = re.sub(r"\A\s*(#metadata\(none\) <[^>]+>)+(\n|\Z)", "", body)  # the page's own labels
         body = _UUID.sub("<uuid>", body)  # MyST's amsmath names unlabelled equations with uuid4
+        body = body.split("\n#press-index-chapter()")[0]  # the book's end: the index, if any
         out[title.replace("\\-", "-")] = body.strip()
     return out
 

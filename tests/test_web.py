@@ -288,8 +288,8 @@ def test_tag_pages_stay_out_of_epub_and_pdf(web_epub, real_book):
     names = [p.relative_to(web_epub.outdir).as_posix() for p in web_epub.outdir.rglob("*") if p.is_file()]
     assert not any(n.startswith("tags/") or n.endswith(("404.xhtml", "404.html")) for n in names), names
     alpha = BeautifulSoup((web_epub.outdir / "sec/alpha.xhtml").read_text(encoding="utf-8"), "xml")
-    tags = alpha.select(".press-tag")
-    assert [t.get_text() for t in tags] == ["review", "Two Words"] and not alpha.select(".press-tag a")
+    # the EPUB's opener is print's: the standfirst and "Revised <date>", no tag line (issue 23)
+    assert alpha.select(".press-tag") == [] and not alpha.select(".press-tag a")
     with zipfile.ZipFile(real_book.epub) as z:
         assert not [n for n in z.namelist() if "/tags/" in n or n.startswith("tags/")]
     reader = pypdf.PdfReader(real_book.pdf)
@@ -418,7 +418,8 @@ def test_main_text_keeps_ids_and_drops_chrome():
         "<footer>foot</footer></body></html>"
     )
     text = search.main_text(page)
-    assert text == '<div role="main"><div id="a">Title\nOne two &amp; three\n<div id="b">B\nmore\n</div>\n</div></div>'
+    # (every block starts and ends a line: a date and a tag are never run together)
+    assert text == '<div role="main"><div id="a">\nTitle\nOne two &amp; three\n<div id="b">\nB\nmore\n</div>\n</div></div>'
 
 
 def test_real_book_search_data(real_book):
@@ -553,3 +554,53 @@ def test_search_button_named_by_its_text_and_brand_in_a_landmark(web):
     brand = page.select_one("a.navbar-brand")
     assert brand.find_parent("nav")["aria-label"] == "Book home"
     assert not page.select(".navbar-persistent--container .search-button-field")
+
+
+# --- issue 23: the front page's title, the zip's size, compounds, search snippets -------------
+
+
+def test_front_page_title_is_the_book_title_once(real_book):
+    soup = soup_of(real_book.html / "index.html")
+    title = soup.title.get_text()
+    assert title == "The Field Guide to AI-Assisted Software Development", title
+    chapter = soup_of(real_book.html / "guide/adoption-curve.html").title.get_text()
+    assert chapter.startswith("The Adoption Curve") and chapter.endswith("Software Development")
+
+
+def test_every_download_shows_its_size_the_zip_too(real_book):
+    sizes = (real_book.html / "_static" / "press-download-sizes.js").read_text(encoding="utf-8")
+    data = json.loads(re.search(r"var sizes = (\{.*?\});", sizes).group(1))
+    assert set(data) == {"pdf", "epub", "zip"}, data
+    assert all(re.fullmatch(r"\d+(\.\d)? (MB|KB)", v) for v in data.values()), data
+    zip_bytes = next(real_book.html.glob("*-web.zip")).stat().st_size
+    assert data["zip"] == (f"{zip_bytes / 1_048_576:.1f} MB" if zip_bytes >= 102_400 else f"{max(1, round(zip_bytes / 1024))} KB")
+
+
+def test_hyphenated_compounds_are_kept_whole():
+    from press.web.a11y import nowrap_compounds
+
+    assert nowrap_compounds('<h1 id="ai-assisted">The AI-Assisted <a href="#a-b">x-y</a></h1>') == (
+        '<h1 id="ai-assisted">The <span class="press-nowrap">AI-Assisted</span> '
+        '<a href="#a-b"><span class="press-nowrap">x-y</span></a></h1>'
+    )
+    assert nowrap_compounds("well—known, e-mail’s") == 'well—known, <span class="press-nowrap">e-mail’s</span>'
+
+
+def test_search_snippets_keep_blocks_apart_and_anchor_paragraphs():
+    from press.web.search import main_text
+
+    page = ('<html><body><main role="main"><div class="press-pagemeta"><p>Lead.</p><div class="press-byline">'
+            '<time>2026-11-20</time><ul class="press-tags"><li>harness</li></ul></div></div>'
+            '<section id="s"><h2>Title</h2><p>Some <span id="index-0">word</span> in a sentence.</p>'
+            '<p>One</p><p>Two</p></section></main></body></html>')
+    text = main_text(page)
+    assert "2026-11-20" not in text and "harness" not in text  # the date and tags: not page text
+    assert "OneTwo" not in text and "Lead.Title" not in text
+    assert '<div id="index-0">Some word in a sentence.</div>' in text  # a word's anchor shows its paragraph
+
+
+def test_bibliography_entries_are_list_items(real_book):
+    soup = soup_of(real_book.html / "bibliography.html")
+    lists = soup.select('[role="list"]')
+    assert lists and all(c.get("role") == "listitem" for ul in lists for c in ul.find_all(recursive=False))
+    assert "doc-biblioentry" not in (real_book.html / "bibliography.html").read_text(encoding="utf-8")

@@ -141,6 +141,7 @@ class Finishing:
     extra: list[str]  # orphan pages' files
     page_list: list[Any] = field(default_factory=list)  # write_page_list
     page_source: str = ""
+    page_map: dict[str, Any] | None = None  # the PDF's (press.pagemap), for the index page's marker
     index_page: str = ""  # write_index_page
     toc: list[NavItem] = field(default_factory=list)  # write_nav
     spine_files: list[str] = field(default_factory=list)  # read_back
@@ -394,6 +395,7 @@ class PressEpubBuilder(Epub3Builder):
         page map comes through the build's state, which finishes the PDF compiled in the
         background while the pages were written."""
         page_map, why = pagemap.for_epub(self.sphinx)
+        book.page_map = page_map
         book.page_list = print_pages.place_markers(book.outdir, book.docs, self.out_suffix, page_map)
         if page_map is None:
             logger.info(__("the EPUB has no print page list: %s (build the PDF with it)"), why)
@@ -405,6 +407,9 @@ class PressEpubBuilder(Epub3Builder):
         book.index_page = self.write_index(book.outdir, book.lang, book.pages)
         if book.index_page:
             book.pages.append(book.index_page)
+            mark = print_pages.index_marker(book.outdir, book.index_page, book.page_map)  # the printed index's page
+            if mark:
+                book.page_list.append(mark)
 
     def write_nav(self, book: Finishing) -> None:
         """The navigation document: the full contents, landmarks and the page list."""

@@ -322,10 +322,15 @@ def _insert(page: Page, marks: list[Any]) -> None:
             continue
         el, attr, _ = page.slots[k]
         text = getattr(el, attr) or ""
-        if attr == "text" and p == 0 and el.tag in HEADINGS and el.getparent() is not None \
-                and el.getparent().tag != f"{{{XHTML_NS}}}hgroup":
-            parent = el.getparent()  # before a heading, not inside it
-            at = parent.index(el)
+        head = el
+        if attr == "text" and p == 0 and el.tag not in HEADINGS and el.getparent() is not None \
+                and el.getparent().tag in HEADINGS and not (el.getparent().text or "").strip() \
+                and el.getparent().index(el) == 0:
+            head = el.getparent()  # the heading's first words are its "Chapter 3" label
+        if attr == "text" and p == 0 and head.tag in HEADINGS and head.getparent() is not None \
+                and head.getparent().tag != f"{{{XHTML_NS}}}hgroup":
+            parent = head.getparent()  # before a heading, not inside it
+            at = parent.index(head)
             for n, s in enumerate(spans):
                 s.tail = None
                 parent.insert(at + n, s)
@@ -350,3 +355,28 @@ def _span(text: str, id_: str) -> Any:
     span.set("id", id_)
     span.set("aria-label", text)
     return span
+
+
+#: the label of the printed index's first page in the page map (press-index-chapter, book.typ)
+INDEX_LABEL = "d.genindex"
+
+
+def index_marker(outdir: Path, name: str, data: dict[str, Any] | None) -> NavItem | None:
+    """A page-break marker for the printed index's first page, before the heading of the
+    EPUB's own index page ``name`` (written after the other markers), and its page-list entry."""
+    if not data:
+        return None
+    anchor = next((a for a in data.get("anchors", []) if a[0] == INDEX_LABEL), None)
+    if anchor is None:
+        return None
+    text = page_labels(data).get(int(anchor[1]))
+    page = read_page(outdir / name, name, name) if text else None
+    if page is None:
+        return None
+    id_ = f"page-{_ID_BAD.sub('-', text)}"
+    if id_ in page.all_ids:
+        id_ = "press-" + id_
+    _insert(page, [(0, text, id_)])
+    etree.cleanup_namespaces(page.tree)
+    page.tree.write(str(outdir / name), encoding="utf-8", xml_declaration=True)
+    return NavItem(text, f"{name}#{id_}")

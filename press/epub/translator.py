@@ -105,6 +105,14 @@ class PressEpubTranslator(HTML5Translator):
         else:
             super().visit_section(node)
 
+    # ---- chapter and part numbers, as in print ("Chapter 3", "Part II") -----------------
+    def visit_title(self, node: nodes.title) -> None:
+        super().visit_title(node)
+        if isinstance(node.parent, nodes.section) and self.section_level == 1:
+            label = _number_label(self.builder, self.builder.current_docname)
+            if label:
+                self.body.append(f'<span class="press-number">{label}</span> ')
+
     # ---- footnotes -------------------------------------------------------------------
     def visit_footnote(self, node: nodes.footnote) -> None:
         if not isinstance(node.previous_sibling(), nodes.footnote):
@@ -206,22 +214,65 @@ class PressEpubTranslator(HTML5Translator):
                     break
 
     # ---- chapter references as endnotes (press.epub.notes) -----------------------------
+    # Each entry is a <div epub:type="footnote" role="doc-footnote"> (Ace: the epub:type has its
+    # matching role; "endnote" and doc-endnote are deprecated; an ARIA role other than listitem
+    # is not allowed on an <li>, and Apple Books hides <aside> notes from the text), so the list
+    # is a <div> too: no bullets before "[n]".
+    def visit_bullet_list(self, node: nodes.bullet_list) -> None:
+        if _endnotes(node):
+            self.body.append(self.starttag(node, "div", classes=["press-endnote-list"]))
+        else:
+            super().visit_bullet_list(node)
+
+    def depart_bullet_list(self, node: nodes.bullet_list) -> None:
+        if _endnotes(node):
+            self.body.append("</div>\n")
+        else:
+            super().depart_bullet_list(node)
+
     def visit_list_item(self, node: nodes.list_item) -> None:
         if node.get("press_note") == "endnote":
-            self.body.append(self.starttag(node, "li", "", **{"epub:type": "footnote"}))  # "endnote" and doc-endnote are deprecated
+            self.body.append(self.starttag(node, "div", "", classes=["press-endnote"], role="doc-footnote",
+                                           **{"epub:type": "footnote"}))
+        elif _endnotes(node.parent):  # an entry with no link to cite: a plain entry of the list
+            self.body.append(self.starttag(node, "div", "", classes=["press-endnote"]))
         else:
             super().visit_list_item(node)
 
+    def depart_list_item(self, node: nodes.list_item) -> None:
+        if node.get("press_note") == "endnote" or _endnotes(node.parent):
+            self.body.append("</div>\n")
+        else:
+            super().depart_list_item(node)
+
     # ---- tables: a scrolling box where the reader allows it (narrow screens) -------------
+    # A table of three columns or more with a header row restacks on a narrow screen (CSS,
+    # below 35 em): one block per row, each cell under its column's name, written here as
+    # data-label, so no column is ever cut off.
     def visit_table(self, node: nodes.table) -> None:
         cols = max((int(g.get("cols", 0)) for g in node.findall(nodes.tgroup)), default=0)
         wide = " press-table-wide" if cols >= 5 else ""
-        self.body.append(f'<div class="press-table{wide}">\n')
+        labels = _header_labels(node)
+        stack = " press-table-stack" if cols >= 3 and labels else ""
+        self.press_table_labels = [*getattr(self, "press_table_labels", []), labels]
+        self.body.append(f'<div class="press-table{wide}{stack}">\n')
         super().visit_table(node)
 
     def depart_table(self, node: nodes.table) -> None:
         super().depart_table(node)
+        self.press_table_labels = self.press_table_labels[:-1]
         self.body.append("</div>\n")
+
+    def visit_entry(self, node: nodes.entry) -> None:
+        column = getattr(node.parent, "column", 0)
+        super().visit_entry(node)
+        labels = (getattr(self, "press_table_labels", None) or [[]])[-1]
+        if isinstance(node.parent.parent, nodes.tbody) and column < len(labels) and labels[column]:
+            tag = self.body[-1]
+            for name in ("<td", "<th"):
+                if tag.startswith(name):
+                    self.body[-1] = f'{name} data-label="{self.attval(labels[column])}"' + tag[len(name):]
+                    break
 
     # ---- code: one block per line, wrapped lines hang under their own indentation -------
     def visit_literal_block(self, node: nodes.literal_block) -> None:
@@ -291,3 +342,49 @@ class PressEpubTranslator(HTML5Translator):
             self.body.append(self._mathml(node, part, display=True))
         self.body.append(f"</{tag}>" if inline else "</div>\n")
         raise nodes.SkipNode
+
+
+def _endnotes(node: nodes.Element) -> bool:
+    """A list holding chapter endnotes (press.epub.notes)."""
+    return isinstance(node, nodes.bullet_list) and any(
+        isinstance(c, nodes.list_item) and c.get("press_note") == "endnote" for c in node.children)
+
+
+def _header_labels(table: nodes.table) -> list[str]:
+    """The text of each column's header cell (the last header row; spanned columns repeat it)."""
+    rows = [r for thead in table.findall(nodes.thead) for r in thead.findall(nodes.row)]
+    if not rows:
+        return []
+    labels: list[str] = []
+    for entry in rows[-1].findall(nodes.entry):
+        text = " ".join(entry.astext().split())
+        labels.extend([text] * (1 + int(entry.get("morecols", 0))))
+    return labels
+
+
+def _number_label(builder: object, docname: str) -> str:
+    """"Part II" or "Chapter 3" for a part or a chapter, numbered as in print (chapters run on
+    across parts), else ""."""
+    kinds: dict[str, str] = getattr(builder, "press_kinds", {})
+    kind = kinds.get(docname, "")
+    if kind not in ("part", "chapter"):
+        return ""
+    n = 0
+    for doc in getattr(builder, "press_order", []):
+        if kinds.get(doc) == kind:
+            n += 1
+        if doc == docname:
+            break
+    if kind == "chapter":
+        return f"Chapter {n}"
+    return "Part " + _roman(n)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, numeral in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out += numeral
+            n -= value
+    return out

@@ -57,8 +57,7 @@ DESIGN = "press-design.typ"
 #: In the doctree folder: the inputs of the last PDF written (:meth:`TypstBuilder.input_fingerprint`).
 PDF_STAMP = "press-pdf.sha256"
 INDEX_CHAPTER = """
-#press-heading(level: 1, kind: "chapter")[Index]
-#press-index()
+#press-index-chapter()
 #press-page-map()
 """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}

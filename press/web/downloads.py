@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from .. import config as press_config
 from .. import state
 from ..warnings_ import PressWarning, warn
-from . import downloads_of, is_web, offline
+from . import downloads_of, is_web
 
 SIZES = "press-download-sizes.js"
 ICONS = {"pdf": "fas fa-file-pdf", "epub": "fas fa-book", "zip": "fas fa-file-zipper"}
@@ -39,8 +39,7 @@ class Download:
     @property
     def size(self) -> str:
         """The size as readers are told it: MB with one decimal from 100 KB up, KB below."""
-        size = self.source.stat().st_size
-        return f"{size / 1_048_576:.1f} MB" if size >= 102_400 else f"{max(1, round(size / 1024))} KB"
+        return human_size(self.source.stat().st_size)
 
 
 def find(app: Sphinx) -> list[Download]:
@@ -85,7 +84,7 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         return
     pathto = context["pathto"]
     links = [{"kind": d.kind, "label": d.label, "href": pathto(d.name, 1), "name": d.name} for d in found]
-    links += offline.download_links(app, pathto)  # the zip of the web book itself
+    links += download_links(app, pathto)  # the zip of the web book itself
     context["press_downloads"] = links
     buttons = context.get("header_buttons")
     if isinstance(buttons, list):
@@ -108,20 +107,48 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict, d
         })
 
 
+def zip_name(app: Sphinx) -> str:
+    return f"{press_config.get(app.config).slug}-web.zip"
+
+
+def offers_zip(app: Sphinx) -> bool:
+    """The zip is offered beside the PDF and EPUB, so whenever those are."""
+    return is_web(app.builder) and bool(downloads_of(app))
+
+
+def download_links(app: Sphinx, pathto: Any) -> list[dict[str, str]]:
+    """The zip's entry for the download list of a page (see :mod:`press.web.downloads`)."""
+    if not offers_zip(app):
+        return []
+    name = zip_name(app)
+    return [{"kind": "zip", "label": "Download web book (zip)", "href": pathto(name, 1), "size": "", "name": name}]
+
+
+def human_size(size: int) -> str:
+    """A file size as readers are told it: MB with one decimal from 100 KB up, KB below."""
+    return f"{size / 1_048_576:.1f} MB" if size >= 102_400 else f"{max(1, round(size / 1024))} KB"
+
+
 def copy_files(app: Sphinx, exception: Exception | None) -> None:
     """At ``build-finished``: wait for a PDF compiled in the background (its errors are
     reported here), copy the files, write their sizes for the pages."""
     if exception is not None or not is_web(app.builder):
         return
     state.of(app).finish_compiles(app)
-    sizes = {}
     for d in downloads_of(app):
         if not d.source.is_file():
             _missing(d.kind, d.source)
             continue
         shutil.copyfile(d.source, Path(app.outdir) / d.name)
-        sizes[d.kind] = d.size
-    if downloads_of(app):
+    write_sizes(app)
+
+
+def write_sizes(app: Sphinx, extra: dict[str, str] | None = None) -> None:
+    """``_static/press-download-sizes.js``: the sizes of the PDF and EPUB, and ``extra`` (the
+    web book's zip, made last: :func:`press.web.offline.finish` writes the file again with it)."""
+    sizes = {d.kind: d.size for d in downloads_of(app) if d.source.is_file()}
+    sizes.update(extra or {})
+    if downloads_of(app) or extra:
         static = Path(app.outdir, "_static")
         static.mkdir(exist_ok=True)
         (static / SIZES).write_text(

@@ -35,7 +35,8 @@ from sphinx.application import Sphinx
 
 from .. import config as press_config
 from .. import reprozip
-from . import downloads_of, is_web
+from . import downloads, downloads_of, is_web
+from .downloads import download_links, offers_zip, zip_name  # noqa: F401 (the zip's own entry lives with the downloads)
 
 MANIFEST = "manifest.webmanifest"
 WORKER = "sw.js"
@@ -49,23 +50,6 @@ NOT_CACHED = frozenset({WORKER, ".buildinfo"})
 #: themes' source maps (opened only by developer tools, 3.4 MB) and the message catalogues
 #: sphinx-book-theme copies beside its assets (read by Sphinx at build time, not by pages).
 DEV_ONLY_SUFFIXES = (".map", ".po", ".mo")
-
-
-def zip_name(app: Sphinx) -> str:
-    return f"{press_config.get(app.config).slug}-web.zip"
-
-
-def offers_zip(app: Sphinx) -> bool:
-    """The zip is offered beside the PDF and EPUB, so whenever those are."""
-    return is_web(app.builder) and bool(downloads_of(app))
-
-
-def download_links(app: Sphinx, pathto: Any) -> list[dict[str, str]]:
-    """The zip's entry for the download list of a page (see :mod:`press.web.downloads`)."""
-    if not offers_zip(app):
-        return []
-    name = zip_name(app)
-    return [{"kind": "zip", "label": "Download web book (zip)", "href": pathto(name, 1), "size": "", "name": name}]
 
 
 def _add_assets(app: Sphinx) -> None:
@@ -155,6 +139,8 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
     same = before == [_read(outdir / MANIFEST), _read(outdir / WORKER)] and (outdir / name).is_file()
     if offers_zip(app) and not same:
         write_zip(outdir, name, press_config.get(app.config).slug, app.confdir)
+    if offers_zip(app):  # the zip's size beside the PDF's and the EPUB's (not in the zip itself)
+        downloads.write_sizes(app, {"zip": downloads.human_size((outdir / name).stat().st_size)})
 
 
 def _read(path: Path) -> str | None:

@@ -32,7 +32,8 @@ SKIP = frozenset({"script", "style", "template", "noscript"})
 #: Parts of the theme's main block that are not the page's text.
 SKIP_CLASSES = frozenset(
     {"headerlink", "bd-header-article", "bd-sidebar-secondary", "prev-next-area", "bd-footer-article", "bd-footer-content",
-     "onlyprint"}  # the theme's print-only contents list: not a snippet
+     "onlyprint",  # the theme's print-only contents list: not a snippet
+     "press-byline"}  # a page's date and tags (press.pagemeta): not its text
 )
 BLOCK = frozenset(
     "address article aside blockquote dd details dialog div dl dt figcaption figure footer form "
@@ -40,8 +41,25 @@ BLOCK = frozenset(
 )
 
 
+def _inline_ids(block: Any) -> list[str]:
+    """The ids of the inline elements of ``block`` (not inside a nested block)."""
+    ids = []
+    for child in block:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if not tag or tag in BLOCK or tag in SKIP:
+            continue
+        if child.get("id"):
+            ids.append(child.get("id"))
+        ids += _inline_ids(child)
+    return ids
+
+
 def _walk(element: Any, out: list[str], skipped: bool) -> None:
-    """Append ``element``'s children (text, id'd ``<div>``s, line breaks) to ``out``."""
+    """Append ``element``'s children (text, id'd ``<div>``s, line breaks) to ``out``.
+
+    A block starts and ends a line (a date and the tag after it are not run together).  An
+    id on an inline element (an index anchor on a word) is put on its block: a result that
+    lands there shows the paragraph around the word, not the word alone."""
     if element.text and not skipped:
         out.append(html.escape(element.text, quote=False))
     for child in element:
@@ -51,13 +69,17 @@ def _walk(element: Any, out: list[str], skipped: bool) -> None:
                 out.append(" ")
         elif tag:
             skip = skipped or tag in SKIP or not SKIP_CLASSES.isdisjoint((child.get("class") or "").split())
-            ident = child.get("id")
-            if ident and not skip:
-                out.append(f'<div id="{html.escape(ident, quote=True)}">')
+            block = tag in BLOCK
+            idents = []
+            if not skip and (block or element.tag == "main" or element.get("role") == "main"):
+                idents = [child.get("id")] if child.get("id") else []
+                idents += _inline_ids(child) if block else []
+            if block and not skip:
+                out.append("\n")
+            out += [f'<div id="{html.escape(i, quote=True)}">' for i in idents]
             _walk(child, out, skip)
-            if ident and not skip:
-                out.append("</div>")
-            if tag in BLOCK and not skip:
+            out += ["</div>"] * len(idents)
+            if block and not skip:
                 out.append("\n")
         if child.tail and not skipped:
             out.append(html.escape(child.tail, quote=False))
