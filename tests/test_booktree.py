@@ -99,7 +99,6 @@ def test_pdf_headings_follow_the_toctrees(myst_pdf):
         (2, "chapter", None, "Reference Index"),  # no :numbered: on this part: no numbers
         (3, "section", None, "API"),
         (1, "chapter", None, "Appendix"),  # back matter after the parts
-        (1, "chapter", "auto", "Index"),
     ]
 
 
@@ -111,7 +110,6 @@ def test_pdf_outline_is_the_same_tree(myst_pdf):
         ("Getting Started", [("1 The Guide", [("1.1 Going Deeper", ["1.1.1 Deeper Still"]), "1.2 Guide Section"]), "2 Installing"]),
         ("Reference", [("Reference Index", ["API"])]),
         "Appendix",
-        "Index",
     ]
 
 
@@ -159,7 +157,6 @@ def test_rst_parts_from_captions_and_a_page_listed_twice(rst_pdf, rst_epub):
         (3, "section", None, "A Sub Page"),
         (1, "part", "auto", "Second Part"),
         (2, "chapter", None, "Part Two Overview"),  # its toctree repeats part1/one: shown once only
-        (1, "chapter", "auto", "Index"),
     ]
     soup, _ = nav(rst_epub)
     assert [t for t in soup.find("nav", attrs={"id": "toc"}).stripped_strings].count("Chapter One") == 1
