@@ -110,6 +110,18 @@ def disconnect(app: Sphinx, event: str, handler: Callable[..., Any]) -> int:
     return removed
 
 
+def disconnect_packages(app: Sphinx, event: str, packages: set[str]) -> int:
+    """Disconnect every handler of ``event`` that a module of ``packages`` (top-level names)
+    connected; how many were removed (the EPUB builder drops the web themes' page handlers)."""
+    removed = 0
+    for listener in list(app.events.listeners.get(event, [])):
+        module = getattr(listener.handler, "__module__", None) or ""
+        if module.split(".")[0] in packages:
+            app.disconnect(listener.id)
+            removed += 1
+    return removed
+
+
 def disconnect_methods(app: Sphinx, event: str, owner: type) -> int:
     """Disconnect from ``event`` every handler that is a method of an ``owner`` instance; how
     many were removed.

@@ -23,6 +23,12 @@ from sphinx.config import ENUM, Config
 from sphinx.errors import ConfigError
 from . import adapters
 
+#: The default fallback chain of the PDF (see ``press_pdf_fallback_fonts``).
+FALLBACK_FONTS = ("Noto Sans", "Noto Sans Symbols", "Noto Sans Math", "Noto Emoji", "Noto Sans CJK SC",
+                  "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Thai", "DejaVu Sans Mono",
+                  "New Computer Modern Math")
+
+
 @dataclass
 class PressConfig:
     """The press settings (``press_<name>`` in ``conf.py``)."""
@@ -87,6 +93,16 @@ class PressConfig:
     """Front matter keys pages may use besides press's own (``title``, ``description``, ``weight``,
     ``tags``, ``date``) and MyST's: kept in the page's metadata without a warning.  Any other key
     draws a ``press.frontmatter_key`` warning with the closest known key."""
+    raw_typst: Literal["refuse", "allow", "drop"] = "refuse"
+    """Raw Typst in pages (``{raw} typst``), which would run as code in the PDF: ``refuse`` (a
+    file:line error), ``allow`` (the book's owner trusts every author; a Typst package import
+    is refused still: no ``@preview``, no network) or ``drop`` (left out of the PDF)."""
+    pdf_fallback_fonts: list[str] = field(default_factory=lambda: list(FALLBACK_FONTS))
+    """Font families the PDF falls back to, in order, for characters the text font lacks
+    (symbols, emoji, CJK, other scripts); families not installed are skipped.  The default
+    chain comes from pinned PyPI packages (``manimgx-fonts``: Noto Sans, Symbols, Emoji and
+    scripts; ``noto-cjk-sans-otc``: Noto Sans CJK); add folders with ``press_pdf_font_paths``.
+    A character no font has is a ``press.glyph`` warning and a visible placeholder."""
 
 
 def _check_type(name: str, value: Any, annotation: Any) -> None:
@@ -268,6 +284,7 @@ REBUILD: dict[str, str] = {
     "copyright_notice": "html", "license": "html", "download_dir": "html",
     "pdf_paper": "", "pdf_font": "", "pdf_mono_font": "", "pdf_sans_font": "", "pdf_font_paths": "",
     "pdf_design": "",
+    "raw_typst": "", "pdf_fallback_fonts": "",
 }
 
 

@@ -18,7 +18,6 @@ import re
 # Markup specials, plus ";" and "(": text may follow an embedded call (``#emph[x]``),
 # where a bare ";" would end the expression (and vanish) and "(" would call its result.
 _SPECIAL = re.compile(r"([\\#*_`$<>@=\-+/\[\]~'\".:;(])")
-_LABEL_BAD = re.compile(r"[^\w.:-]", re.UNICODE)
 
 #: the id of the label that closes each document's own content (``<d.doc:press-end>``)
 END_ID = "press-end"
@@ -41,4 +40,5 @@ def label(docname: str, id_: str = "") -> str:
     name = "d." + docname.replace("/", ".")
     if id_:
         name += ":" + id_
-    return _LABEL_BAD.sub("_", name)
+    # only what a Typst label may hold (XID_Continue, "_", "-", ".", ":"): "m²" and "½" are not
+    return "".join(c if c in ".:-_" or ("a" + c).isidentifier() else "_" for c in name)

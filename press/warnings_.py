@@ -76,6 +76,14 @@ class PressWarning(Enum):
     """A bibliography file that cannot be parsed."""
     FRONTMATTER_KEY = "frontmatter_key"
     """A front matter key nothing reads (``wieght:``, ``tag:``): a did-you-mean names the closest known key."""
+    STRUCTURE = "structure"
+    """A page listed in more than one toctree (the book shows it once, where it is first listed)."""
+    GLYPH = "glyph"
+    """A character no font of the PDF can print (a placeholder is printed instead)."""
+    CONTROL_CHAR = "control_char"
+    """A control character (an ESC of coloured terminal output, ...) removed from the text."""
+    RAW_TYPST = "raw_typst"
+    """Raw Typst content, refused or dropped by ``press_raw_typst``."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:

@@ -377,6 +377,8 @@ def test_background_compile_error_fails_the_build_at_the_authors_line(book):
     before = digests(out)
     page = src / "alpha" / "able.md"
     text = page.read_text(encoding="utf-8")
+    with (src / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\npress_raw_typst = "allow"  # trusted raw Typst that does not compile\n')
     page.write_text(text + "\n```{raw} typst\n#no-such-typst-function()\n```\n", encoding="utf-8")
     line = len(text.splitlines()) + 2  # the fence's line
     proc = build(src, out)

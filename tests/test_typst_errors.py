@@ -30,7 +30,10 @@ RAW_LINE = PAGE.splitlines().index("```{raw} typst") + 1
 @pytest.fixture(scope="module")
 def broken_book(tmp_path_factory):
     src = tmp_path_factory.mktemp("typst-broken")
-    (src / "conf.py").write_text('project = "Broken"\nextensions = ["press"]\nbibtex_bibfiles = []\n')
+    (src / "conf.py").write_text(
+        'project = "Broken"\nextensions = ["press"]\nbibtex_bibfiles = []\n'
+        'press_raw_typst = "allow"  # the raw block is trusted; it just does not compile\n'
+    )
     (src / "index.md").write_text(PAGE)
     return src
 

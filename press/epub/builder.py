@@ -50,13 +50,15 @@ from sphinx.builders.epub3 import Epub3Builder
 from sphinx.locale import __
 from sphinx.util import logging
 
+from .. import adapters
+from .. import booktree
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
 from .. import pagemap
 from .. import state
 from ..warnings_ import PressWarning, warn
-from . import package, pages as print_pages
+from . import package, pages as print_pages, xhtml
 from .package import ManifestEntry, Metadata, NavItem
 from .translator import PressEpubTranslator
 
@@ -75,6 +77,8 @@ NAV = "nav.xhtml"
 INDEX_PAGE = "genindex.xhtml"
 INDEX_TITLE = "Index"
 NCX = "toc.ncx"
+#: packages whose ``html-page-context`` handlers the EPUB does without (see ``init``)
+WEB_THEMES = {"sphinx_book_theme", "pydata_sphinx_theme", "sphinx_thebe", "sphinx_copybutton"}
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -158,6 +162,9 @@ class PressEpubBuilder(Epub3Builder):
 
     def init(self) -> None:
         super().init()
+        # The web themes' page handlers (launch buttons, repository buttons, thebe, the
+        # sidebar) are about the web book: in an EPUB they only crash or add scripts.
+        adapters.disconnect_packages(self.sphinx, "html-page-context", WEB_THEMES)
         # Sphinx's genindex page is not written: handle_finish writes our own index page.
         self.use_index = False
         self.press_kinds: dict[str, str] = {}
@@ -181,17 +188,27 @@ class PressEpubBuilder(Epub3Builder):
 
     # ---- reading order and page kinds ---------------------------------------------------
     def reading_order(self) -> list[str]:
-        return state.of(self.sphinx).reading_order(self.env, self.config.root_doc)
+        """The pages in the order of the book's tree (:mod:`press.booktree`): each once."""
+        self.press_tree = booktree.book_tree(self.env, self.config)
+        return list(self.press_tree.order)
 
     def classify(self, order: list[str]) -> None:
+        """``epub:type`` of each page from its place in the book's tree (never its file
+        name): the root page introduces the book, a part page is a part, a chapter below a
+        part (or a page below a chapter) is a chapter; a top-level page is a glossary or
+        bibliography by what it holds, or a named front/back matter kind (``preface.md``)."""
         root = self.config.root_doc
+        tree = getattr(self, "press_tree", None) or booktree.book_tree(self.env, self.config)
         for doc in order:
+            entry = tree.docs.get(doc)
             base = doc.rpartition("/")[2]
             kind = ""
             if doc == root:
                 kind = "introduction"
-            elif "/" in doc:
-                kind = "part" if base == "index" else "chapter"
+            elif entry is not None and entry.kind == booktree.PART:
+                kind = "part"
+            elif entry is not None and entry.level > 1:
+                kind = "chapter"
             else:
                 doctree = self.env.get_doctree(doc)
                 if any(True for _ in doctree.findall(addnodes.glossary)):
@@ -219,6 +236,10 @@ class PressEpubBuilder(Epub3Builder):
         for key in ("body", "title"):
             if isinstance(ctx.get(key), str) and "&" in ctx[key]:
                 ctx[key] = numeric_entities(ctx[key])
+        if isinstance(ctx.get("body"), str):
+            if xhtml.controls(ctx["body"]):
+                warn(PressWarning.CONTROL_CHAR, "control characters (terminal colours?) removed from the EPUB page", location=docname)
+            ctx["body"] = xhtml.repair(ctx["body"])  # other extensions' HTML made valid XHTML
         return ctx
 
     # ---- the navigation tree ----------------------------------------------------------------
@@ -247,16 +268,26 @@ class PressEpubBuilder(Epub3Builder):
         return top[0].children if top else []
 
     def nav_tree(self) -> list[NavItem]:
-        root = self.config.root_doc
+        """The navigation tree: the book's parts, chapters and nested pages
+        (:mod:`press.booktree`, each page once), with each page's headings.  A part made
+        from a toctree caption is a heading without a page of its own (``href=""``)."""
+        tree = getattr(self, "press_tree", None) or booktree.book_tree(self.env, self.config)
 
-        def entry(doc: str) -> NavItem:
-            title = self.env.titles.get(doc)
-            children = self.headings(doc)
-            if doc != root:
-                children += [entry(c) for c in self.env.toctree_includes.get(doc, []) if c in self.env.all_docs]
-            return NavItem(title.astext() if title else doc, doc + self.out_suffix, children)
+        def entry(item: booktree.Entry) -> NavItem:
+            kids = [entry(c) for c in item.children]
+            if item.docname is None:
+                return NavItem(item.caption, "", kids)
+            title = self.env.titles.get(item.docname)
+            children = self.headings(item.docname) + kids
+            text = title.astext() if title else item.docname
+            if item.number:  # the author's :numbered: toctree: the web's and the PDF's numbers
+                text = f"{item.number} {text}"
+            return NavItem(text, item.docname + self.out_suffix, children)
 
-        return [entry(root)] + [entry(c) for c in self.env.toctree_includes.get(root, []) if c in self.env.all_docs]
+        root = tree.root
+        return [NavItem(entry(root).text, root.docname + self.out_suffix, self.headings(root.docname))] + [
+            entry(c) for c in root.children
+        ]
 
     # ---- metadata -------------------------------------------------------------------------
     def metadata(self, epoch: int, has_images: bool, has_math: bool, missing_alt: bool = False, math_fallback: bool = False,

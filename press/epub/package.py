@@ -246,7 +246,8 @@ def xhtml_page(lang: str, title: str, body: str, css: str, body_type: str = "") 
 def _nav_list(items: list[NavItem], indent: str) -> str:
     out = [f"{indent}<ol>"]
     for item in items:
-        link = f'<a href="{esc(item.href)}">{esc(item.text)}</a>'
+        # a heading without a page of its own (a toctree caption): a span over its entries
+        link = f'<a href="{esc(item.href)}">{esc(item.text)}</a>' if item.href else f"<span>{esc(item.text)}</span>"
         if item.children:
             out.append(f"{indent}  <li>{link}")
             out.append(_nav_list(item.children, indent + "    "))
@@ -289,15 +290,22 @@ def nav_document(
 def ncx_document(identifier: str, title: str, lang: str, toc: list[NavItem]) -> str:
     """The EPUB 2 ``toc.ncx`` for reading systems that still use it (older Kobo, ADE)."""
     counter = [0]
+    orders: dict[str, int] = {}  # one playOrder per target: points to the same place share it
+
+    def first_href(item: NavItem) -> str:
+        return item.href or next((h for c in item.children if (h := first_href(c))), "")
 
     def points(items: list[NavItem], indent: str) -> list[str]:
         out = []
         for item in items:
             counter[0] += 1
             n = counter[0]
-            out.append(f'{indent}<navPoint id="nav-{n}" playOrder="{n}">')
+            href = first_href(item)  # a part without a page of its own: its first chapter
+            if href not in orders:
+                orders[href] = len(orders) + 1
+            out.append(f'{indent}<navPoint id="nav-{n}" playOrder="{orders[href]}">')
             out.append(f"{indent}  <navLabel><text>{esc(item.text)}</text></navLabel>")
-            out.append(f'{indent}  <content src="{esc(item.href)}"/>')
+            out.append(f'{indent}  <content src="{esc(href)}"/>')
             out += points(item.children, indent + "  ")
             out.append(f"{indent}</navPoint>")
         return out

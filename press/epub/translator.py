@@ -28,6 +28,7 @@ from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
+from .. import mathmacros
 from .. import mathml as press_mathml
 from ..warnings_ import PressWarning, warn
 
@@ -314,8 +315,10 @@ class PressEpubTranslator(HTML5Translator):
 
     # ---- math ---------------------------------------------------------------------------
     def _mathml(self, node: nodes.Element, latex: str, display: bool) -> str:
+        if "press_macros" not in self.__dict__:
+            self.press_macros = mathmacros.from_config(self.config)  # mathjax3_config's tex.macros
         try:
-            return mathml(latex, display)
+            return mathml(mathmacros.prepare(latex, self.press_macros), display)
         except ValueError as exc:
             warn(PressWarning.EPUB_MATH, f"cannot convert math to MathML: {exc}: {latex.strip()!r}", location=self.location(node))
             return f'<code class="math-fallback">{self.encode(latex.strip())}</code>'

@@ -26,6 +26,7 @@ from sphinx.application import Sphinx
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the ``typst`` builder."""
     app.setup_extension("press.config")  # validated press_* settings, whichever part is loaded
+    app.setup_extension("press.booktree")  # the book's shape from the toctrees (parts, chapters)
     from .builder import TypstBuilder
 
     app.add_builder(TypstBuilder)

@@ -25,6 +25,8 @@ from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
+from .. import booktree
+from .. import mathmacros
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
@@ -33,6 +35,7 @@ from .. import state
 from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
 from . import errors
+from . import glyphs
 from ..typstmarkup import label, string
 from .translator import TypstTranslator
 from .worker import Worker
@@ -247,6 +250,8 @@ class TypstBuilder(Builder):
         tree["docname"] = root
         largetree = inline_all_toctrees(self, self.docnames, root, tree, darkgreen, [root])
         largetree["docname"] = root
+        # parts, chapters and sections from the author's toctrees (press.booktree)
+        self.book_tree = booktree.book_tree(self.env, self.config)
         logger.info(__("resolving references..."))
         self.env.resolve_references(largetree, root, self)
         self.own_content_first(largetree)
@@ -311,6 +316,9 @@ class TypstBuilder(Builder):
         h = hashlib.sha256(pagemap.fingerprint(self.env, self.config).encode())
         for code in sorted(Path(__file__).parent.glob("*.py")):
             h.update(code.read_bytes())
+        for module in (booktree, mathmacros):  # the book's shape; the math macros and their setting
+            h.update(Path(module.__file__).read_bytes())
+        h.update(repr(mathmacros.from_config(self.config)).encode())
         h.update(f"{typst.__version__}\0{self.font_paths()}\0{press_config.source_date_epoch(self.confdir)}".encode())
         h.update((self.design_text() or "").encode())
         return h.hexdigest()
@@ -350,6 +358,7 @@ class TypstBuilder(Builder):
             return
         doctree = self.assemble_doctree()
         self.post_process_images(doctree)
+        self.missing_glyphs = self.find_missing_glyphs(doctree)
         self.known_labels = self.collect_labels(doctree)
         visitor = self.create_translator(doctree, self)
         doctree.walkabout(visitor)
@@ -382,6 +391,21 @@ class TypstBuilder(Builder):
         if not (cover_svg.is_file() and cover_svg.read_bytes() == svg):
             cover_svg.write_bytes(svg)
             self.unchanged = False
+
+    def text_fonts(self) -> str:
+        """The Typst array of the text font and the fallback chain (installed families only)."""
+        _, fonts = compiler_for(state.of(self.sphinx), str(self.outdir), self.font_paths())
+        have = {f.casefold() for f in fonts.families()}
+        chain = [self.press.pdf_font] + [f for f in self.press.pdf_fallback_fonts if f.casefold() in have]
+        return "(" + "".join(f"{string(f)}, " for f in dict.fromkeys(chain)) + ")"
+
+    def find_missing_glyphs(self, doctree: nodes.Node) -> set[str]:
+        """The characters of the book's text that no font can print (:mod:`press.typst.glyphs`)."""
+        chars: set[str] = set()
+        for text in doctree.findall(nodes.Text):
+            chars.update(text)
+        compiler, _ = compiler_for(state.of(self.sphinx), str(self.outdir), self.font_paths())
+        return glyphs.missing(compiler, Path(self.outdir), chars, self.text_fonts())
 
     def book_description(self) -> str:
         meta = frontmatter.page(self.env, self.config.root_doc)
@@ -416,6 +440,7 @@ class TypstBuilder(Builder):
             "font": string(press.pdf_font),
             "sans-font": string(press.pdf_sans_font),
             "mono-font": string(press.pdf_mono_font),
+            "fallback-fonts": self.text_fonts(),
             "license": string(press.license),
             "cover": string("cover.svg"),
         }
@@ -444,7 +469,8 @@ class TypstBuilder(Builder):
         system fonts are never used."""
         bundled = importlib.resources.files("font_source_sans_pro") / "files"
         confdir = Path(self.confdir)
-        return [str(bundled)] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
+        # the fallback chain's fonts (press.typst.glyphs: symbols, emoji, CJK, other scripts)
+        return [str(bundled), *glyphs.package_font_dirs()] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
 
     def finish(self) -> None:
         images_changed = self.copy_image_files()
@@ -463,6 +489,9 @@ class TypstBuilder(Builder):
             family = getattr(self.press, setting)
             if family.casefold() not in families:
                 warn(PressWarning.CONFIG, f"press_{setting} = {family!r} is not among the bundled fonts: {sorted(fonts.families())}")
+        for family in self.press.pdf_fallback_fonts:  # the default chain skips what is not installed
+            if family not in press_config.FALLBACK_FONTS and family.casefold() not in families:
+                warn(PressWarning.CONFIG, f"press_pdf_fallback_fonts names {family!r}, which is not among the fonts: {sorted(fonts.families())}")
         timestamp = press_config.source_date_epoch(self.confdir) or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
         job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)

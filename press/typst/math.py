@@ -139,16 +139,113 @@ def rewrite(tex: str) -> str:
     return tex
 
 
+#: Typst's own math operators (upright, limits where LaTeX has them); ``tex2typst`` knows
+#: only some of LaTeX's: the others are spelled ``\operatorname{..}`` and turned back here.
+TYPST_OPERATORS = frozenset(
+    "arccos arcsin arctan arg cos cosh cot coth csc csch ctg deg det dim exp gcd hom id im inf ker "
+    "lcm lg lim liminf limsup ln log max min mod Pr sec sech sin sinc sinh sup tan tanh tg".split()
+)
+_OPERATOR = re.compile(r"\\(" + "|".join(sorted(TYPST_OPERATORS, key=len, reverse=True)) + r")(?![A-Za-z])")
+_OP_CALL = re.compile(r'\bop\("(' + "|".join(sorted(TYPST_OPERATORS, key=len, reverse=True)) + r')"\)')
+#: stands for a ``"`` of the LaTeX source while ``tex2typst`` converts it (see :func:`guard`)
+_QUOTE = "\ue000"
+_ESCAPES = set('\\"nrtu')
+
+
+#: the only code ``tex2typst`` writes itself (a flag, a space of a fixed length, a colour):
+#: anything else after a ``#`` came from the author's text and is refused
+_SAFE_CODE = re.compile(
+    r'#(?:true|false)\b|#h\((?:-?math\.\w+\.amount|[-+]?\d+(?:\.\d+)?(?:em|pt|mm|cm|in|ex)?)\)'
+    r'|#text\(fill: (?:[a-z]+|rgb\("#[0-9a-fA-F]{3,8}"\))\)\[\$'
+)
+#: ``\\limits``/``\\nolimits`` (Typst places limits itself), ``\\lVert``/``\\rVert`` (a norm),
+#: a backslash before a line end (a space) or at the very end (nothing)
+_SPELLINGS = [
+    (re.compile(r"\\(?:no)?limits(?![A-Za-z])"), ""),
+    (re.compile(r"\\[lr]Vert(?![A-Za-z])"), r"\\|"),
+    (re.compile(r"(?<!\\)\\(?=\n)"), r"\\ "),
+    (re.compile(r"(?<!\\)\\\s*\Z"), ""),
+]
+#: delimiter sizes (``\\big(``, ``\\Bigl[`` …), which ``tex2typst`` does not know: the
+#: delimiter is kept and sized by Typst
+_SIZES = re.compile(r"\\(?:big|Big|bigg|Bigg)[lrm]?(?![A-Za-z])\s*")
+
+
+def operators(tex: str) -> str:
+    """``\\max``, ``\\limsup``, ``\\Pr`` … as ``\\operatorname{..}`` (``tex2typst`` lacks most);
+    ``\\big(`` and its kin as the plain delimiter."""
+    tex = _SIZES.sub("", tex)
+    for pattern, spelled in _SPELLINGS:
+        tex = pattern.sub(spelled, tex)
+    return _OPERATOR.sub(lambda m: "\\operatorname{" + m.group(1) + "}", tex)
+
+
+class UnsafeMath(ValueError):
+    """The converter's output would not stay Typst math (a string left open, code)."""
+
+
+def guard(typ: str) -> str:
+    """Typst math from ``tex2typst`` made safe: every string literal closed where it should be
+    (a ``"`` of the LaTeX source, held as ``_QUOTE``, becomes an escaped quote inside a
+    string and a quoted quote outside), a backslash in a string never escapes the closing
+    quote, and no ``#`` outside strings except ``#true``/``#false``: nothing written inside
+    ``\\text{..}`` or ``\\operatorname{..}`` can reach Typst as code."""
+    out: list[str] = []
+    in_string = False
+    i = 0
+    while i < len(typ):
+        c = typ[i]
+        if in_string:
+            if c == "\\":
+                nxt = typ[i + 1: i + 2]
+                if nxt and nxt in _ESCAPES and nxt != "u":
+                    out.append(c + nxt)
+                    i += 2
+                    continue
+                out.append("\\\\")
+            elif c == _QUOTE:
+                out.append('\\"')
+            elif c == '"':
+                in_string = False
+                out.append(c)
+            else:
+                out.append(c)
+        elif c == '"':
+            in_string = True
+            out.append(c)
+        elif c == _QUOTE:
+            out.append('"\\""')
+        elif c == "#" and not (i > 0 and typ[i - 1] == "\\"):
+            word = _SAFE_CODE.match(typ, i)
+            if not word:
+                raise UnsafeMath("code (#) in converted math")
+            out.append(word.group(0))
+            i += len(word.group(0))
+            continue
+        else:
+            out.append(c)
+        i += 1
+    if in_string:
+        raise UnsafeMath("a string left open in converted math")
+    return _OP_CALL.sub(lambda m: m.group(1), "".join(out))
+
+
+def _fallback(latex: str) -> str:
+    """The LaTeX source itself, as a Typst string in the formula's place."""
+    return '"' + " ".join(latex.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _convert(latex: str, node: nodes.Node | None) -> str:
     tex = rewrite(latex.strip())
     if tex[:1] in ("_", "^"):  # a sub- or superscript with no base (`$_{x}$`): an empty one, `""`
         return '""' + _convert("{x}" + tex, node).removeprefix("x")
     try:
-        return tex2typst(tex, non_strict=False)
+        source = operators(tex).replace('"', _QUOTE)
+        return guard(tex2typst(source, non_strict=False))
     except Exception as exc:  # the converter raises plain errors
-        reason = str(exc).splitlines()[0].removeprefix("Conversion failed: ")
+        reason = str(exc).splitlines()[0].removeprefix("Conversion failed: ").replace(_QUOTE, '"')
         warn(PressWarning.TYPST_MATH, f"cannot convert LaTeX math {latex.strip()!r} to Typst: {reason}", location=node)
-        return '"' + " ".join(latex.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _fallback(latex)
 
 
 def to_typst(latex: str, node: nodes.Node | None = None) -> str:

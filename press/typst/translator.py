@@ -9,12 +9,14 @@ translator keeps the current document so every id becomes a unique Typst label
 The translator writes calls to the ``press-*`` functions of ``book.typ``; the
 template owns every design decision (fonts, page furniture, colours).
 
-Book structure, from the assembled toctree:
+Book structure, from the author's toctrees (:mod:`press.booktree`), never file names:
 
 * the root document is the opening chapter (its title is also the book title);
-* a section folder's ``index`` document is a **part** (heading level 1);
-* any other document is a **chapter** (level 1 at top level, 2 inside a part);
-* sections inside a document nest below their chapter.
+* a root toctree's ``:caption:`` is a **part** (heading level 1), written before its first
+  chapter; so is a top-level section folder of our own folder convention;
+* a top-level entry is a **chapter** (level 1, or 2 inside a part), numbered when the
+  author asked (``:numbered:``, Sphinx's numbers);
+* pages below a chapter, and sections inside a document, nest below it.
 
 Numbers of figures, tables, listings and equations are Sphinx's own
 (``env.toc_fignumbers`` formatted with ``numfig_format``), so the PDF says
@@ -34,20 +36,26 @@ and gives every id a label even when its visitor did not write one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.docutils import SphinxTranslator
 
+from .. import mathmacros
 from ..warnings_ import PressWarning, warn
 from . import elements
 from . import errors
+from . import glyphs
 from .elements import ExtendedNodeVisitors
 
 # Typst markup escaping and label names live in a neutral module (the EPUB's page list and
 # press.pagemeta use them too); re-exported here for the builder and older callers.
 from ..typstmarkup import END_ID, escape, label, string  # noqa: E402,F401
+
+#: a Typst package specification (``"@preview/name:1.0.0"``) anywhere in raw Typst
+_PACKAGE = re.compile(r"[\"']\s*@[A-Za-z0-9_-]+/")
 
 ADMONITIONS = {
     nodes.attention: "attention",
@@ -68,6 +76,9 @@ ADMONITION_TITLES = {
     "warning": "Warning", "seealso": "See also",
 }
 
+#: code languages whose escape sequences are colours (myst-nb's notebook outputs)
+ANSI_LEXERS = {"myst-ansi", "ansi", "ipythontb"}
+
 #: Reference classes whose links get ", p. N" in print (page and section links).
 PAGE_REF_CLASSES = {"press-sitelink", "std-doc", "std-ref", "doc"}
 
@@ -77,6 +88,14 @@ def _has_class(node: nodes.Element, names: set[str]) -> bool:
     for child in node.findall(nodes.Element):
         classes.update(child.get("classes", ()))
     return bool(classes & names)
+
+
+def _tall(node: nodes.Element) -> bool:
+    """Whether a box may be taller than a page: it must then break across pages (a box kept
+    whole would overprint the page foot and lose text)."""
+    code = sum(n.astext().count("\n") + 1 for n in node.findall(nodes.literal_block))
+    images = sum(1 for _ in node.findall(nodes.image))
+    return len(node.astext()) > 2400 or code > 25 or images > 1 or (images and len(node.astext()) > 800)
 
 
 def _design(node: nodes.Node) -> str | None:
@@ -112,6 +131,11 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         self.marker = ""
         self.ended: set[str] = set()  # documents whose end label is written (see end_document)
         self.srcdir = str(getattr(builder, "srcdir", ""))
+        self.book_tree = getattr(builder, "book_tree", None)  # press.booktree: parts, chapters
+        self.macros = mathmacros.from_config(builder.config)  # mathjax3_config's tex.macros
+        self.page_macros: dict[str, dict[str, mathmacros.Macro]] = {}  # \newcommand in a page's math
+        self.missing_glyphs: set[str] = set(getattr(builder, "missing_glyphs", ()))  # press.typst.glyphs
+        self.glyphs_warned: set[tuple[str, str]] = set()
         self._index_footnotes(document)
 
     # -- helpers ---------------------------------------------------------
@@ -262,6 +286,10 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
 
     def visit_start_of_file(self, node: nodes.Element) -> None:
         self.end_document()
+        part = self.book_tree.parts_before.get(node["docname"]) if self.book_tree else None
+        if part is not None:  # a toctree caption: the part page before its first chapter
+            self.flush_labels()
+            self.add(f'\n#press-heading(level: 1, kind: "part")[{escape(part.caption)}]\n\n')
         self.docstack.append(node["docname"])
         self.levelstack.append(self.section_level)
         self.section_level = 0
@@ -285,24 +313,49 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
     def depart_section(self, node: nodes.section) -> None:
         self.section_level -= 1
 
+    def book_entry(self) -> Any:
+        """The current document's place in the book (:mod:`press.booktree`), if known."""
+        return self.book_tree.docs.get(self.docname) if self.book_tree is not None else None
+
     def heading_level(self) -> int:
         if self.doc_depth == 0:
             return self.section_level  # the root document is the opening chapter
+        entry = self.book_entry()
+        if entry is not None:
+            return entry.level + self.section_level - 1
         return self.doc_depth + self.section_level - 1
 
     def heading_kind(self) -> str:
         if self.section_level != 1:
             return "section"
-        if self.doc_depth >= 1 and self.docname.endswith("/index"):
-            return "part"
+        entry = self.book_entry()
+        if entry is not None and self.doc_depth >= 1:
+            return {"part": "part", "section": "section"}.get(entry.kind, "chapter")
         return "chapter"
+
+    def heading_number(self, node: nodes.Element) -> str:
+        """The ``number:`` argument of a heading: Sphinx's number when the author asked for
+        one (``:numbered:``), ``none`` when not; nothing for our folder convention, whose
+        chapters in parts the PDF counts itself."""
+        entry = self.book_entry()
+        if entry is None or entry.counted:
+            return ""
+        from ..booktree import secnumber
+
+        if self.section_level == 1:
+            number = entry.number
+        else:
+            ids = node.get("ids", ())
+            number = secnumber(self.builder.env, self.docname, "#" + ids[0]) if ids else None
+        return f", number: {string(number)}" if number else ", number: none"
 
     def visit_title(self, node: nodes.title) -> None:
         parent = node.parent
         if isinstance(parent, nodes.section):
             level = max(1, self.heading_level())
             kind = self.heading_kind()
-            self.add(f'\n#press-heading(level: {level}, kind: "{kind}")[')
+            number = self.heading_number(parent)
+            self.add(f'\n#press-heading(level: {level}, kind: "{kind}"{number})[')
             self.context.append("]\n\n")
         elif isinstance(parent, (nodes.Admonition, nodes.topic, nodes.sidebar)):
             raise nodes.SkipNode  # written by the box itself
@@ -492,11 +545,50 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         else:
             self.add("\n\n")
 
+    def clean(self, text: str, node: nodes.Node) -> str:
+        """Text without control characters (a ``press.control_char`` warning at the author's
+        file:line: an ESC of coloured terminal output would stop the PDF)."""
+        if not glyphs.CONTROL.search(text):
+            return text
+        text, found = glyphs.strip_controls(text)
+        warn(PressWarning.CONTROL_CHAR, f"control character(s) {', '.join(found)} removed from the text of the PDF",
+             location=self.location(node))
+        return text
+
+    def glyph_check(self, text: str, node: nodes.Node) -> list[str]:
+        """The characters of ``text`` no font can print, each warned once per page."""
+        lost = [c for c in dict.fromkeys(text) if c in self.missing_glyphs] if self.missing_glyphs else []
+        for c in lost:
+            if (self.docname, c) not in self.glyphs_warned:
+                self.glyphs_warned.add((self.docname, c))
+                name = unicodedata.name(c, "")
+                warn(PressWarning.GLYPH, f"no font of the PDF has U+{ord(c):04X}{' ' + name if name else ''} ({c!r}): a placeholder is printed "
+                     "(add a font with the character: press_pdf_font_paths, press_pdf_fallback_fonts)",
+                     location=self.location(node))
+        return lost
+
+    def printable(self, text: str, node: nodes.Node) -> str:
+        """Text for a Typst string (code, descriptions): no control characters; a character
+        no font has shown as ``[U+XXXX]``."""
+        text = self.clean(text, node)
+        for c in self.glyph_check(text, node):
+            text = text.replace(c, f"[U+{ord(c):04X}]")
+        return text
+
     def visit_Text(self, node: nodes.Text) -> None:
+        text = self.clean(node.astext(), node)
         if self.mono:
-            self.add(elements.mono(node.astext()))
+            self.add(elements.mono(self.printable(text, node)))
             return
-        self.add(escape(node.astext()))
+        lost = self.glyph_check(text, node)
+        if not lost:
+            self.add(escape(text))
+            return
+        for piece in re.split("(" + "|".join(re.escape(c) for c in lost) + ")", text):
+            if piece in lost:
+                self.add(f'#press-missing-glyph("{ord(piece):04X}")')
+            elif piece:
+                self.add(escape(piece))
 
     def depart_Text(self, node: nodes.Text) -> None:
         pass
@@ -519,15 +611,15 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
             self.add(self.render(node.children))
             self.mono -= 1
             raise nodes.SkipNode
-        self.add(f"#raw({string(node.astext())})")
+        self.add(f"#raw({string(self.printable(node.astext(), node))})")
         raise nodes.SkipNode
 
     def visit_literal_strong(self, node: nodes.Element) -> None:
-        self.add(f"#strong(raw({string(node.astext())}))")
+        self.add(f"#strong(raw({string(self.printable(node.astext(), node))}))")
         raise nodes.SkipNode
 
     def visit_literal_emphasis(self, node: nodes.Element) -> None:
-        self.add(f"#emph(raw({string(node.astext())}))")
+        self.add(f"#emph(raw({string(self.printable(node.astext(), node))}))")
         raise nodes.SkipNode
 
     def visit_subscript(self, node: nodes.Element) -> None:
@@ -779,6 +871,9 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         if lang in ("default", "none", "text", "output", "console-output"):
             lang = ""
         code = node.astext()
+        if lang in ANSI_LEXERS:  # coloured terminal output (myst-nb): the colours stay on screen
+            code, lang = glyphs.CONTROL.sub("", code), ""
+        code = self.printable(code, node)
         if node.get("linenos"):
             code = code.rstrip("\n")  # a trailing newline would be an extra, empty numbered line
         args = [string(code)]
@@ -844,7 +939,7 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
             head = self.render(title.children)
         else:
             head = escape(ADMONITION_TITLES.get(kind, kind.title()))
-        self.add(f'\n#press-admonition("{kind}", title: [{head}])[')
+        self.add(f'\n#press-admonition("{kind}", title: [{head}]{", breakable: true" if _tall(node) else ""})[')
 
     def visit_admonition(self, node: nodes.Element) -> None:
         kind = "note"
@@ -896,7 +991,7 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
                     continue
                 sub = key[1] if len(key) > 1 else ""
                 self.add(
-                    f"#press-idx({string(key[0])}, sub: {string(sub)}"
+                    f"#press-idx({string(self.printable(key[0], node))}, sub: {string(self.printable(sub, node))}"
                     f"{', main: true' if main == 'main' else ''})"
                 )
         raise nodes.SkipNode
@@ -904,7 +999,9 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
     def visit_raw(self, node: nodes.Element) -> None:
         formats = node.get("format", "").split()
         if "typst" in formats:
-            self.add("\n" + node.astext() + "\n\n")
+            self.raw_typst(node)
+        elif "html" in formats and self.strike(node):
+            pass  # MyST's ~~strikethrough~~: <s> … </s> around the struck text
         elif "html" in formats:
             self.add(elements.raw_html(self, node))
         elif elements.is_latex_break(node):
@@ -912,6 +1009,44 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         else:
             warn(PressWarning.RAW, f"raw {node.get('format')!r} content is skipped in the PDF", location=self.location(node))
         raise nodes.SkipNode
+
+    def strike(self, node: nodes.Element) -> bool:
+        """An inline ``<s>``/``<del>`` raw HTML node with its closing sibling (MyST's
+        ``strikethrough``): ``#strike[`` … ``]``.  Whether the node was one of the pair."""
+        tag = node.astext().strip().lower()
+        if node.get("press_strike_close"):
+            self.add("]")
+            return True
+        if tag not in ("<s>", "<del>", "<strike>") or node.parent is None:
+            return False
+        closing = "</" + tag[1:]
+        for sibling in node.parent.children[node.parent.index(node) + 1:]:
+            if isinstance(sibling, nodes.raw) and sibling.astext().strip().lower() == closing:
+                sibling["press_strike_close"] = True
+                self.add("#strike[")
+                return True
+            if isinstance(sibling, nodes.raw) and sibling.astext().strip().lower() == tag:
+                break  # another one opens first: not a pair
+        return False
+
+    def raw_typst(self, node: nodes.Element) -> None:
+        """Raw Typst runs as code in the PDF: only under ``press_raw_typst = "allow"``, and
+        never a package import (``@preview``: no network, no code from outside the book)."""
+        from .. import config as press_config
+
+        policy = press_config.get(self.config).raw_typst
+        where = self.location(node)
+        if policy == "drop":
+            pass  # left out, as the book asked
+        elif policy != "allow":
+            warn(PressWarning.RAW_TYPST, "raw Typst content would run as code in the PDF; it is left out. "
+                 "Set press_raw_typst = 'allow' in conf.py if every author of this book is trusted "
+                 "(or 'drop' to leave such content out silently)", location=where)
+        elif _PACKAGE.search(node.astext()):
+            warn(PressWarning.RAW_TYPST, "raw Typst content imports a Typst package ('@...'); packages are never "
+                 "fetched (no network): the content is left out", location=where)
+        else:
+            self.add("\n" + node.astext() + "\n\n")
 
     def visit_only(self, node: nodes.Element) -> None:
         pass
@@ -934,11 +1069,11 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         args = [string(f"/{imagedir}/{path}" if imagedir else f"/{path}")]
         if alt:
             args.append(f"alt: {string(alt)}")
-        if isinstance(width, str) and width.endswith("%"):
+        if isinstance(width, str) and re.fullmatch(r"\d+(\.\d+)?%", width):  # never verbatim code
             args.append(f"width: {width}")
-        elif isinstance(width, str) and re.fullmatch(r"[\d.]+(px)?", width or "x"):
+        elif isinstance(width, str) and re.fullmatch(r"\d+(\.\d+)?(px)?", width or "x"):
             args.append(f"width: {float(width.removesuffix('px')) * 0.75:.1f}pt")
-        elif isinstance(width, str) and re.fullmatch(r"[\d.]+(pt|mm|cm|in|em)", width or "x"):
+        elif isinstance(width, str) and re.fullmatch(r"\d+(\.\d+)?(pt|mm|cm|in|em)", width or "x"):
             args.append(f"width: {width}")
         avatar = elements.AVATAR_SIZES.keys() & set(node.get("classes", ()))
         if avatar and not width:  # sphinx-design's avatar classes: a small picture
@@ -1087,11 +1222,21 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         self.depart_reference(node)  # type: ignore[arg-type]
 
     # -- math (LaTeX is converted by press.typst.math) ------------------
+    def math_source(self, latex: str) -> str:
+        """LaTeX with the book's macros (``mathjax3_config``) and the page's own (a
+        ``\\newcommand`` in an earlier formula of the same page, as MathJax reads them) expanded."""
+        latex, defined = mathmacros.definitions(latex)
+        if defined:
+            self.page_macros.setdefault(self.docname, {}).update(defined)
+        own = self.page_macros.get(self.docname)
+        return mathmacros.expand(latex, {**self.macros, **own} if own else self.macros)
+
     def visit_math(self, node: nodes.Element) -> None:
         from .math import to_typst
 
         # The LaTeX source is the equation's alt text (PDF/UA-1 requires one).
-        self.add(f"#press-math({string(node.astext())})[$" + to_typst(node.astext(), self.location(node)) + "$]")
+        latex = self.math_source(node.astext())
+        self.add(f"#press-math({string(node.astext())})[$" + to_typst(latex, self.location(node)) + "$]")
         raise nodes.SkipNode
 
     def visit_math_block(self, node: nodes.Element) -> None:
@@ -1105,7 +1250,7 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
                 number = self.config.math_numsep.join(eqno.rsplit(".", 1))
             else:
                 number = str(node["number"])
-        body, tag = display_to_typst(node.astext(), self.location(node))
+        body, tag = display_to_typst(self.math_source(node.astext()), self.location(node))
         fmt = self.config.math_eqref_format or "({number})"
         shown = fmt.format(number=number) if number else ""
         if tag:

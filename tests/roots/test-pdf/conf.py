@@ -23,3 +23,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 extensions.append("press_test_mystery")
+press_raw_typst = "allow"  # the proof book's raw Typst block is trusted (press.config)
