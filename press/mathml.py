@@ -27,6 +27,7 @@ import xml.etree.ElementTree as ET
 
 from latex2mathml.converter import convert_to_element
 
+from . import mathmacros
 from .sanitize import clean_style, safe_url
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -103,14 +104,15 @@ def _clean(el: ET.Element) -> None:
             el.set(name, value)
 
 
-def macros_prepass(latex: str) -> str:
-    """The book's LaTeX macros expanded, when :mod:`press.mathmacros` is there."""
-    return latex
+def macros_prepass(latex: str, macros: dict[str, mathmacros.Macro] | None) -> str:
+    """The book's LaTeX macros (``mathjax3_config``) expanded by :func:`press.mathmacros.prepare`."""
+    return mathmacros.prepare(latex, macros or {})
 
 
-def convert(latex: str, display: bool) -> str:
-    """MathML for one LaTeX formula (escaped, allow-listed); ``ValueError`` when it cannot be converted."""
-    root = _tree(macros_prepass(latex), display)
+def convert(latex: str, display: bool, macros: dict[str, mathmacros.Macro] | None = None) -> str:
+    """MathML for one LaTeX formula (escaped, allow-listed); ``ValueError`` when it cannot be converted.
+    ``macros`` (:func:`press.mathmacros.from_config`) are expanded first; ``alttext`` keeps the author's LaTeX."""
+    root = _tree(macros_prepass(latex, macros), display)
     _clean(root)
     root.set("alttext", " ".join(latex.split()))
     text = ET.tostring(root, encoding="unicode", short_empty_elements=True)

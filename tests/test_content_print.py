@@ -104,3 +104,13 @@ def test_a_fallback_font_that_is_not_installed_is_named(build_root):
     found = lines(built, "config")
     assert len(found) == 1 and "'No Such Font'" in found[0], built.warnings
     assert "🦜" in pdf_text(built)  # still printed (Typst also searches every loaded font)
+
+
+def test_web_math_expands_the_books_macros(build_root):
+    """The web book's MathML expands ``mathjax3_config`` macros like the EPUB and the PDF;
+    ``alttext`` keeps the author's LaTeX."""
+    built = build_root("content-print", "html")
+    page = (Path(built.outdir) / "glyphs.html").read_text(encoding="utf-8")
+    assert "<mi>ℝ</mi>" in page and "<mo>max</mo>" in page, page
+    assert 'alttext="\\max_x f(x) \\in \\R"' in page
+    assert "<mi>\\R</mi>" not in page and "press.mathml" not in built.warnings, built.warnings

@@ -101,3 +101,15 @@ def test_the_converters_own_code_passes_and_the_authors_does_not():
     assert to_typst(r"\textcolor{red}{x}") == "#text(fill: red)[$x$]"
     assert to_typst(r"\sum\limits_i x") == "sum_i x" and to_typst(r"\left\lVert x \right\rVert") == "norm(x)"
     assert "#panic" not in to_typst(r'\hspace{1em); #panic("x") //}').replace('\\"', "").split('"')[0]
+
+
+def test_array_between_left_and_right_is_one_delimited_matrix():
+    """pbdl's ``\\left( \\begin{array}{c} .. \\end{array} \\right)``: one ``mat`` with the
+    delimiter (``tex2typst``'s ``#none``/``align: #center`` pass the guard), no fallback."""
+    col = to_typst(r"y := \left( \begin{array}{c} a\big\vert_{x_1}\\ \vdots\\ b \\ \end{array} \right) \ .")
+    assert col.startswith('y : = mat(delim: "(", align: #center, a bar.v_(x_1);') and col.endswith(") med ."), col
+    assert to_typst(r"\left[\begin{array}{cc} a & b \\ c & d\end{array}\right]") == 'mat(delim: "[", align: #center, a, b; c, d)'
+    assert to_typst(r"\left|\begin{array}{cc} a & b\end{array}\right|") == 'mat(delim: "|", align: #center, a, b)'
+    assert to_typst(r"\left(\begin{array}{c} \text{(a)}\end{array}\right)") == 'mat(delim: "(", align: #center, "(a)")'
+    with pytest.raises(UnsafeMath):
+        guard("x #none y #center")  # only as tex2typst writes them

@@ -152,10 +152,11 @@ _QUOTE = "\ue000"
 _ESCAPES = set('\\"nrtu')
 
 
-#: the only code ``tex2typst`` writes itself (a flag, a space of a fixed length, a colour):
+#: the only code ``tex2typst`` writes itself (a flag, ``#none``, an ``array``'s column
+#: ``align: #center``, a space of a fixed length, a colour):
 #: anything else after a ``#`` came from the author's text and is refused
 _SAFE_CODE = re.compile(
-    r'#(?:true|false)\b|#h\((?:-?math\.\w+\.amount|[-+]?\d+(?:\.\d+)?(?:em|pt|mm|cm|in|ex)?)\)'
+    r'#(?:true|false|none)\b|(?<=align: )#(?:left|center|right)\b|#h\((?:-?math\.\w+\.amount|[-+]?\d+(?:\.\d+)?(?:em|pt|mm|cm|in|ex)?)\)'
     r'|#text\(fill: (?:[a-z]+|rgb\("#[0-9a-fA-F]{3,8}"\))\)\[\$'
 )
 #: ``\\limits``/``\\nolimits`` (Typst places limits itself), ``\\lVert``/``\\rVert`` (a norm),
@@ -230,6 +231,57 @@ def guard(typ: str) -> str:
     return _OP_CALL.sub(lambda m: m.group(1), "".join(out))
 
 
+_PAIRS = {"(": ")", "[": "]", "{": "}", "|": "|", "||": "||"}
+#: an opening delimiter (``\\left(``) right before a matrix without its own (``array``)
+_BARE_MAT = re.compile(r'(?<![\\\w.])(lr\()?(\|\||[(\[{|])\s*mat\(delim: #none, ')
+
+
+def _close(typ: str, i: int) -> int:
+    """The index after the ``)`` that closes the ``(`` at ``i - 1`` (strings skipped), or -1."""
+    depth, in_string = 1, False
+    while i < len(typ):
+        c = typ[i]
+        if in_string:
+            if c == "\\":
+                i += 1
+            elif c == '"':
+                in_string = False
+        elif c == '"':
+            in_string = True
+        elif c == "\\":
+            i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+def delimited_arrays(typ: str) -> str:
+    """``\\left( \\begin{array}..\\end{array} \\right)`` as one ``mat(delim: "(", ..)``:
+    ``tex2typst`` writes the array as a matrix without delimiters between two loose ones,
+    which Typst sizes differently from a matrix's own."""
+    start = 0
+    while m := _BARE_MAT.search(typ, start):
+        end = _close(typ, m.end())
+        opening = m.group(2)
+        rest = typ[end:] if end > 0 else ""
+        after = len(rest) - len(rest.lstrip())
+        closing = _PAIRS[opening] + (")" if m.group(1) else "")
+        if end < 0 or not rest[after:].startswith(closing) or rest[after:].startswith("||") and opening == "|":
+            start = m.end()
+            continue
+        body = typ[m.end():end]
+        delim = '"' + opening + '"' if opening != "||" else '"‖"'
+        mat = f"mat(delim: {delim}, " + body
+        typ = typ[: m.start()] + mat + rest[after + len(closing):]
+        start = m.start() + len(mat)
+    return typ
+
+
 def _fallback(latex: str) -> str:
     """The LaTeX source itself, as a Typst string in the formula's place."""
     return '"' + " ".join(latex.split()).replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -241,7 +293,7 @@ def _convert(latex: str, node: nodes.Node | None) -> str:
         return '""' + _convert("{x}" + tex, node).removeprefix("x")
     try:
         source = operators(tex).replace('"', _QUOTE)
-        return guard(tex2typst(source, non_strict=False))
+        return delimited_arrays(guard(tex2typst(source, non_strict=False)))
     except Exception as exc:  # the converter raises plain errors
         reason = str(exc).splitlines()[0].removeprefix("Conversion failed: ").replace(_QUOTE, '"')
         warn(PressWarning.TYPST_MATH, f"cannot convert LaTeX math {latex.strip()!r} to Typst: {reason}", location=node)

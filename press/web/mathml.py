@@ -16,16 +16,24 @@ from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.math import get_node_equation_number
 
+from .. import mathmacros
 from .. import mathml as press_mathml
 from ..warnings_ import PressWarning, warn
 
 NAME = "press_mathml"
 
 
-def to_mathml(latex: str, display: str, node: nodes.Node) -> str:
-    """MathML for one formula; on failure a warning and the escaped LaTeX."""
+def _macros(self: Any) -> dict[str, mathmacros.Macro]:
+    """The book's ``mathjax3_config`` macros, read once per translator."""
+    if "press_macros" not in self.__dict__:
+        self.press_macros = mathmacros.from_config(self.config)
+    return self.press_macros
+
+
+def to_mathml(latex: str, display: str, node: nodes.Node, macros: dict[str, mathmacros.Macro] | None = None) -> str:
+    """MathML for one formula (the book's macros expanded); on failure a warning and the escaped LaTeX."""
     try:
-        return press_mathml.convert(latex, display == "block")
+        return press_mathml.convert(latex, display == "block", macros)
     except ValueError as exc:
         warn(PressWarning.MATHML, f"cannot convert math to MathML ({exc}): {latex.strip()!r}", location=node)
         return f'<code class="press-math-error">{html.escape(latex)}</code>'
@@ -33,7 +41,7 @@ def to_mathml(latex: str, display: str, node: nodes.Node) -> str:
 
 def visit_math(self: Any, node: nodes.math) -> None:
     self.body.append(self.starttag(node, "span", "", CLASS="math press-math"))
-    self.body.append(to_mathml(node.astext(), "inline", node))
+    self.body.append(to_mathml(node.astext(), "inline", node, _macros(self)))
     self.body.append("</span>")
     raise nodes.SkipNode
 
@@ -50,7 +58,7 @@ def visit_displaymath(self: Any, node: nodes.math_block) -> None:
     else:
         parts = [p for p in node.astext().split("\n\n") if p.strip()]
     for part in parts:
-        self.body.append(to_mathml(part, "block", node))
+        self.body.append(to_mathml(part, "block", node, _macros(self)))
     self.body.append("</div>\n")
     raise nodes.SkipNode
 
