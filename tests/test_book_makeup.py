@@ -164,6 +164,23 @@ def test_real_book_code_is_at_least_nine_points(book_pdf):
     assert len(blocks) >= 0.9 * len(mono), mono[:5]
 
 
+
+def test_real_book_has_no_type_under_seven_points(book_pdf):
+    """Issue 23: every text run of the printed book, diagram labels included (an SVG's text
+    is real text in the PDF, set in the sans face), is at least 7 pt. The one exception is a
+    note's superscript number in the serif, which may be 6.5 pt."""
+    sizes = text_sizes(book_pdf)
+    small = [
+        (size, label, text, font)
+        for font, runs in sizes.items()
+        for size, label, text in runs
+        if size < 7 and not ("Libertinus" in font and text.isdigit() and size >= 6.5)
+    ]
+    assert not small, sorted(small)[:10]
+    sans = [s for font, runs in sizes.items() if "Sans" in font and "Mono" not in font for s in runs]
+    assert sans and min(s for s, _, _ in sans) >= 7, min(sans)
+
+
 # -- lines -----------------------------------------------------------------------------------
 
 def test_no_citation_alone_on_a_line_and_no_hyphen_on_the_copyright_page(book_pdf):
