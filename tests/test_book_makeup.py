@@ -239,6 +239,28 @@ def test_new_book_without_index_terms_has_no_index_chapter(new_book):
     assert not any(t.lstrip().startswith("Index") for t in pages)
 
 
+
+def test_no_figure_floats_above_a_chapter_opener(new_book):
+    """Issue 23: the template's first chapter has a figure in its first page; it may float to
+    the bottom of the opening page, never above the "Chapter 1" label and title."""
+    pdf = next((new_book.root / "_build" / "pdf").glob("*.pdf"))
+    reader = pypdf.PdfReader(str(pdf))
+    opener = next(p for p in reader.pages if (p.extract_text() or "").lstrip().startswith("CHAPTER 1"))
+    heights: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        for key in ("CHAPTER 1", "Markdown", "Fig. 1"):
+            if text.strip().startswith(key) and key not in heights:
+                heights[key] = tm[5] * cm[3] + cm[5]  # the baseline's height on the page
+
+    opener.extract_text(visitor_text=visit)
+    assert "CHAPTER 1" in heights, heights
+    # the figure (its label "Markdown" and its caption), when on this page, is below the title
+    for key in ("Markdown", "Fig. 1"):
+        if key in heights:
+            assert heights[key] < heights["CHAPTER 1"], heights
+
+
 # -- EPUB: Ace, and the phone -----------------------------------------------------------------
 
 ACE_DIR = REPO / "tools" / "ace"
