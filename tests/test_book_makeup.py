@@ -240,6 +240,7 @@ def test_new_book_without_index_terms_has_no_index_chapter(new_book):
 
 
 
+@pytest.mark.book
 def test_no_figure_floats_above_a_chapter_opener(tmp_path):
     """Issue 23: a figure in the first lines of a chapter (here the template's figure moved
     up to follow the chapter's first paragraph) may float to the bottom of the opening page,
