@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO
+from conftest import REPO, run_press
 
 PAPERS = ("a4", "us-letter", "6x9")
 BODY_PT = {"a4": 12.0, "us-letter": 12.0, "6x9": 10.5}
@@ -164,6 +164,23 @@ def test_real_book_code_is_at_least_nine_points(book_pdf):
     assert len(blocks) >= 0.9 * len(mono), mono[:5]
 
 
+
+def test_real_book_has_no_type_under_seven_points(book_pdf):
+    """Issue 23: every text run of the printed book, diagram labels included (an SVG's text
+    is real text in the PDF, set in the sans face), is at least 7 pt. The one exception is a
+    note's superscript number in the serif, which may be 6.5 pt."""
+    sizes = text_sizes(book_pdf)
+    small = [
+        (size, label, text, font)
+        for font, runs in sizes.items()
+        for size, label, text in runs
+        if size < 7 and not ("Libertinus" in font and text.isdigit() and size >= 6.5)
+    ]
+    assert not small, sorted(small)[:10]
+    sans = [s for font, runs in sizes.items() if "Sans" in font and "Mono" not in font for s in runs]
+    assert sans and min(s for s, _, _ in sans) >= 7, min(sans)
+
+
 # -- lines -----------------------------------------------------------------------------------
 
 def test_no_citation_alone_on_a_line_and_no_hyphen_on_the_copyright_page(book_pdf):
@@ -221,6 +238,35 @@ def test_new_book_without_index_terms_has_no_index_chapter(new_book):
     assert "Index" not in contents
     assert not any(t.lstrip().startswith("Index") for t in pages)
 
+
+
+@pytest.mark.book
+def test_no_figure_floats_above_a_chapter_opener(tmp_path):
+    """Issue 23: a figure in the first lines of a chapter (here the template's figure moved
+    up to follow the chapter's first paragraph) may float to the bottom of the opening page,
+    never above the "Chapter 1" label and title (on main it landed at the top)."""
+    made = run_press("new", str(tmp_path / "b"), "--title", "My Book", cwd=tmp_path)
+    assert made.returncode == 0, made.stdout + made.stderr
+    page = tmp_path / "b" / "source" / "getting-started" / "first-page.md"
+    text = page.read_text(encoding="utf-8")
+    fig = re.search(r":::\{figure\}.*?\n:::\n", text, re.S).group(0)
+    page.write_text(text.replace(fig, "").replace("## Citing a source", fig + "\n## Citing a source", 1), encoding="utf-8")
+    built = run_press("build", "pdf", cwd=tmp_path / "b")
+    assert built.returncode == 0, built.stdout + built.stderr
+    reader = pypdf.PdfReader(str(next((tmp_path / "b" / "_build" / "pdf").glob("*.pdf"))))
+    opener = next(p for p in reader.pages if "CHAPTER 1\n" in (p.extract_text() or ""))
+    heights: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        for key in ("CHAPTER 1", "One source"):  # the label, the figure's caption
+            if text.strip().startswith(key) and key not in heights:
+                heights[key] = tm[5] * cm[3] + cm[5]  # the baseline's height on the page
+
+    opener.extract_text(visitor_text=visit)
+    assert "CHAPTER 1" in heights, heights
+    if "One source" in heights:
+        assert heights["One source"] < heights["CHAPTER 1"], heights
+    assert (opener.extract_text() or "").lstrip().startswith("CHAPTER 1")
 
 # -- EPUB: Ace, and the phone -----------------------------------------------------------------
 
