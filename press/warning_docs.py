@@ -157,4 +157,28 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "entries after this point may be missing [press.bibtex]",
         "Fix the BibTeX entry at the line named (a missing brace or comma, most often).",
     ),
+    "structure": (
+        "guide/index.md: ERROR: 'guide/setup' is listed in more than one toctree (also in the toctree of "
+        "'intro'); the book shows it once, where it is first listed [press.structure]",
+        "List each page in one toctree only; link to it from elsewhere with `{doc}` or a Markdown link.",
+    ),
+    "glyph": (
+        "source/intro.md:12: ERROR: no font of the PDF has U+1F44B WAVING HAND SIGN ('\U0001f44b'): a placeholder "
+        "is printed (add a font with the character: press_pdf_font_paths, press_pdf_fallback_fonts) [press.glyph]",
+        "Name a font that has the character in `press_pdf_fallback_fonts` (or its folder in "
+        "`press_pdf_font_paths`), or write the character another way.",
+    ),
+    "control_char": (
+        "notebooks/train.ipynb:3: ERROR: control character(s) U+001B removed from the text of the PDF "
+        "[press.control_char]",
+        "Remove the control characters from the page (often terminal colour codes pasted from a console); "
+        "notebook outputs are cleaned for you.",
+    ),
+    "raw_typst": (
+        "source/intro.md:30: ERROR: raw Typst content would run as code in the PDF; it is left out. Set "
+        "press_raw_typst = 'allow' in conf.py if every author of this book is trusted (or 'drop' to leave such "
+        "content out silently) [press.raw_typst]",
+        "Write the content in Markdown, or set `press_raw_typst = \"allow\"` when every author is trusted "
+        "(`\"drop\"` leaves it out); Typst packages (`@preview/…`) are never imported.",
+    ),
 }
