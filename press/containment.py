@@ -29,11 +29,10 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from . import config as press_config
+from . import state
 from .warnings_ import PressWarning, warn
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-#: (docname, resolved path, line) already reported while reading (include-read runs first).
-_reported: set[tuple[str, str, int | None]] = set()
 
 
 def roots(app: Sphinx) -> list[Path]:
@@ -78,7 +77,7 @@ def on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, conte
     docname = app.env.docname
     line = _line_naming(app, docname, Path(relative_path).name)
     warn(PressWarning.CONTAINMENT, _message(str(relative_path), resolved, app), location=(docname, line))
-    _reported.add((docname, str(resolved), line))
+    state.of(app).contained.add((docname, str(resolved), line))
     content[0] = ""
 
 
@@ -113,8 +112,9 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     docname = env.docname
     allowed = roots(app)
-    mine = {r for r in _reported if r[0] == docname}
-    _reported.difference_update(mine)
+    contained = state.of(app).contained
+    mine = {r for r in contained if r[0] == docname}
+    contained.difference_update(mine)
     reported = {(path, line) for _d, path, line in mine}
 
     for node in list(doctree.findall(nodes.image)):

@@ -90,6 +90,9 @@ class BookBuild:
         #: the page map of the PDF this build made or kept (:mod:`press.pagemap`), with its fingerprint
         self.page_map: dict[str, Any] | None = None
         self._order: tuple[str, list[str]] | None = None
+        #: paths outside the book already reported at include time, (page, path, line),
+        #: so the page's doctree check does not report them again (:mod:`press.containment`)
+        self.contained: set[tuple[str, str, int | None]] = set()
 
     # ---- the PDF's compile -----------------------------------------------------------------
     def submit(self, job: Any, app: Sphinx) -> None:
