@@ -146,7 +146,7 @@ class PagePreview:
             builder.__dict__.pop("press_nav_cache", None)  # the sidebar shows titles (press.web.nav)
         pages = {}
         for doc in docs:
-            doctree = env.get_and_resolve_doctree(doc, builder)
+            doctree = env.get_and_resolve_doctree(doc, builder, tags=builder.tags)
             builder.write_doc_serialized(doc, doctree)
             builder.write_doc(doc, doctree)
             target = Path(builder.get_outfilename(doc))

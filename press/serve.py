@@ -290,6 +290,7 @@ class Preview:
                 owed = self.saves > upto
                 if status == 0 and (self.stale or self.pages.app is None):
                     self.stale = not self.pages.open()  # e.g. the book's structure changed
+        self.pages.close()  # (docutils' tables as they were before the session)
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
