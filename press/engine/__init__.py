@@ -43,6 +43,8 @@ format     builder      result
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import shutil
 import sys
@@ -68,6 +70,25 @@ from .staging import (  # noqa: F401 (the engine's primitives, re-exported for t
     no_interrupts,
     start_copy,
 )
+
+#: The cyclic garbage collector's thresholds during a build.  A book's doctrees are millions
+#: of small objects that live for a whole phase; with Python's defaults (700, 10, 10) the
+#: collector runs thousands of times and scans them again and again: 2.6 s of the 17 s of CPU
+#: of a cold web book + EPUB of the heavy 200-page benchmark book.  With these it runs about
+#: a hundred times (0.7-1.2 s) for 15 MB more peak memory (measured: benchmarks, issue 25).
+GC_THRESHOLDS = (20_000, 20, 50)
+
+
+@contextlib.contextmanager
+def fewer_collections():
+    """:data:`GC_THRESHOLDS` for the duration of a build; the process's own afterwards."""
+    old = gc.get_threshold()
+    gc.set_threshold(*(max(a, b) for a, b in zip(old, GC_THRESHOLDS)))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
 
 __all__ = ["ARTIFACT", "BUILDERS", "ORDER", "STATE", "TRASH", "Engine", "Tracker", "build_book", "parse_jobs"]
 
@@ -112,7 +133,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
     # The staged layout mirrors the published one.
     def run(self) -> int:
         started = time.perf_counter()
-        with locked(self.state):
+        with locked(self.state), fewer_collections():
             try:
                 tracker = Tracker(self.prepare())
                 self.book.outputs.folders = {fmt: self.workdir(fmt) for fmt in self.formats}
