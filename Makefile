@@ -40,7 +40,8 @@ check-prose: $(STAMP)  ## editor's checks; SHARED=dir holding facts.md and refer
 serve: $(STAMP)  ## live preview on http://127.0.0.1:8000 (strict build, PDF and EPUB kept current)
 	$(BIN)/python -m press.serve
 
-bench: $(STAMP)  ## speed and memory: our engine vs the stock stack (BENCH_ARGS="--pages 200")
+BENCH_ARGS ?= --large 2000
+bench: $(STAMP)  ## speed and memory: our engine vs the stock stack, light and heavy books, 2,000-page runs (BENCH_ARGS="--pages 200 --large 0" for less)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:

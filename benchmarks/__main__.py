@@ -106,9 +106,11 @@ def edit(page: Path, n: int) -> None:
 
 
 def resident(book: Path, out: Path, edits: int = 3) -> dict[str, float]:
-    """``press serve``'s edit loop: seconds from a save to the new web book, then to all three
-    formats published, in the server's one long-lived process (the last of ``edits`` saves:
-    the first ones warm the process up)."""
+    """``press serve``'s edit loop: seconds from a save to the saved page shown (the server's
+    first change after the save: its fast path, :mod:`press.preview`, or the web book when the
+    fast path cannot show it), then to all three formats published by the deferred full
+    build, in the server's long-lived processes (the last of ``edits`` saves: the first
+    ones warm them up)."""
     proc = subprocess.Popen([sys.executable, "-m", "press.serve", "--source", str(book / "source"), "--conf", str(book),
                              "--out", str(out), "--port", "0"], cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -328,9 +330,10 @@ def report(args: argparse.Namespace, kind: str, book: Path, r: dict, reason: str
     print(ratio_row("no-change rebuild (stock: HTML; ours: all three)", r["stock_nochange"], r["ours_nochange"]))
     print(ratio_row("one-page edit, HTML", r["stock_edit_html"], r["ours_edit_html"], target="≤ 0.5"))
     print(ratio_row("one-page edit, all three (vs stock's incremental HTML)", r["stock_edit_html"], r["ours_edit_all"], target="≤ 2"))
-    print(ratio_row("one-page edit, HTML, `press serve` (save → page published)", r["stock_edit_html"],
-                    r["serve_edit_html"], target="≤ 0.5"))
-    print(ratio_row("one-page edit, all three, `press serve`", r["stock_edit_html"], r["serve_edit_all"], target="≤ 2"))
+    print(ratio_row("one-page edit, `press serve`: save → page shown", r["stock_edit_html"],
+                    r["serve_edit_html"], target="≤ 0.5 s" if kind == "light" else "≤ 0.8 s"))
+    print(ratio_row("one-page edit, `press serve`: save → all three published", r["stock_edit_html"],
+                    r["serve_edit_all"], target="≤ 3 s"))
     print(ratio_row("peak memory, PDF", s_pdf, r["ours_pdf"], "maxrss_mb", target="≤ 500 MB"))
     print(ratio_row("peak memory, HTML", r["stock_html"], r["ours_html"], "maxrss_mb"))
     print(ratio_row("peak memory, all three", stock_sum, r["ours_all"], "maxrss_mb",
