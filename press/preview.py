@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -31,6 +32,19 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from .engine.staging import STATE, copy_tree
 from .state import BookApp, BookBuild
+
+
+_VERSIONED = re.compile(r'(_static/[^"?]+)\?v=([0-9a-f]{8})"')
+
+
+def _same_versions(page: str, published: Path) -> str:
+    """The ``?v=`` checksums of the published page (the full build writes some static files,
+    e.g. ``pygments.css``, after its pages; the next full build gives the same ones)."""
+    try:
+        known = dict(_VERSIONED.findall(published.read_text(encoding="utf-8")))
+    except OSError:
+        return page
+    return _VERSIONED.sub(lambda m: f'{m.group(1)}?v={known.get(m.group(1), m.group(2))}"', page)
 
 
 def _citations(doctree: nodes.document) -> tuple[list[str], bool]:
@@ -115,8 +129,6 @@ class PagePreview:
             return None
 
     def _render(self, docs: list[str]) -> dict[str, bytes] | None:
-        from .web.csp import with_policy
-
         app = self.app
         assert app is not None
         env, builder = app.env, app.builder
@@ -150,7 +162,10 @@ class PagePreview:
             builder.write_doc_serialized(doc, doctree)
             builder.write_doc(doc, doctree)
             target = Path(builder.get_outfilename(doc))
-            pages["/" + builder.get_target_uri(doc)] = with_policy(target.read_text(encoding="utf-8")).encode("utf-8")
+            page = _same_versions(target.read_text(encoding="utf-8"),
+                                  self.out / "html" / target.relative_to(self.folder / "html"))
+            policy = getattr(builder, "press_page_policy", None)  # press.web.csp, as at build-finished
+            pages["/" + builder.get_target_uri(doc)] = (policy(page) if policy else page).encode("utf-8")
         self.warnings.seek(start)
         if self.warnings.read().strip():
             return None  # the full build says what is wrong, at the author's line

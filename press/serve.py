@@ -199,7 +199,7 @@ class Preview:
                     return token
                 self.news.wait(min(left, 1.0))
 
-    def _announce(self, what: str) -> None:
+    def announce(self, what: str) -> None:
         with self.news:
             self.generation += 1
             self.log.append((what, time.time()))
@@ -216,7 +216,7 @@ class Preview:
         if status == 0:
             with self.news:
                 self.shown = {url: page for url, page in self.shown.items() if page[0] > upto}
-            self._announce("all" if formats is None else "html")
+            self.announce("all" if formats is None else "html")
         return status
 
     def _wait(self) -> int:
@@ -245,7 +245,7 @@ class Preview:
         with self.news:
             for url, page in pages.items():
                 self.shown[url] = (self.saves, page)
-        self._announce("page")
+        self.announce("page")
         print(f"press serve: {', '.join(sorted(pages))} shown ({time.perf_counter() - started:.2f} s); "
               "now the rest of the book and the PDF and EPUB", flush=True)
         return True
@@ -377,7 +377,7 @@ def serve(source: Path, conf: Path, out: Path, host: str = "127.0.0.1", port: in
         httpd.server_close()
         return 130
     if status == 0:
-        preview._announce("all")
+        preview.announce("all")
     if status != 0 and not (preview.out / "html" / "index.html").is_file():
         print("press serve: the first build failed and there is no earlier web book to show", file=sys.stderr)
         preview.builds.stop()

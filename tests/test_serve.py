@@ -87,6 +87,8 @@ def test_a_save_shows_the_page_before_the_deferred_build_which_equals_a_cold_one
         assert [what for what, _ in preview.log[shown:]] == ["page", "all"]
         assert preview.shown == {}  # the published page is served again
         assert "zqxjfast" in page.read_text(encoding="utf-8")
+        # the fast path wrote the page the full build wrote: the open page is not reloaded twice
+        assert preview.token(page) == answer["token"]
     finally:
         preview.stop.set()
         httpd.shutdown()

@@ -97,6 +97,14 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
             path.write_text(new, encoding="utf-8")
 
 
+def _offer(app: Sphinx) -> None:
+    """``builder.press_page_policy``: :func:`with_policy`, for a page written outside a build
+    (``press serve``'s fast path, :mod:`press.preview`, which imports no format)."""
+    if is_web(app.builder):
+        app.builder.press_page_policy = with_policy  # type: ignore[attr-defined]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _offer)
     app.connect("build-finished", finish, priority=800)  # before the zip and the worker (900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
