@@ -21,6 +21,7 @@ messages are the build's own.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import re
 import shutil
@@ -90,13 +91,25 @@ class PagePreview:
                           warningiserror=False)
             app.events.emit("write-started", app.builder)
             app.builder.prepare_writing(set(app.env.found_docs))
+            # one page written now (into the scratch folder): templates compiled, caches warm,
+            # so that the first save is as quick as the next ones
+            root = app.config.root_doc
+            doctree = app.env.get_and_resolve_doctree(root, app.builder, tags=app.builder.tags)
+            app.builder.write_doc_serialized(root, doctree)
+            app.builder.write_doc(root, doctree)
         except Exception:
             stack.close()
             return False
         self.app, self.stack = app, stack
+        # The environment's objects live as long as the application: out of the collector's
+        # way (a full collection of them costs more than rendering the page)
+        gc.collect()
+        gc.freeze()
         return True
 
     def close(self) -> None:
+        if self.app is not None:
+            gc.unfreeze()
         self.app = None
         if self.stack is not None:
             self.stack.close()
