@@ -85,6 +85,10 @@ def _build_process(conn: Any, source: Path, conf: Path, out: Path) -> None:
             conn.send(status)
     except KeyboardInterrupt:
         return
+    finally:
+        # stopping: a second signal (the server's, after its process group's) must not break
+        # the exit handlers that stop what the build's extensions started
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 class Builds:
@@ -393,6 +397,8 @@ def serve(source: Path, conf: Path, out: Path, host: str = "127.0.0.1", port: in
     except KeyboardInterrupt:
         print("\npress serve: stopped", flush=True)
     finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopping already
         preview.stop.set()
         with preview.news:
             preview.news.notify_all()
