@@ -81,7 +81,13 @@ def _build_process(conn: Any, source: Path, conf: Path, out: Path) -> None:
                 formats = conn.recv()
             except (EOFError, OSError):
                 return  # the server is gone
-            status = build_book(formats, source, conf, out, strict=True, compilers=compilers)
+            try:
+                status = build_book(formats, source, conf, out, strict=True, compilers=compilers)
+            except Exception:  # noqa: BLE001 - a bug of ours: said, and the server goes on
+                import traceback
+
+                traceback.print_exc()
+                status = 2
             conn.send(status)
     except KeyboardInterrupt:
         return
@@ -95,14 +101,21 @@ class Builds:
     """The server's build process (``spawn``: a clean interpreter; state of one preview)."""
 
     def __init__(self, source: Path, conf: Path, out: Path) -> None:
+        self.args = (source, conf, out)
+        self.spawn()
+
+    def spawn(self) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_build_process, args=(child, source, conf, out), name="press-serve-build")
+        self.proc = ctx.Process(target=_build_process, args=(child, *self.args), name="press-serve-build")
         # (not a daemon: the build's extensions start processes of their own, e.g. sphinx-sitemap)
         self.proc.start()
         child.close()
 
     def start(self, formats: list[str] | None) -> None:
+        if not self.proc.is_alive():  # it died (killed, out of memory): a new one
+            self.conn.close()
+            self.spawn()
         self.conn.send(formats)
 
     def done(self, timeout: float) -> int | None:
