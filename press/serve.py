@@ -51,6 +51,18 @@ RELOAD = """<script>/* press serve: reload this page when it changes */
 </script>"""
 
 
+#: What the preview answers for the web book's service worker (``sw.js``, :mod:`press.web.offline`):
+#: one that removes itself.  The book's worker answers pages from its cache first, so a
+#: preview's page would never change in the browser; this also undoes one installed earlier.
+NO_WORKER = b"""/* press serve: no offline copy while previewing */
+self.addEventListener("install", function () { self.skipWaiting(); });
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) { return Promise.all(keys.map(function (k) { return caches.delete(k); })); })
+    .then(function () { return self.registration.unregister(); }));
+});
+"""
+
+
 def _reload_script(token: str) -> bytes:
     return (RELOAD % token).encode("utf-8")
 
@@ -326,6 +338,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             # held until this page changes: the page's script reloads it at once
             token = self.preview.wait_for_change(self._page(query["page"][0]), query.get("seen", [""])[0])
             self._send(token.encode(), "text/plain")
+            return
+        if url.path == "/sw.js":
+            self._send(NO_WORKER, "text/javascript")
             return
         path = self._page(url.path)
         page = self.preview.page(path) if path.suffix == ".html" else None

@@ -61,6 +61,8 @@ def test_a_save_shows_the_page_before_the_deferred_build_which_equals_a_cold_one
             served = response.read().decode("utf-8")
         assert "/__press_build?page=" in served  # the page's reload script, allowed by its policy
         token = served.split('var v="', 1)[1].split('"', 1)[0]
+        with urllib.request.urlopen(url + "sw.js", timeout=30) as response:
+            assert b"unregister()" in response.read()  # no offline worker answering from its cache
         answer: dict = {}
 
         def held() -> None:  # what the page's script asks: the answer comes when the page changed
