@@ -56,6 +56,7 @@ OTHER_REF = re.compile(r"\(<(d\.[^>]+)>")
 #: a label an element carries (not a reference)
 DEFINED = re.compile(r"(?<!\()(?<!target: )<(d\.[^>]+)>")
 INDEX_LABEL = "d.genindex"
+CHAPTER_LEVEL = re.compile(r'#press-heading\(level: (\d+), kind: "chapter"\)')
 PAGE = re.compile(rb"/Type\s*/Page\b")
 MAX_PASSES = 4
 COUNTERS = ("part", "chapter", "footnote", "level")
@@ -208,8 +209,10 @@ class PieceBuild:
                 # what the piece adds to the counters, from what it was compiled with: every
                 # piece's numbers settle in one pass, not one piece per pass
                 moved = {k: end[k] + int(r.end.get(k, 0)) - int(r.given.get(k, 0)) for k in ("part", "chapter", "footnote")}
-                level = r.end.get("level", end["level"])
-                end = {**moved, "level": level if level != r.given.get("level") else end["level"]}
+                end = {**moved, "level": end["level"]}
+            levels = CHAPTER_LEVEL.findall(piece.text)  # the chapter level the piece leaves set
+            if levels:
+                end["level"] = int(levels[-1])
         for i, piece in enumerate(self.pieces):
             far = {}
             for lab in piece.far:
