@@ -115,3 +115,16 @@ def test_typst_values_and_the_piece_argument():
     preamble = '#import "press-book.typ": *\n#show: book.with(\n  title: "T",\n  cover: "cover.svg",\n)\n'
     assert pieces.with_piece(preamble, {"kind": "body"}).endswith(
         '  cover: "cover.svg",\n  piece: ("kind": "body"),\n)\n')
+
+
+@pytest.mark.book
+def test_an_error_in_a_piece_is_reported_at_the_authors_line(tmp_path):
+    src = copy_root("pdf", tmp_path)
+    page = src / "part-two" / "gamma.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n```{raw} typst\n#this-function-does-not-exist()\n```\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    app, warnings = _build(src, press_raw_typst="allow")
+    assert app.statuscode == 1
+    assert f"gamma.md:{line}: ERROR: Typst could not compile the PDF: unknown variable" in warnings, warnings
+    assert ".typ:" not in warnings and not (Path(app.outdir) / "proof-book.pdf").exists()

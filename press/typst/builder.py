@@ -202,12 +202,14 @@ class PieceCompile(Compile):
     process holds one part of the book, two or more run at once, and a piece whose Typst
     source and numbers did not change is taken from the cache."""
 
-    def __init__(self, build: by_pieces.PieceBuild, typ_path: Path, pdf_path: Path, srcdir: str) -> None:
-        super().__init__(None, typ_path, pdf_path, srcdir, build.timestamp)  # type: ignore[arg-type]
+    def __init__(self, compiler: Worker, build: by_pieces.PieceBuild, typ_path: Path, pdf_path: Path,
+                 srcdir: str) -> None:
+        super().__init__(compiler, typ_path, pdf_path, srcdir, build.timestamp)
         self.build = build
 
     def run(self) -> None:
         self.ran = True
+        self.compiler.done()  # the whole book's compiler (asked for the glyphs) is not needed
         try:
             pdfs, anchors, self.page_map, plain = self.build.run()
             self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
@@ -523,7 +525,7 @@ class TypstBuilder(Builder):
         # the fallback chain's fonts (press.typst.glyphs: symbols, emoji, CJK, other scripts)
         return [str(bundled), *glyphs.package_font_dirs()] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
 
-    def piece_job(self, pdf_path: Path, timestamp: int, images_changed: bool) -> PieceCompile | None:
+    def piece_job(self, compiler: Worker, pdf_path: Path, timestamp: int, images_changed: bool) -> PieceCompile | None:
         """The compile by pieces (``press_pdf_pieces``), or ``None`` for one compile of the whole
         book (the setting is off, or the book is one piece)."""
         body = getattr(self, "body", None)
@@ -538,7 +540,7 @@ class TypstBuilder(Builder):
             salt.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
         salt.update(f"{typst.__version__}\0{self.font_paths()}\0{timestamp}".encode())
         build = by_pieces.PieceBuild(outdir, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest())
-        return PieceCompile(build, self.typ_path, pdf_path, str(self.srcdir))
+        return PieceCompile(compiler, build, self.typ_path, pdf_path, str(self.srcdir))
 
     def finish(self) -> None:
         images_changed = self.copy_image_files()
@@ -562,7 +564,7 @@ class TypstBuilder(Builder):
                 warn(PressWarning.CONFIG, f"press_pdf_fallback_fonts names {family!r}, which is not among the fonts: {sorted(fonts.families())}")
         timestamp = press_config.source_date_epoch(self.confdir) or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
-        job = self.piece_job(pdf_path, timestamp, images_changed) or Compile(
+        job = self.piece_job(compiler, pdf_path, timestamp, images_changed) or Compile(
             compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
         job.written = self.record_stamp  # once the PDF is written
         book.submit(job, self.sphinx)  # run now, or while the next formats are written
