@@ -529,17 +529,21 @@ class TypstBuilder(Builder):
         """The compile by pieces (``press_pdf_pieces``), or ``None`` for one compile of the whole
         book (the setting is off, or the book is one piece)."""
         body = getattr(self, "body", None)
-        if self.press.pdf_pieces == "off" or body is None or len(by_pieces.split(body)) < 2:
+        if body is None:  # (not translated: the Typst source is the last build's)
             return None
-        outdir = Path(self.outdir)
+        if self.press.pdf_pieces == "off" or len(by_pieces.split(body)) < 2:
+            by_pieces.forget(Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE))
+            return None
+        outdir, cache = Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE)
         if images_changed:  # a piece's PDF embeds its images: none of the cached ones is current
-            shutil.rmtree(outdir / by_pieces.CACHE, ignore_errors=True)
+            shutil.rmtree(cache, ignore_errors=True)
         salt = hashlib.sha256()
         for name in ("press-book.typ", "press-elements.typ", DESIGN, "cover.svg"):
             path = outdir / name
             salt.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
         salt.update(f"{typst.__version__}\0{self.font_paths()}\0{timestamp}".encode())
-        build = by_pieces.PieceBuild(outdir, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest())
+        build = by_pieces.PieceBuild(outdir, cache, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest())
+        self.body = None
         return PieceCompile(compiler, build, self.typ_path, pdf_path, str(self.srcdir))
 
     def finish(self) -> None:

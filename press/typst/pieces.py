@@ -60,8 +60,9 @@ CHAPTER_LEVEL = re.compile(r'#press-heading\(level: (\d+), kind: "chapter"\)')
 PAGE = re.compile(rb"/Type\s*/Page\b")
 MAX_PASSES = 4
 COUNTERS = ("part", "chapter", "footnote", "level")
-#: the folder in the PDF's output folder that keeps each piece's PDF and data by source hash
-CACHE = ".press-pieces"
+#: the folder beside the doctrees (the last good build's state) that keeps each piece's PDF
+#: and data by the hash of its source
+CACHE = "press-pdf-pieces"
 
 
 def typst_value(value: Any) -> str:
@@ -125,12 +126,12 @@ class Result:
 class PieceBuild:
     """One compile of the book by pieces (run in the build's compile thread)."""
 
-    def __init__(self, outdir: Path, font_paths: list[str], preamble: str, body: str, timestamp: int,
+    def __init__(self, outdir: Path, cache: Path, font_paths: list[str], preamble: str, body: str, timestamp: int,
                  salt: str, jobs: int | None = None) -> None:
         self.outdir, self.font_paths, self.preamble = outdir, font_paths, preamble
         self.timestamp, self.salt = timestamp, salt
         self.jobs = jobs or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-        self.cache = outdir / CACHE
+        self.cache = cache
         self.pieces = [Piece(f"press-piece-{i:03d}", text) for i, text in enumerate(split(body))]
         owner: dict[str, int] = {}
         for i, piece in enumerate(self.pieces):
@@ -186,7 +187,7 @@ class PieceBuild:
             worker.close()
         result = Result(len(PAGE.findall(pdf)), data, [_plain(w) for w in warnings or []],
                         {k: v for k, v in (given or {}).items() if k in COUNTERS})
-        self.cache.mkdir(exist_ok=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
         (self.cache / f"{key}.pdf").write_bytes(pdf)
         (self.cache / f"{key}.json").write_text(json.dumps(
             {"pages": result.pages, "data": result.data, "warnings": result.warnings, "given": result.given}),
@@ -281,8 +282,6 @@ class PieceBuild:
             if self.error is not None:
                 raise self.error[0]
             stable = self.inputs(new) == given
-            if os.environ.get("PRESS_PIECES_DEBUG"):
-                print("PASS", attempt, json.dumps(given), "\n NEW", json.dumps(self.inputs(new)), file=sys.stderr)
             results = new
             if stable:
                 break
@@ -375,6 +374,16 @@ class PieceBuild:
         for path in self.outdir.glob("press-piece-*.typ"):
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
+
+
+def forget(outdir: Path, cache: Path) -> None:
+    """The book is compiled whole: no piece's file or cache is left."""
+    for path in outdir.glob("press-piece-*.typ"):
+        path.unlink(missing_ok=True)
+    if cache.is_dir():
+        for path in cache.iterdir():
+            path.unlink(missing_ok=True)
+        cache.rmdir()
 
 
 def merge(pdfs: list[Path], anchors: dict[str, list[float]], out: Path) -> None:
