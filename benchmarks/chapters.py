@@ -1,6 +1,6 @@
 """The PDF by parts, measured: ``python -m benchmarks.chapters PDFDIR [--jobs 2] [--merge OUT.pdf]``.
 
-An experiment, not the build.  ``PDFDIR`` is the ``pdf/`` folder of a ``press build`` (the
+The experiment that led to the build's route (:mod:`press.typst.pieces`, ``press_pdf_pieces``).  ``PDFDIR`` is the ``pdf/`` folder of a ``press build`` (the
 book's ``<slug>.typ``, templates and cover, and ``press-pages.json`` of its doctree folder in
 ``../.press/doctrees/``: the previous pass).  The book's Typst source is cut at every
 level-1 heading (the front chapter, each part with its chapters, the back matter); each

@@ -109,8 +109,10 @@ class PressConfig:
     outline, page labels, structure tree; links between pieces work).  Typst's memory is then
     that of the largest piece rather than the whole book, and after an edit only the pieces
     whose text or page numbers changed are compiled again.  Page numbers of references to
-    other pieces come from the previous pass (two passes on a cold build).  ``auto`` and
-    ``on``: by pieces when the book has two or more; ``off``: the whole book in one compile."""
+    other pieces come from the previous pass (two passes on a cold build).  ``auto``: by
+    pieces when the book has two or more, unless ``press_pdf_design`` replaces one of the
+    functions the pieces rely on (``book``, ``press-xref``, the cards, the index, the page
+    map); ``on``: by pieces whenever there are two; ``off``: the whole book in one compile."""
 
 
 def _check_type(name: str, value: Any, annotation: Any) -> None:

@@ -531,7 +531,10 @@ class TypstBuilder(Builder):
         body = getattr(self, "body", None)
         if body is None:  # (not translated: the Typst source is the last build's)
             return None
-        if self.press.pdf_pieces == "off" or len(by_pieces.split(body)) < 2:
+        replaced = by_pieces.replaced_by_design(self.design_text() or "")
+        if replaced and self.press.pdf_pieces == "auto":
+            logger.info(__("press_pdf_design replaces %s: the PDF is compiled whole"), ", ".join(replaced))
+        if self.press.pdf_pieces == "off" or (replaced and self.press.pdf_pieces == "auto") or len(by_pieces.split(body)) < 2:
             by_pieces.forget(Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE))
             return None
         outdir, cache = Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE)

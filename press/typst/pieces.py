@@ -376,6 +376,16 @@ class PieceBuild:
                 path.unlink(missing_ok=True)
 
 
+#: the template's functions a book compiled by pieces relies on (a design file that replaces
+#: one of them gets the whole book compiled at once under ``auto``)
+PIECE_FUNCTIONS = ("book", "press-xref", "press-target-link", "press-card", "press-card-entry", "press-index",
+                   "press-index-chapter", "press-page-map", "press-piece-data")
+
+
+def replaced_by_design(design: str) -> list[str]:
+    return [f for f in PIECE_FUNCTIONS if re.search(r"#let\s+" + re.escape(f) + r"\s*[(=]", design)]
+
+
 def forget(outdir: Path, cache: Path) -> None:
     """The book is compiled whole: no piece's file or cache is left."""
     for path in outdir.glob("press-piece-*.typ"):
