@@ -185,7 +185,10 @@ class PieceBuild:
             data = json.loads(worker.query("<press-page-map>", field="value", one=True)) if query else {}
         finally:
             worker.close()
-        result = Result(len(PAGE.findall(pdf)), data, [_plain(w) for w in warnings or []],
+        pages = len(PAGE.findall(pdf))
+        if not pages:
+            raise RuntimeError(f"press: cannot count the pages of {name}'s PDF (Typst's output changed?)")
+        result = Result(pages, data, [_plain(w) for w in warnings or []],
                         {k: v for k, v in (given or {}).items() if k in COUNTERS})
         self.cache.mkdir(parents=True, exist_ok=True)
         (self.cache / f"{key}.pdf").write_bytes(pdf)
@@ -267,9 +270,9 @@ class PieceBuild:
             out.append(self.cached(key) if key else None)
         return out
 
-    def run(self) -> tuple[list[Path], dict[str, Any], list[dict[str, Any]]]:
+    def run(self) -> tuple[list[Path], dict[str, list[float]], dict[str, Any], list[dict[str, Any]]]:
         """Compile until the numbers are stable; ``(piece PDFs in book order, anchors for the
-        join, page map, warnings)``.  Raises ``typst.TypstError`` (``self.failed`` is the piece)."""
+        join, page map, warnings)``.  Raises ``typst.TypstError`` (``self.error`` names the piece)."""
         results = self.guesses()
         sources: list[str] = []
         for attempt in range(MAX_PASSES):
