@@ -70,6 +70,13 @@ ADMONITIONS = {
     addnodes.seealso: "seealso",
 }
 
+
+
+def admonition_kind(node: nodes.Node) -> str | None:
+    """The Typst admonition kind of a ``note``, ``tip``, ... node (or of a subclass of one)."""
+    return next((ADMONITIONS[cls] for cls in type(node).__mro__ if cls in ADMONITIONS), None)
+
+
 ADMONITION_TITLES = {
     "attention": "Attention", "caution": "Caution", "danger": "Danger", "error": "Error",
     "hint": "Hint", "important": "Important", "note": "Note", "tip": "Tip",
@@ -952,6 +959,21 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         self.close_block()
         self.add("]\n\n")
 
+    # Sphinx's dispatch walks the node's classes (``SphinxTranslator.dispatch_visit``): ``note``,
+    # ``tip``, ``seealso``, ... have no visitor of their own and end at their base class.
+    def visit_Admonition(self, node: nodes.Element) -> None:  # noqa: N802 (the docutils class name)
+        kind = admonition_kind(node)
+        if kind is None:  # another package's admonition-like node
+            self.unknown_visit(node)
+        else:
+            self._admonition(node, kind)
+
+    def depart_Admonition(self, node: nodes.Element) -> None:  # noqa: N802
+        if admonition_kind(node) is None:
+            self.unknown_departure(node)
+        else:
+            self.depart_admonition(node)
+
     # -- skipped or metadata-only nodes ---------------------------------
     def visit_highlightlang(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
@@ -1263,14 +1285,3 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
     def visit_displaymath(self, node: nodes.Element) -> None:
         self.visit_math_block(node)
 
-
-def _make_admonition_visitor(kind: str) -> Any:
-    def visit(self: TypstTranslator, node: nodes.Element) -> None:
-        self._admonition(node, kind)
-
-    return visit
-
-
-for _cls, _kind in ADMONITIONS.items():
-    setattr(TypstTranslator, f"visit_{_cls.__name__}", _make_admonition_visitor(_kind))
-    setattr(TypstTranslator, f"depart_{_cls.__name__}", TypstTranslator.depart_admonition)
