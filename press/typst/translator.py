@@ -26,6 +26,12 @@ Nodes without a ``visit_`` method are reported with file:line
 (``press.typst_node``) and their children are still rendered: nothing is
 silently dropped.
 
+The visitors are grouped by concern in the translator's bases: :mod:`press.typst.inline`
+(text and references), :mod:`press.typst.lists`, :mod:`press.typst.blocks` (listings, quotes,
+admonitions), :mod:`press.typst.tables` (with a :class:`~press.typst.tables.Table` state object
+per open table) and :mod:`press.typst.equations` (math); each module names the translator
+state it uses.
+
 The visitors for node kinds beyond a plain book (API descriptions, option lists,
 grammars, version notes, raw HTML, remote images, ...) are in
 :mod:`press.typst.elements`, whose :class:`~press.typst.elements.ExtendedNodeVisitors` also writes a source marker before each
