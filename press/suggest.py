@@ -165,24 +165,34 @@ class MissingTargets(SphinxPostTransform):
     default_priority = 8
 
     def run(self, **kwargs: Any) -> None:
+        listed: set[str] | None = None  # the keys the bibliographies list, asked once per page
         for node in list(self.document.findall(addnodes.pending_xref)):
             try:
                 if node.get("refdomain") == "cite":
-                    self._cite(node)
+                    if listed is None:
+                        listed = self._listed_keys()
+                    self._cite(node, listed)
                 elif node.get("reftype") == "myst":
                     self._myst(node)
             except (ValueError, KeyError, AttributeError):  # an odd node: its package reports it
                 continue
 
-    def _cite(self, node: addnodes.pending_xref) -> None:
+    def _listed_keys(self) -> set[str]:
+        """The keys a ``{cite}`` resolves to: those of citations in a citation-list bibliography
+        (what the bibtex domain's ``resolve_xref`` looks for)."""
+        if "cite" not in self.env.domains:
+            return set()
+        domain = self.env.get_domain("cite")
+        bibliographies = domain.bibliographies  # type: ignore[attr-defined]
+        return {c.key for c in domain.citations  # type: ignore[attr-defined]
+                if bibliographies[c.bibliography_key].list_ == "citation"}
+
+    def _cite(self, node: addnodes.pending_xref, listed: set[str]) -> None:
         if _suppressed(self.config, "bibtex.key_not_found") or "cite" not in self.env.domains:
             return
         from sphinxcontrib.bibtex.citation_target import parse_citation_targets
 
         domain = self.env.get_domain("cite")
-        bibliographies = domain.bibliographies  # type: ignore[attr-defined]
-        listed = {c.key for c in domain.citations  # type: ignore[attr-defined]
-                  if bibliographies[c.bibliography_key].list_ == "citation"}
         missing = [t.key for t in parse_citation_targets(node["reftarget"]) if t.key not in listed]
         for key in missing:
             hint = did_you_mean(key, domain.bibdata.data.entries.keys())  # type: ignore[attr-defined]
