@@ -274,8 +274,6 @@ class PressMessages(logging.Filter):
         super().__init__("press.messages")
         self.app = app
 
-    _NO_TITLE = re.compile(r"reference to document '([^']+)' that doesn't have a title")
-
     def filter(self, record: logging.LogRecord) -> bool:
         if self._consequence(record):
             return False
@@ -301,8 +299,9 @@ class PressMessages(logging.Filter):
         if not seen:
             return False
         if kind == ("toc", "no_title"):
-            m = self._NO_TITLE.search(str(record.msg % record.args if record.args else record.msg))
-            docname = m.group(1) if m else None
+            # the document is the message's argument (Sphinx logs ``msg % ref`` lazily)
+            args = record.args if isinstance(record.args, tuple) else ()
+            docname = args[0] if len(args) == 1 and isinstance(args[0], str) else None
         else:
             location = getattr(record, "location", None)
             path, _, line = str(location).rpartition(":")

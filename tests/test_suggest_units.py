@@ -61,3 +61,22 @@ def test_a_users_suppression_of_the_other_packages_message_silences_ours():
 def test_did_you_mean():
     assert did_you_mean("first-lable", ["first-label", "second"]) == " (did you mean 'first-label'?)"
     assert did_you_mean("zzz", ["first-label"]) == ""
+
+
+def test_a_toctree_note_about_a_page_whose_front_matter_was_reported_is_not_repeated():
+    """Sphinx's ``toc.no_title`` names the page in its argument (read from the record, not its text)."""
+    from press.suggest import WARNED, PressMessages
+
+    env = SimpleNamespace(**{WARNED: {"guide/bad": {"press.frontmatter_yaml"}, "guide/ok": {"ref.ref"}}})
+    messages = PressMessages(SimpleNamespace(env=env))
+
+    def no_title(doc: str) -> logging.LogRecord:
+        rec = logging.LogRecord("sphinx.x", logging.WARNING, __file__, 1,
+                                "toctree contains reference to document %r that doesn't have a title: "
+                                "no link will be generated", (doc,), None)
+        rec.type, rec.subtype, rec.location = "toc", "no_title", "index.md:3"
+        return rec
+
+    assert messages._consequence(no_title("guide/bad")) is True
+    assert messages._consequence(no_title("guide/ok")) is False
+    assert messages._consequence(no_title("guide/other")) is False
