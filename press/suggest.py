@@ -127,8 +127,10 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: nodes.Element) 
     """Our own message for a missing label, term or document, with the closest names.
 
     ``warn-missing-reference`` is Sphinx's hook for exactly this: returning True means the
-    reference was reported, so Sphinx (and the standard domain's own handler, which runs after
-    this one) log nothing.  A ``ref`` to a label without a title is left to Sphinx.
+    reference was reported, so Sphinx logs nothing.  Every handler of the event runs, though:
+    the standard domain's own (after this one, for ``ref``) still logs ``ref.ref``, which
+    :class:`ReportedOnce` does not print (the node is marked).  A ``ref`` to a label without a
+    title is left to Sphinx.
     """
     reftype = node.get("reftype", "")
     if (domain is not None and domain.name != "std") or reftype not in _DEFAULT:
