@@ -6,7 +6,6 @@ be tested alone.  Everything here is deterministic: same input, same bytes.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import time
@@ -154,10 +153,10 @@ def manifest_ids(entries: list[ManifestEntry]) -> None:
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-@functools.cache
 def _templates() -> jinja2.Environment:
     """The templates' environment: no autoescape (every value is escaped with ``|esc``,
-    :func:`html.escape`, whose entities the EPUB has always used), block tags leave no line."""
+    :func:`html.escape`, whose entities the EPUB has always used), block tags leave no line.
+    Made for each file (four per book: no cache kept between builds)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
