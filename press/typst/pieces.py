@@ -355,7 +355,10 @@ class PieceBuild:
             everything.append((len(results), self.index_result))
         for i, r in everything:
             height = height or float(r.data.get("height") or 0)
+            stubs = set(self.pieces[i].stubs) if i < len(self.pieces) else set()
             for a in r.data.get("anchors", []):
+                if a[0] in stubs:  # a stand-in for a label of another piece
+                    continue
                 page = offset + int(a[1])
                 anchors[a[0]] = [page - 1, 0.0 if ":" not in a[0] else float(a[2])]
                 listed.append([a[0], page, a[2], a[3]])
