@@ -128,3 +128,27 @@ def test_an_error_in_a_piece_is_reported_at_the_authors_line(tmp_path):
     assert app.statuscode == 1
     assert f"gamma.md:{line}: ERROR: Typst could not compile the PDF: unknown variable" in warnings, warnings
     assert ".typ:" not in warnings and not (Path(app.outdir) / "proof-book.pdf").exists()
+
+
+@pytest.mark.book
+def test_the_joined_book_looks_like_the_book_compiled_whole(tmp_path):
+    """Every page pixel for pixel, the page labels and the outline: margins, running heads,
+    blank versos, contents, list of figures and index come out as in one compile."""
+    import pypdfium2
+    from PIL import ImageChops
+
+    books = {}
+    for mode in ("off", "on"):
+        app, _ = _build(copy_root("pdf", tmp_path / mode), press_pdf_pieces=mode)
+        books[mode] = Path(app.outdir) / "proof-book.pdf"
+    whole, joined = (pypdf.PdfReader(str(books[m])) for m in ("off", "on"))
+    assert len(whole.pages) == len(joined.pages) and whole.page_labels == joined.page_labels
+
+    def titles(items):
+        return [titles(i) if isinstance(i, list) else i.title for i in items]
+
+    assert titles(whole.outline) == titles(joined.outline)
+    a, b = (pypdfium2.PdfDocument(str(books[m])) for m in ("off", "on"))
+    for i in range(len(a)):
+        x, y = (d[i].render(scale=0.5).to_pil().convert("RGB") for d in (a, b))
+        assert ImageChops.difference(x, y).getbbox() is None, f"page {i + 1} differs"
