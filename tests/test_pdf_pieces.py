@@ -1,8 +1,10 @@
 """The PDF by pieces (press/typst/pieces.py): each part or level-1 chapter compiled on its own,
 cached, joined into one tagged PDF (press/typst/merge.py).
 
-The book-wide PDF checks (outline, contents, links, page labels, tags, PDF/UA, byte-identical
-rebuilds) run on the joined PDF in test_pdf.py, test_pdf_design.py and test_book_makeup.py;
+The book-wide PDF checks (outline, contents, links, page labels, tags, PDF/UA, type sizes,
+recto openers, byte-identical rebuilds) run on the guide's joined PDF (its conf.py says
+``press_pdf_pieces = "on"``) in test_pdf_design.py, test_pdf_book.py and test_book_makeup.py;
+the test roots here are short, so they set ``on`` too (``auto`` would compile them whole);
 here: what only the pieces do — an edit recompiles only its piece, and links between pieces
 land on the right page.
 """
@@ -23,6 +25,7 @@ from press.typst import pieces
 
 
 def _build(srcdir: Path, **overrides) -> tuple[SphinxTestApp, str]:
+    overrides = {"press_pdf_pieces": "on", **overrides}
     warnings = StringIO()
     app = SphinxTestApp("typst", srcdir=srcdir, confoverrides=overrides or None, status=StringIO(), warning=warnings)
     try:

@@ -534,7 +534,9 @@ class TypstBuilder(Builder):
         replaced = by_pieces.replaced_by_design(self.design_text() or "")
         if replaced and self.press.pdf_pieces == "auto":
             logger.info(__("press_pdf_design replaces %s: the PDF is compiled whole"), ", ".join(replaced))
-        if self.press.pdf_pieces == "off" or (replaced and self.press.pdf_pieces == "auto") or len(by_pieces.split(body)) < 2:
+        short = len(body.encode()) < by_pieces.AUTO_FROM_BYTES
+        if (self.press.pdf_pieces == "off" or (self.press.pdf_pieces == "auto" and (replaced or short))
+                or len(by_pieces.split(body)) < 2):
             by_pieces.forget(Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE))
             return None
         outdir, cache = Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE)

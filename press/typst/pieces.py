@@ -84,6 +84,12 @@ def typst_value(value: Any) -> str:
     raise TypeError(type(value))
 
 
+#: ``press_pdf_pieces = "auto"`` compiles by pieces from this size of the Typst body on
+#: (about 200 printed pages); a shorter book is compiled whole: its one compile needs less
+#: memory than the limit #25 sets and, on a cold build, less CPU than two passes of pieces.
+AUTO_FROM_BYTES = 600_000
+
+
 def split(body: str) -> list[str]:
     """The book's body (the translator's Typst) cut before every level-1 heading."""
     cuts = [m.start() for m in LEVEL1.finditer(body) if m.start() > 0]
