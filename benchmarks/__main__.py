@@ -131,10 +131,12 @@ def resident(book: Path, out: Path, edits: int = 3) -> dict[str, float]:
             return time.perf_counter() - started
 
         result: dict[str, float] = {}
+        pages = sorted((book / "source" / "alpha").glob("page-*.md"))  # not the page the other edits change
+        page = pages[1] if len(pages) > 1 else pages[0]
         for n in range(edits):
             g = generation()
             started = time.perf_counter()
-            edit(book / "source" / "alpha" / "page-002.md", 100 + n)
+            edit(page, 100 + n)
             result = {"html": until(g + 1, started), "all": until(g + 2, started)}
         return result
     finally:
