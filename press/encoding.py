@@ -34,11 +34,14 @@ _ICONV = {"latin_1": "latin1", "cp1252": "cp1252", "iso8859_15": "iso-8859-15", 
 #: control characters removed from a page's text (tab, newline and carriage return are
 #: whitespace); an ANSI escape sequence (coloured terminal output) goes whole
 CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+#: the same in a docutils text node, which marks backslash-escapes with NUL (``\ `` is
+#: ``\x00 ``; ``astext()`` drops them): those NULs are no author's characters
+TEXT_CONTROL = re.compile(CONTROL.pattern.replace(r"[\x00-", r"[\x01-"))
 #: lexers that turn colour codes into colours (the PDF strips them itself)
 ANSI_LEXERS = frozenset({"myst-ansi", "ansi", "ipythontb"})
 
 
-def strip_controls(text: str) -> tuple[str, list[str]]:
+def strip_controls(text: str, pattern: re.Pattern[str] = CONTROL) -> tuple[str, list[str]]:
     """``(text without control characters, the characters removed as U+XXXX names)``."""
     found: list[str] = []
 
@@ -48,7 +51,7 @@ def strip_controls(text: str) -> tuple[str, list[str]]:
             found.append(name)
         return ""
 
-    return CONTROL.sub(drop, text), found
+    return pattern.sub(drop, text), found
 
 
 class ControlCharacters(SphinxTransform):
@@ -60,12 +63,12 @@ class ControlCharacters(SphinxTransform):
     def apply(self, **kwargs: Any) -> None:
         touched: dict[int, tuple[nodes.Element, list[str]]] = {}
         for text in list(self.document.findall(nodes.Text)):
-            if not CONTROL.search(text):
+            if not TEXT_CONTROL.search(text):
                 continue
             parent = text.parent
             if parent is None or self._coloured(parent):
                 continue
-            clean, found = strip_controls(str(text))
+            clean, found = strip_controls(str(text), TEXT_CONTROL)
             parent.replace(text, nodes.Text(clean))
             element = self._located(parent)
             names = touched.setdefault(id(element), (element, []))[1]

@@ -159,6 +159,15 @@ class BookApp(Sphinx):
         self.press_build = book
         super().__init__(*args, **kwargs)
 
+    def preload_builder(self, name: str) -> None:
+        """Sphinx calls this after the extensions of conf.py: an ordinary Sphinx project
+        whose ``extensions`` do not list press gets it here, so ``press build`` in any
+        Sphinx project has the ``typst`` and press ``epub`` builders (not Sphinx's crash
+        report "Builder name typst not registered")."""
+        if "press" not in self.extensions:
+            self.setup_extension("press")
+        super().preload_builder(name)
+
 
 def of(app: Sphinx) -> BookBuild:
     """The :class:`BookBuild` of ``app``; an application the engine did not make gets one of

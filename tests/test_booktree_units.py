@@ -77,3 +77,33 @@ def test_toplevel_sectioning_part_and_our_folder_convention():
     folders = book_tree(env({"index": toc(("", ["a", "b"])), "a": toc(("", ["a1"]))}, folders={"index": ["a", "b"], "a": ["a1"]}), config())
     assert [(x.docname, x.kind) for x in folders.top] == [("a", "part"), ("b", "chapter")]
     assert folders.docs["a1"].counted and folders.docs["a1"].kind == "chapter"
+
+
+def _sof(docname: str, *children: nodes.Node) -> nodes.Element:
+    sof = addnodes.start_of_file(docname=docname)
+    sof += nodes.section("", nodes.title(text=docname), *children)
+    return sof
+
+
+def _order(tree: nodes.Element) -> list[str]:
+    return [n["docname"] if isinstance(n, addnodes.start_of_file) else n.astext()
+            for n in tree.findall(lambda n: isinstance(n, (addnodes.start_of_file, nodes.paragraph)))]
+
+
+def test_root_page_content_stays_before_its_chapters():
+    """A root page with a toctree under each of its sections (the requests docs' index):
+    its later sections belong to the opening chapter, not inside the last chapter before
+    them.  Below a chapter, Sphinx's inline order stays (sub-pages are sections there)."""
+    from press.typst.builder import TypstBuilder
+
+    tree = nodes.document(None, None)
+    sub = _sof("guide/sub", nodes.paragraph(text="sub text"))
+    guide = _sof("guide", nodes.compound("", sub), nodes.paragraph(text="guide after"))
+    tree += nodes.section(
+        "", nodes.title(text="Root"),
+        nodes.section("", nodes.title(text="User Guide"), nodes.paragraph(text="user"), nodes.compound("", guide)),
+        nodes.section("", nodes.title(text="Community"), nodes.paragraph(text="community"),
+                      nodes.compound("", _sof("faq", nodes.paragraph(text="faq text")))),
+    )
+    TypstBuilder.own_content_first(tree)
+    assert _order(tree) == ["user", "community", "guide", "guide/sub", "sub text", "guide after", "faq", "faq text"]
