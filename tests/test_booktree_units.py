@@ -107,3 +107,31 @@ def test_root_page_content_stays_before_its_chapters():
     )
     TypstBuilder.own_content_first(tree)
     assert _order(tree) == ["user", "community", "guide", "guide/sub", "sub text", "guide after", "faq", "faq text"]
+
+
+def _page_toc(*sections: tuple[str, str], inner: nodes.Node | None = None) -> nodes.Element:
+    """A page's table of contents as Sphinx keeps it (env.tocs): one item per top section."""
+    bullets = nodes.bullet_list()
+    for text, anchor in sections:
+        item = nodes.list_item("", addnodes.compact_paragraph("", "", nodes.reference(text, text, anchorname=anchor)))
+        bullets += item
+    if inner is not None:
+        bullets[0] += nodes.bullet_list("", inner)
+    return bullets
+
+
+def test_epub_nav_lists_a_pages_further_top_sections_as_its_siblings():
+    """requests' community/out-there.rst has two top-level sections ("Integrations",
+    "Articles & Talks"): the web toctree and the PDF show both, so the EPUB nav does too."""
+    from press.epub.builder import PressEpubBuilder
+
+    tree_toc = addnodes.toctree(caption=None, includefiles=["two", "three"], entries=[(None, "two"), (None, "three")])
+    e = env({"index": _page_toc(("Root", ""), inner=tree_toc),
+             "two": _page_toc(("Integrations", ""), ("Articles & Talks", "#articles-talks")),
+             "three": _page_toc(("Three", ""))})
+    fake = SimpleNamespace(env=e, config=config(), out_suffix=".xhtml", fix_fragment=lambda prefix, anchor: anchor)
+    fake.page_toc = lambda doc: PressEpubBuilder.page_toc(fake, doc)
+    nav = PressEpubBuilder.nav_tree(fake)
+    assert [(n.text, n.href) for n in nav] == [
+        ("index", "index.xhtml"), ("two", "two.xhtml"), ("Articles & Talks", "two.xhtml#articles-talks"),
+        ("three", "three.xhtml")]
