@@ -305,8 +305,7 @@ class TypstBuilder(Builder):
                         elif not chapters or home is not None:
                             continue
                         elif sof is tree and not isinstance(child, nodes.Invisible):
-                            later = top or child
-                            home = later if isinstance(later, nodes.section) else sof
+                            home = top if isinstance(top, nodes.section) else sof  # the top section holding it
                         else:
                             found = next(iter(child.findall(_is_references)), None)
                             if found is not None:
