@@ -93,6 +93,9 @@ class BookBuild:
         #: paths outside the book already reported at include time, (page, path, line),
         #: so the page's doctree check does not report them again (:mod:`press.containment`)
         self.contained: set[tuple[str, str, int | None]] = set()
+        #: the builder of the build's first format: every format's application reads conf.py
+        #: again, and only this one reports what is wrong in it (:func:`reports_config`)
+        self.first_builder: str | None = None
 
     # ---- the PDF's compile -----------------------------------------------------------------
     def submit(self, job: Any, app: Sphinx) -> None:
@@ -157,6 +160,7 @@ class BookApp(Sphinx):
 
     def __init__(self, *args: Any, book: BookBuild, **kwargs: Any) -> None:
         self.press_build = book
+        self.press_buildername = kwargs.get("buildername")
         super().__init__(*args, **kwargs)
 
     def preload_builder(self, name: str) -> None:
@@ -177,3 +181,11 @@ def of(app: Sphinx) -> BookBuild:
         book = BookBuild(standalone=True)
         setattr(app, ATTRIBUTE, book)
     return book
+
+
+def reports_config(app: Sphinx) -> bool:
+    """Whether ``app`` reports a problem of ``conf.py`` itself: the application of the build's
+    first format (the others read the same file: one message, not one per format), or any
+    application the engine did not make."""
+    first = of(app).first_builder
+    return first is None or getattr(app, "press_buildername", None) in (None, first)

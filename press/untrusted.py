@@ -49,7 +49,7 @@ from sphinx.application import Sphinx
 from sphinx.directives.patches import CSVTable
 
 from . import config as press_config
-from . import envstore
+from . import envstore, state
 from .containment import is_inside, roots
 from .warnings_ import PressWarning, warn
 
@@ -231,7 +231,7 @@ def offline_inventories(app: Sphinx, config: Any) -> None:
             mapping[key] = (name, (uri, local))
         else:
             del mapping[key]
-    if not remote:
+    if not remote or not state.reports_config(app):
         return
     conf_py = Path(app.confdir) / "conf.py"
     line = None
