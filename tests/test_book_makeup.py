@@ -240,6 +240,36 @@ def test_new_book_without_index_terms_has_no_index_chapter(new_book):
     assert not any(t.lstrip().startswith("Index") for t in pages)
 
 
+@pytest.mark.book
+def test_no_figure_floats_above_a_chapter_opener(tmp_path):
+    """Issue 23: a figure in the first lines of a chapter (here the template's figure moved
+    up to follow the chapter's first paragraph) may float to the bottom of the opening page,
+    never above the "Chapter 1" label and title (it landed at the top). The rule is decided
+    when the book is translated (the lines before the figure), so the build converges."""
+    made = run_press("new", str(tmp_path / "b"), "--title", "My Book", cwd=tmp_path)
+    assert made.returncode == 0, made.stdout + made.stderr
+    page = tmp_path / "b" / "source" / "getting-started" / "first-page.md"
+    text = page.read_text(encoding="utf-8")
+    fig = re.search(r":::\{figure\}.*?\n:::\n", text, re.S).group(0)
+    page.write_text(text.replace(fig, "").replace("## Citing a source", fig + "\n## Citing a source", 1), encoding="utf-8")
+    built = run_press("build", "pdf", cwd=tmp_path / "b")
+    assert built.returncode == 0, built.stdout + built.stderr
+    reader = pypdf.PdfReader(str(next((tmp_path / "b" / "_build" / "pdf").glob("*.pdf"))))
+    opener = next(p for p in reader.pages if "CHAPTER 1\n" in (p.extract_text() or ""))
+    heights: dict[str, float] = {}
+
+    def visit(text, cm, tm, font, size):
+        for key in ("CHAPTER 1", "One source"):  # the label, the figure's caption
+            if text.strip().startswith(key) and key not in heights:
+                heights[key] = tm[5] * cm[3] + cm[5]  # the baseline's height on the page
+
+    opener.extract_text(visitor_text=visit)
+    assert "CHAPTER 1" in heights, heights
+    if "One source" in heights:
+        assert heights["One source"] < heights["CHAPTER 1"], heights
+    assert (opener.extract_text() or "").lstrip().startswith("CHAPTER 1")
+
+
 
 # -- EPUB: Ace, and the phone -----------------------------------------------------------------
 
