@@ -240,6 +240,57 @@ def test_new_book_without_index_terms_has_no_index_chapter(new_book):
     assert not any(t.lstrip().startswith("Index") for t in pages)
 
 
+def index_entries(reader: pypdf.PdfReader) -> list[tuple[str, str | None, list[str]]]:
+    """The PDF index read back: ``(headword, sub-entry or None, locators)`` per entry line,
+    from the layout text of its two columns (sub-entries indented one step, wrapped lines of
+    locators further)."""
+    pages = [p.extract_text(extraction_mode="layout") or "" for p in reader.pages]
+    start = min(i for i, t in enumerate(pages) if re.match(r"\s*Index\s*\n\s*A\s", t))
+    lines: list[str] = []
+    for text in pages[start:]:
+        rows = [r.rstrip() for r in text.splitlines()]
+        starts = defaultdict(int)
+        for r in rows:
+            if m := re.search(r"\S\s{2,}(\S)", r):
+                starts[m.start(1)] += 1
+        split = min((p for p, n in starts.items() if n >= 3), default=10_000)
+        lines += [r[:split].rstrip() for r in rows] + [r[split:].rstrip() for r in rows]
+    lines = [l for l in lines if l.strip() and not re.fullmatch(r"\s*(Index|[A-Z]|\d+)\s*", l)]
+    base = min(len(l) - len(l.lstrip()) for l in lines)
+    entries: list[list] = []
+    for line in lines:
+        indent, text = len(line) - len(line.lstrip()) - base, line.strip()
+        if indent > 0 and entries and text[0] in "0123456789–":  # a wrapped line of locators
+            entries[-1][2] += re.findall(r"\d+(?:–\d+)?", text)
+            continue
+        m = re.match(r"(.*?)(?:,\s*(\d.*))?$", text)
+        locators = re.findall(r"\d+(?:–\d+)?", m.group(2) or "")
+        if indent > 0 and entries:
+            entries.append([entries[-1][0], m.group(1), locators])
+        else:
+            entries.append([m.group(1), None, locators])
+    return [(h, s, l) for h, s, l in entries]
+
+
+def test_index_is_dense_and_long_runs_have_sub_entries(book_pdf):
+    """Issue 23: the index had ~50 headwords and 363 references for a 138-page book, with
+    headwords of 25+ bare page numbers. A publisher's index gives 4-6 references a page, and
+    a headword with many pages is broken down into sub-entries (conf.py's press_index_terms:
+    names discussed in several chapters are indexed by the chapter's subject)."""
+    entries = index_entries(book_pdf)
+    references = sum(len(l) for _, _, l in entries)
+    pages = len(book_pdf.pages)  # (front matter and blanks included: a floor, not a target)
+    assert len(entries) >= 150, len(entries)
+    assert references >= 4 * pages, (references, pages)
+    bare = defaultdict(int)
+    for head, sub, locators in entries:
+        if sub is None:
+            bare[head] += len(locators)
+    assert max(bare.values()) <= 15, sorted(bare.items(), key=lambda kv: -kv[1])[:5]
+    subs = {(h, s) for h, s, _ in entries if s}
+    assert ("Karpathy, Andrej", "vibe coding") in subs, sorted(subs)[:20]
+
+
 @pytest.mark.book
 def test_no_figure_floats_above_a_chapter_opener(tmp_path):
     """Issue 23: a figure in the first lines of a chapter (here the template's figure moved
