@@ -424,3 +424,18 @@ def test_tables_are_tagged_row_by_row(real_book):
             assert rows and all(str(r.S) == "/TR" for r in rows)
             assert all(str(c.S) == "/TH" for c in kids(rows[0]))
             assert all(str(c.S) in ("/TD", "/TH") for r in rows[1:] for c in kids(r))
+
+
+def test_index_words_scoped_to_pages():
+    """``"word @ glob"`` in press_index_terms: a mention counts for the entry only in the pages
+    the glob names (in the PDF's assembled book, the page of a mention is its section's)."""
+    from docutils import nodes
+
+    from press.indexterms import _mentions
+
+    terms = {"Karpathy, Andrej": ["Karpathy @ preface"], "Karpathy, Andrej; vibe coding": ["Karpathy @ debates/*"]}
+    book = nodes.document(None, None)
+    for doc in ("preface", "debates/vibe-coding", "practices/verification"):
+        book += nodes.section("", nodes.paragraph("", f"Karpathy in {doc}"), docname=doc)
+    found = [hits for _, _, hits in _mentions(book, terms, docname="index")]
+    assert found == [["Karpathy, Andrej"], ["Karpathy, Andrej; vibe coding"]]
