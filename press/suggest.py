@@ -3,14 +3,18 @@
 * When warnings are errors (``-W``, as ``press build`` always runs), every
   warning is labelled ``ERROR`` — it does fail the build.  This is a
   :class:`logging.Filter` added to the ``WarningStreamHandler`` of Sphinx's logger
-  (:mod:`sphinx.util.logging`, no hook of Sphinx's own): it changes the level of other
-  packages' records, and below adds hints to their messages, so it depends on their wording.
-* Misspelt targets get the closest existing names (:mod:`difflib`):
-  glossary terms, documents and numbered references through Sphinx's
-  ``warn-missing-reference`` event; ``{ref}`` labels, bibtex keys and MyST
-  cross-references by adding the suggestion to the message their own code
-  logs (same type and subtype, so ``suppress_warnings`` still works); site
-  links in :mod:`press.sitelinks`.
+  (:mod:`sphinx.util.logging`, no hook of Sphinx's own): it changes the level of a record,
+  never its text.  (One exception remains: Sphinx's "error reading file … codec can't
+  decode" about an included file is reworded to name the file's encoding and the fix.)
+* Misspelt targets get the closest existing names (:mod:`difflib`), in our own
+  records (``press.reference``, ``press.citation``): ``{ref}``, ``{numref}``, ``{term}`` and
+  ``{doc}`` through Sphinx's ``warn-missing-reference`` event (returning True: Sphinx logs
+  nothing); MyST links and ``{cite}`` keys through :class:`MissingTargets`, a post-transform
+  that runs before MyST's and Sphinx's resolvers and asks the same public data.  The other
+  package's own message about a node press reported is not printed (:class:`ReportedOnce`).
+  A user who silenced the other package's message (``suppress_warnings = ["ref.term"]``,
+  ``["myst.xref_missing"]``, MyST's ``nitpick_ignore``) gets none from press either.  Site
+  links are checked in :mod:`press.sitelinks`.
 * Messages last: a page that drew a message while it was read is read again
   by the next build (``env-get-outdated``), so a failed strict build is not
   followed by one that passes only because the page's doctree was cached and
@@ -29,13 +33,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
+from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import docname_join
 from sphinx.util import logging as sphinx_logging
 
 from . import adapters
 from . import envstore
+from . import warnings_
+from .warnings_ import PressWarning
 
 #: ``env.press_read_messages[docname]``: the page drew a message while it was read.
 WARNED = "press_read_messages"
@@ -64,21 +73,72 @@ def _terms(env) -> set[str]:
     return {name for (objtype, name) in std.objects if objtype == "term"}  # type: ignore[attr-defined]
 
 
-#: Sphinx's own messages for the reference types we replace (``ref`` is left to the
-#: standard domain's handler, which always logs; the message filter adds its hint).
+#: Sphinx's wording for the reference types of the standard domain.
 _DEFAULT = {
+    "ref": "undefined label: {!r}",
     "numref": "undefined label: {!r}",
     "term": "term not in glossary: {!r}",
     "doc": "unknown document: {!r}",
 }
 
+#: A pending cross-reference press already reported (our own record): the value lists the
+#: ``type.subtype`` of the other package's message about the same node, which is not printed again.
+REPORTED = "press_reported"
+
+
+def _place(node: nodes.Element, target: str) -> nodes.Element | str:
+    """Where to report a reference: the node, or the line of its paragraph that holds ``target``.
+
+    Inline nodes have no line of their own, so Sphinx names the paragraph's first line; the
+    reference's own line is the first line from there that holds its target.
+    """
+    location = sphinx_logging.get_node_location(node)
+    path, _, line = (location or "").rpartition(":")
+    if not (path and line.isdigit() and target):
+        return node
+    from pathlib import Path
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
+    except OSError:
+        return node
+    first = int(line) - 1
+    for i in range(first, min(len(lines), first + 200)):
+        if i > first and not lines[i].strip():
+            break  # the end of the paragraph
+        if target in lines[i]:
+            return node if i == first else f"{path}:{i + 1}"
+    return node
+
+
+def _suppressed(config: Any, kind: str, target: str = "") -> bool:
+    """The user silenced the other package's message (``suppress_warnings``, MyST's ``nitpick_ignore``)."""
+    typ, _, sub = kind.partition(".")
+    if sphinx_logging.is_suppressed_warning(typ, sub, config.suppress_warnings):
+        return True
+    if typ == "myst" and target:
+        if ("myst", target) in (config.nitpick_ignore or ()):
+            return True
+        return any(re.fullmatch(t, "myst") and re.fullmatch(x, target) for t, x in config.nitpick_ignore_regex or ())
+    return False
+
 
 def on_warn_missing_reference(app: Sphinx, domain: Domain, node: nodes.Element) -> bool | None:
-    """Sphinx's message for a missing label, term or document, plus the closest names."""
+    """Our own message for a missing label, term or document, with the closest names.
+
+    ``warn-missing-reference`` is Sphinx's hook for exactly this: returning True means the
+    reference was reported, so Sphinx logs nothing.  Every handler of the event runs, though:
+    the standard domain's own (after this one, for ``ref``) still logs ``ref.ref``, which
+    :class:`ReportedOnce` does not print (the node is marked).  A ``ref`` to a label without a
+    title is left to Sphinx.
+    """
     reftype = node.get("reftype", "")
     if (domain is not None and domain.name != "std") or reftype not in _DEFAULT:
         return None
     target = node.get("reftarget", "")
+    if _suppressed(app.config, f"ref.{reftype}") or (
+            reftype == "ref" and target in app.env.get_domain("std").anonlabels):  # type: ignore[attr-defined]
+        return None
     if reftype == "term":
         pool = _terms(app.env)
         target_key = target.lower()
@@ -89,25 +149,132 @@ def on_warn_missing_reference(app: Sphinx, domain: Domain, node: nodes.Element) 
         pool = _labels(app.env)
         target_key = target.lower()
     hint = did_you_mean(target_key, pool)
-    if not hint:
-        return None
-    logger.warning(_DEFAULT[reftype].format(target) + hint, location=node, type="ref", subtype=reftype)
+    warnings_.warn(PressWarning.REFERENCE, _DEFAULT[reftype].format(target) + hint, location=_place(node, target))
+    node[REPORTED] = ("ref.ref",)  # the standard domain's handler logs its own for `ref` all the same
     return True
 
 
-class PressMessages(logging.Filter):
-    """Label warnings ERROR when they fail the build; add suggestions to bibtex/MyST misses."""
+class MissingTargets(SphinxPostTransform):
+    """Report MyST links and ``{cite}`` keys that will not resolve, with the closest names.
 
-    _BIBKEY = re.compile(r'could not find bibtex key "([^"]+)"')
-    _MYST = re.compile(r"not found: '([^']+)'")
-    _LABEL = re.compile(r"undefined label: '([^']+)'")
+    Runs before MyST's resolver (priority 9) and Sphinx's (10), asking the same public data they
+    do (the domains' ``resolve_any_xref``, the standard domain's labels, the bibtex domain's
+    citations).  It only reports what surely fails (anything it cannot decide is left to
+    the other package).  The node it reported is marked (:data:`REPORTED`), and
+    :class:`ReportedOnce` does not print the other package's message about that node again.
+    """
+
+    default_priority = 8
+
+    def run(self, **kwargs: Any) -> None:
+        listed: set[str] | None = None  # the keys the bibliographies list, asked once per page
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            try:
+                if node.get("refdomain") == "cite":
+                    if listed is None:
+                        listed = self._listed_keys()
+                    self._cite(node, listed)
+                elif node.get("reftype") == "myst":
+                    self._myst(node)
+            except (ValueError, KeyError, AttributeError):  # an odd node: its package reports it
+                continue
+
+    def _listed_keys(self) -> set[str]:
+        """The keys a ``{cite}`` resolves to: those of citations in a citation-list bibliography
+        (what the bibtex domain's ``resolve_xref`` looks for)."""
+        if "cite" not in self.env.domains:
+            return set()
+        domain = self.env.get_domain("cite")
+        bibliographies = domain.bibliographies  # type: ignore[attr-defined]
+        return {c.key for c in domain.citations  # type: ignore[attr-defined]
+                if bibliographies[c.bibliography_key].list_ == "citation"}
+
+    def _cite(self, node: addnodes.pending_xref, listed: set[str]) -> None:
+        if _suppressed(self.config, "bibtex.key_not_found") or "cite" not in self.env.domains:
+            return
+        from sphinxcontrib.bibtex.citation_target import parse_citation_targets
+
+        domain = self.env.get_domain("cite")
+        missing = [t.key for t in parse_citation_targets(node["reftarget"]) if t.key not in listed]
+        for key in missing:
+            hint = did_you_mean(key, domain.bibdata.data.entries.keys())  # type: ignore[attr-defined]
+            warnings_.warn(PressWarning.CITATION, f'could not find bibtex key "{key}"{hint}',
+                           location=_place(node, key))
+        if missing:
+            node[REPORTED] = ("bibtex.key_not_found",)
+
+    def _myst(self, node: addnodes.pending_xref) -> None:
+        target = node.get("reftarget", "")
+        if _suppressed(self.config, "myst.xref_missing", target):
+            return
+        env = self.env
+        if node.get("refdomain") == "doc":
+            if target in env.all_docs:
+                return
+            message = f"unknown document: {target!r}" + did_you_mean(target, env.found_docs)
+        else:
+            if self._resolves(node, target):
+                return
+            message = f"cross-reference target not found: {target!r}" + did_you_mean(target, self._myst_targets())
+        warnings_.warn(PressWarning.REFERENCE, message, location=_place(node, target))
+        node[REPORTED] = ("myst.xref_missing",)
+
+    def _resolves(self, node: addnodes.pending_xref, target: str) -> bool:
+        """Whether MyST could resolve the link (True whenever in doubt)."""
+        env = self.env
+        if node.get("reflocalid") or "sphinx.ext.intersphinx" in self.config.extensions:
+            return True
+        refdoc = node.get("refdoc", env.docname)
+        std = env.get_domain("std")
+        if target.lower() in _labels(env) or docname_join(refdoc, target) in env.all_docs:
+            return True
+        if any(key in std.objects for key in  # type: ignore[attr-defined]
+               [(t, target) for t in std.object_types] + [("term", target.lower())]):
+            return True
+        contnode = node[0].deepcopy() if len(node) else nodes.inline()
+        builder = adapters.builder_of(env)
+        for domain in env.domains.values():
+            if domain.name == "std":
+                continue
+            try:
+                if domain.resolve_any_xref(env, refdoc, builder, target, node, contnode):
+                    return True
+            except NotImplementedError:  # as MyST does: each of the domain's roles
+                if any(isinstance(res, nodes.Element) for role in domain.roles
+                       for res in [domain.resolve_xref(env, refdoc, builder, role, target, node, contnode)]):
+                    return True
+            except Exception:  # a domain that fails: MyST decides
+                return True
+        return False
+
+    def _myst_targets(self) -> set[str]:
+        docs = set(self.env.found_docs)
+        names = {d.rsplit("/", 1)[-1] for d in docs}
+        return _labels(self.env) | docs | {f"{d}.md" for d in docs | names}
+
+
+class ReportedOnce(logging.Filter):
+    """One problem, one message: another package's message about a node press already reported.
+
+    The record is not changed, only not printed; it sits first on the handler, where its
+    ``location`` is still the node (Sphinx turns it into ``path:line`` further on).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        location = getattr(record, "location", None)
+        if not isinstance(location, nodes.Element) or REPORTED not in location:
+            return True
+        return f"{getattr(record, 'type', '')}.{getattr(record, 'subtype', '')}" not in location[REPORTED]
+
+
+class PressMessages(logging.Filter):
+    """Label warnings ERROR when they fail the build; one message per front matter problem."""
+
     _UNDECODABLE = re.compile(r"error reading file: (?P<path>.+?)\n.*codec can't decode byte", re.S)
 
     def __init__(self, app: Sphinx) -> None:
         super().__init__("press.messages")
         self.app = app
-
-    _NO_TITLE = re.compile(r"reference to document '([^']+)' that doesn't have a title")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if self._consequence(record):
@@ -115,49 +282,9 @@ class PressMessages(logging.Filter):
         self._remember(record)
         if record.levelno == logging.WARNING and adapters.fails_on_warnings(self.app):
             record.levelno, record.levelname = logging.ERROR, "ERROR"
-        kind = (getattr(record, "type", None), getattr(record, "subtype", None))
-        try:
-            if kind == ("bibtex", "key_not_found"):
-                self._hint(record, self._BIBKEY, self._bibkeys)
-            elif isinstance(record.msg, str) and "codec can't decode" in record.msg:
-                self._encoding(record)
-            elif kind == ("ref", "ref"):
-                self._hint(record, self._LABEL, lambda: _labels(self.app.env))
-            elif kind == ("myst", "xref_missing"):
-                self._hint(record, self._MYST, self._myst_targets)
-            if kind in self._INLINE:
-                self._relocate(record)
-        except Exception:  # a suggestion must never break a message
-            pass
+        if isinstance(record.msg, str) and "codec can't decode" in record.msg:
+            self._encoding(record)
         return True
-
-    #: References that sit inside a paragraph: inline nodes have no line of their own, so the
-    #: message names the paragraph's first line; :meth:`_relocate` finds the reference's own.
-    _INLINE = {("myst", "xref_missing"), ("ref", "ref"), ("ref", "numref"), ("ref", "term"), ("ref", "doc"),
-               ("bibtex", "key_not_found")}
-    _TARGET = re.compile(r"""(?:not found|undefined label|not in glossary|unknown document|bibtex key): ['"]([^'"]+)['"]""")
-
-    def _relocate(self, record: logging.LogRecord) -> None:
-        """Move ``path:line`` to the line of the paragraph that holds the reference's target."""
-        location = getattr(record, "location", None)
-        if not isinstance(location, str):
-            return
-        path, _, line = location.rpartition(":")
-        text = record.msg % record.args if record.args else record.msg
-        m = self._TARGET.search(str(text))
-        if not (line.isdigit() and m and path):
-            return
-        from pathlib import Path
-
-        lines = Path(path).read_text(encoding="utf-8", errors="replace").split("\n")
-        first = int(line) - 1
-        for i in range(first, min(len(lines), first + 200)):
-            if i > first and not lines[i].strip():
-                return  # the end of the paragraph
-            if m.group(1) in lines[i]:
-                if i != first:
-                    record.location = f"{path}:{i + 1}"
-                return
 
     def _consequence(self, record: logging.LogRecord) -> bool:
         """A message that only repeats a front matter error press already reported for that page.
@@ -174,8 +301,9 @@ class PressMessages(logging.Filter):
         if not seen:
             return False
         if kind == ("toc", "no_title"):
-            m = self._NO_TITLE.search(str(record.msg % record.args if record.args else record.msg))
-            docname = m.group(1) if m else None
+            # the document is the message's argument (Sphinx logs ``msg % ref`` lazily)
+            args = record.args if isinstance(record.args, tuple) else ()
+            docname = args[0] if len(args) == 1 and isinstance(args[0], str) else None
         else:
             location = getattr(record, "location", None)
             path, _, line = str(location).rpartition(":")
@@ -218,35 +346,15 @@ class PressMessages(logging.Filter):
             record.msg = f"included file {m['path'].strip()}:{line}: " + message.replace("the page is", "is") + (tail.group(0) if tail else "")
             record.args = ()
 
-    def _myst_targets(self) -> set[str]:
-        docs = set(self.app.env.found_docs)
-        names = {d.rsplit("/", 1)[-1] for d in docs}
-        return _labels(self.app.env) | docs | {f"{d}.md" for d in docs | names}
-
-    def _bibkeys(self) -> set[str]:
-        domain = self.app.env.get_domain("cite")
-        return set(domain.bibdata.data.entries.keys())  # type: ignore[attr-defined]
-
-    def _hint(self, record: logging.LogRecord, pattern: re.Pattern, pool) -> None:
-        if not isinstance(record.msg, str) or "did you mean" in record.msg:
-            return
-        m = pattern.search(record.msg % record.args if record.args else record.msg)
-        if not m:
-            return
-        hint = did_you_mean(m.group(1), pool())
-        if hint:
-            text = record.msg % record.args if record.args else record.msg
-            tail = re.search(r" \[[\w.]+\]$", text)  # Sphinx's " [type.subtype]" stays last
-            record.msg = text[: tail.start()] + hint + tail.group(0) if tail else text + hint
-            record.args = ()
-
 
 def install_filter(app: Sphinx, *args: Any) -> None:
-    """Add :class:`PressMessages` to the handlers of Sphinx's logger that print warnings."""
+    """Add :class:`ReportedOnce` (first) and :class:`PressMessages` to the handlers of Sphinx's
+    logger that print warnings."""
     for handler in logging.getLogger(sphinx_logging.NAMESPACE).handlers:
         if isinstance(handler, sphinx_logging.WarningStreamHandler) and not any(
             isinstance(f, PressMessages) for f in handler.filters
         ):
+            handler.filters.insert(0, ReportedOnce("press.reported"))
             handler.addFilter(PressMessages(app))
 
 
@@ -279,4 +387,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", note_reader)
     app.connect("env-get-outdated", reread_warned)
     app.connect("warn-missing-reference", on_warn_missing_reference, priority=400)  # before the std domain's own
+    app.add_post_transform(MissingTargets)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -181,4 +181,15 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "Write the content in Markdown, or set `press_raw_typst = \"allow\"` when every author is trusted "
         "(`\"drop\"` leaves it out); Typst packages (`@preview/…`) are never imported.",
     ),
+    "reference": (
+        "source/intro.md:14: ERROR: undefined label: 'first-lable' (did you mean 'first-label'?) [press.reference]",
+        "Correct the target to an existing label, term, page or heading (usually the one suggested), or add the "
+        "label the reference names.",
+    ),
+    "citation": (
+        "source/intro.md:8: ERROR: could not find bibtex key \"knuth1948\" (did you mean 'knuth1984'?) "
+        "[press.citation]",
+        "Correct the key to one of the bibliography's (usually the one suggested), or add the entry to the `.bib` "
+        "file.",
+    ),
 }

@@ -84,6 +84,10 @@ class PressWarning(Enum):
     """A control character (an ESC of coloured terminal output, ...) removed from the text."""
     RAW_TYPST = "raw_typst"
     """Raw Typst content, refused or dropped by ``press_raw_typst``."""
+    REFERENCE = "reference"
+    """A cross-reference (``{ref}``, ``{numref}``, ``{term}``, ``{doc}``, a MyST link) whose target does not exist."""
+    CITATION = "citation"
+    """A ``{cite}`` key that no bibliography of the book lists."""
 
 
 def warn(kind: PressWarning, message: str, location: Any = None, **kwargs: Any) -> None:

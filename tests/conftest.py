@@ -16,10 +16,13 @@ mark it (:func:`_fast_tier_builds_no_book`), so the fast tier stays fast.
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
@@ -139,6 +142,25 @@ def run_press(*args: str, cwd: Path = REPO, timeout: int = 600) -> subprocess.Co
     )
 
 
+@contextmanager
+def shared_once(tmp_path_factory, name: str):
+    """A folder shared by every xdist worker of this run, held under an exclusive lock:
+    ``with shared_once(f, "real-book") as (folder, done):`` — build into ``folder`` and
+    write ``done`` (a JSON file) unless it exists.  A session-scoped build that several
+    test files use is then made once per run, not once per worker."""
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / f"shared-{name}"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            folder.mkdir(exist_ok=True)
+            yield folder, folder / ".done.json"
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @dataclass
 class Book:
     out: Path
@@ -159,12 +181,16 @@ class Book:
 
 @pytest.fixture(scope="session")
 def real_book(tmp_path_factory) -> Book:
-    """The real ``source/`` built strictly in all three formats, once per session."""
-    out = tmp_path_factory.mktemp("real-book")
-    proc = run_press("build", "pdf", "epub", "html", "--out", str(out))
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log
-    return Book(out, log)
+    """The real ``source/`` built strictly in all three formats, once per run (shared by
+    the xdist workers)."""
+    with shared_once(tmp_path_factory, "real-book") as (out, done):
+        if done.exists():
+            return Book(out, json.loads(done.read_text())["log"])
+        proc = run_press("build", "pdf", "epub", "html", "--out", str(out))
+        log = proc.stdout + proc.stderr
+        assert proc.returncode == 0, log
+        done.write_text(json.dumps({"log": log}))
+        return Book(out, log)
 
 
 def chromium_launch_options(playwright) -> dict:

@@ -30,6 +30,8 @@ from sphinx.testing.util import SphinxTestApp
 
 from conftest import ROOTS, run_press
 
+from press.check import EPUBCHECK_JVM
+
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -88,7 +90,7 @@ def epubcheck_messages(path: Path, tmp: Path) -> list[dict]:
     """Every message EPUBCheck 5 reports (usage messages included)."""
     report = tmp / f"{path.stem}-epubcheck.json"
     proc = subprocess.run(
-        [JAVA, "-jar", str(JAR), str(path), "--json", str(report), "-u"],
+        [JAVA, *EPUBCHECK_JVM, "-jar", str(JAR), str(path), "--json", str(report), "-u"],
         capture_output=True, text=True, timeout=300,
     )
     assert report.exists(), proc.stdout + proc.stderr

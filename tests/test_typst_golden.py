@@ -1,6 +1,6 @@
-"""Golden files for the Typst writer, in the style of MyST-Parser's fixture files.
+"""Golden files for the Typst writer: MyST-Parser's fixture files, through pytest-param-files.
 
-Each ``tests/fixtures/typst/*.md`` holds cases::
+Each ``tests/fixtures/typst/*.md`` holds cases in the ``dot`` format of pytest-param-files::
 
     [name] description
     .
@@ -15,79 +15,40 @@ All cases become pages of one small book (``tests/fixtures/typst/assets/`` holds
 book's ``.typ`` is then cut into its chapters, one per case, and each chapter's Typst (without
 its title heading, its own labels and the source markers) is compared with the expectation.
 
-``PRESS_REGEN_GOLDEN=1`` rewrites the expectations from the current writer, in the module
-fixture (whatever the order of the tests), and still reports what changed: each case whose
-expectation was rewritten fails with its diff, so the run shows it; the next run passes.
+``pytest tests/test_typst_golden.py --regen-file-failure`` rewrites the expectation of each
+case whose output changed (pytest-param-files' option), and still reports what changed: each
+such case fails with its diff and ``REGENERATED FILE``; the next run passes.  Each failure
+rewrites only its own case (the file is read again first), so the order of the tests does
+not matter.
 """
 
 from __future__ import annotations
 
-import difflib
-import os
 import re
 import shutil
-from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from pytest_param_files import ParamTestData
+from pytest_param_files.main import create_parameters
 from sphinx.testing.util import SphinxTestApp
 
 from press.typst.errors import strip_markers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "typst"
-REGEN = os.environ.get("PRESS_REGEN_GOLDEN") == "1"
-_HEAD = re.compile(r"\[(?P<name>[a-z0-9-]+)\] (?P<description>.+)")
-
-
-@dataclass
-class Case:
-    file: Path
-    line: int  # 1-based line of the "[name] description" line
-    name: str
-    description: str
-    source: str
-    expected: str
-
-
-def parse_fixtures(path: Path) -> list[Case]:
-    """The cases of one fixture file (blank lines between cases are ignored)."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    cases, i = [], 0
-    while i < len(lines):
-        match = _HEAD.fullmatch(lines[i])
-        if not match:
-            assert not lines[i].strip(), f"{path}:{i + 1}: expected '[name] description', got {lines[i]!r}"
-            i += 1
-            continue
-        start = i
-        assert lines[i + 1] == ".", f"{path}:{i + 2}: expected '.'"
-        parts, j = [], i + 2
-        for _ in range(2):
-            block = []
-            while lines[j] != ".":
-                block.append(lines[j])
-                j += 1
-            parts.append("\n".join(block))
-            j += 1
-        cases.append(Case(path, start + 1, match["name"], match["description"], parts[0], parts[1]))
-        i = j
-    return cases
-
-
-def write_fixtures(path: Path, cases: list[Case]) -> None:
-    out = []
-    for case in cases:
-        out += [f"[{case.name}] {case.description}", ".", case.source, ".", case.expected, ".", ""]
-    path.write_text("\n".join(out), encoding="utf-8")
-
-
 FILES = sorted(FIXTURES.glob("*.md"))
-CASES = [case for f in FILES for case in parse_fixtures(f)]
+#: every case of every file (pytest-param-files' own reader), for the one golden book
+CASES: list[ParamTestData] = [case for f in FILES for case in create_parameters(f)[1]]
 
 
-def page(case: Case) -> str:
-    return f"---\ntitle: {case.name}\n---\n\n{case.source}\n"
+def source(case: ParamTestData) -> str:
+    """The case's MyST input (the reader keeps the line end before the closing ``.``)."""
+    return case.content[:-1] if case.content.endswith("\n") else case.content
+
+
+def page(case: ParamTestData) -> str:
+    return f"---\ntitle: {case.title}\n---\n\n{source(case)}\n"
 
 
 @pytest.fixture(scope="module")
@@ -96,32 +57,14 @@ def golden_book(tmp_path_factory):
     shutil.copytree(FIXTURES / "assets", src)
     (src / "index.md").write_text("---\ntitle: Golden\n---\n\nThe golden cases.\n", encoding="utf-8")
     for case in CASES:
-        (src / f"{case.name}.md").write_text(page(case), encoding="utf-8")
+        (src / f"{case.title}.md").write_text(page(case), encoding="utf-8")
     status, warning = StringIO(), StringIO()
     app = SphinxTestApp("typst", srcdir=src, status=status, warning=warning)
     try:
         app.build()
     finally:
         app.cleanup()
-    book = chapters(app)
-    if REGEN:
-        regenerate(book)
-    return app, warning.getvalue(), book
-
-
-#: with PRESS_REGEN_GOLDEN=1: case name -> the expectation it had before (only changed cases)
-REGENERATED: dict[str, str] = {}
-
-
-def regenerate(book: dict[str, str]) -> None:
-    """Rewrite every fixture file from the writer's output; remember what changed."""
-    for case in CASES:
-        got = book.get(case.name, "")
-        if got != case.expected.strip():
-            REGENERATED[case.name] = case.expected
-            case.expected = got
-    for f in FILES:
-        write_fixtures(f, [c for c in CASES if c.file == f])
+    return app, warning.getvalue(), chapters(app)
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -142,9 +85,10 @@ def chapters(app) -> dict[str, str]:
 
 
 def test_fixture_files_parse():
-    names = [c.name for c in CASES]
+    names = [c.title for c in CASES]
     assert len(names) == len(set(names)), "case names must be unique"
     assert len(CASES) >= 80
+    assert all(c.description for c in CASES), "every case has '[name] description'"
 
 
 def test_golden_book_compiles(golden_book):
@@ -163,29 +107,36 @@ def test_golden_book_compiles(golden_book):
     assert others == [], "\n".join(others)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_golden(golden_book, case):
-    _, _, book = golden_book
-    got = book[case.name]
-    if case.name in REGENERATED:
-        diff = "\n".join(difflib.unified_diff(REGENERATED[case.name].strip().splitlines(), got.splitlines(),
-                                               "before", "now", lineterm=""))
-        pytest.fail(f"{case.file.name}:{case.line} [{case.name}] regenerated; the expectation changed:\n{diff}")
-    assert got == case.expected.strip(), f"{case.file.name}:{case.line} [{case.name}] {case.description}"
+def _golden_test(path: Path):
+    @pytest.mark.param_file(path, fmt="dot")
+    def test(golden_book, file_params: ParamTestData) -> None:
+        _, _, book = golden_book
+        file_params.assert_expected(book[file_params.title], rstrip=True)
+
+    test.__doc__ = f"The Typst of each case of {path.name} (``--regen-file-failure`` rewrites it)."
+    return test
+
+
+# one test per fixture file (``test_golden_code[5-code-fence]``): the param_file marker
+# parametrizes ``file_params`` from one file
+for _file in FILES:
+    globals()[f"test_golden_{_file.stem}"] = _golden_test(_file)
 
 
 def test_every_case_has_an_expectation():
     assert all(c.expected.strip() for c in CASES), "every case has an expected output"
 
 
-def test_regeneration_reports_what_changed(tmp_path, monkeypatch):
-    """The regeneration rewrites the file and remembers the old expectation (a unit test)."""
+def test_regeneration_reports_what_changed(tmp_path):
+    """``--regen-file-failure`` rewrites the changed case, keeps the others, and fails with the diff."""
     fixture = tmp_path / "cases.md"
-    fixture.write_text("[one] a case\n.\nsource\n.\nold\n.\n", encoding="utf-8")
-    cases = parse_fixtures(fixture)
-    monkeypatch.setitem(globals(), "CASES", cases)
-    monkeypatch.setitem(globals(), "FILES", [fixture])
-    monkeypatch.setitem(globals(), "REGENERATED", {})
-    regenerate({"one": "new"})
-    assert REGENERATED == {"one": "old"}
-    assert parse_fixtures(fixture)[0].expected == "new"
+    fixture.write_text("[one] a case\n.\nsource\n.\nold\n.\n\n[two] another\n.\nx\n.\nsame\n.\n", encoding="utf-8")
+    one, two = create_parameters(fixture, regen_on_failure=True)[1]
+    two.assert_expected("same", rstrip=True)  # unchanged: passes, the file stays
+    with pytest.raises(AssertionError) as failure:
+        one.assert_expected("new", rstrip=True)
+    assert "-old" in str(failure.value) and "+new" in str(failure.value), failure.value
+    assert f"REGENERATED FILE: {fixture}" in str(failure.value)
+    assert fixture.read_text(encoding="utf-8") == "[one] a case\n.\nsource\n.\nnew\n.\n\n[two] another\n.\nx\n.\nsame\n.\n"
+    again = create_parameters(fixture)[1]
+    assert [c.expected for c in again] == ["new\n", "same\n"]

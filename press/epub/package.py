@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+import jinja2
+
 from .. import reprozip
 
 MEDIA_TYPES = {
@@ -147,6 +149,26 @@ def manifest_ids(entries: list[ManifestEntry]) -> None:
         entry.id = candidate
 
 
+#: The OPF, navigation and NCX templates (``*_t``, as Sphinx names its own EPUB templates).
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _templates() -> jinja2.Environment:
+    """The templates' environment: no autoescape (every value is escaped with ``|esc``,
+    :func:`html.escape`, whose entities the EPUB has always used), block tags leave no line.
+    Made for each file (four per book: no cache kept between builds)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=False, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+    )
+    env.filters["esc"] = esc
+    return env
+
+
+def _render(name: str, **context: object) -> str:
+    return _templates().get_template(name).render(**context)
+
+
 def package_document(
     meta: Metadata,
     manifest: list[ManifestEntry],
@@ -154,148 +176,55 @@ def package_document(
     guide: list[tuple[str, str, str]],
     cover_id: str = "",
 ) -> str:
-    """The OPF package document (EPUB 3.3 with EPUB 2 fallbacks for old readers)."""
-    m = ['<?xml version="1.0" encoding="UTF-8"?>']
-    m.append(
-        f'<package xmlns="http://www.idpf.org/2007/opf" version="3.0" xml:lang="{esc(meta.language)}" '
-        f'unique-identifier="book-id">'
-    )
-    m.append('  <metadata xmlns:dc="http://purl.org/dc/elements/1.1/">')
-    m.append(f'    <dc:identifier id="book-id">{esc(meta.identifier)}</dc:identifier>')
-    for i, other in enumerate(meta.other_identifiers, 1):
-        m.append(f'    <dc:identifier id="book-id-{i}">{esc(other)}</dc:identifier>')
-    m.append(f'    <dc:title id="title">{esc(meta.title)}</dc:title>')
-    m.append('    <meta refines="#title" property="title-type">main</meta>')
-    if meta.subtitle:
-        m.append(f'    <dc:title id="subtitle">{esc(meta.subtitle)}</dc:title>')
-        m.append('    <meta refines="#subtitle" property="title-type">subtitle</meta>')
-    for i, author in enumerate(meta.authors, 1):
-        m.append(f'    <dc:creator id="creator{i}">{esc(author)}</dc:creator>')
-        m.append(f'    <meta refines="#creator{i}" property="role" scheme="marc:relators">aut</meta>')
-        m.append(f'    <meta refines="#creator{i}" property="file-as">{esc(file_as(author, meta.organisations))}</meta>')
-        m.append(f'    <meta refines="#creator{i}" property="display-seq">{i}</meta>')
-    m.append(f"    <dc:language>{esc(meta.language)}</dc:language>")
-    if meta.publisher:
-        m.append(f"    <dc:publisher>{esc(meta.publisher)}</dc:publisher>")
-    if meta.description:
-        m.append(f"    <dc:description>{esc(meta.description)}</dc:description>")
-    for subject in meta.subjects:
-        m.append(f"    <dc:subject>{esc(subject)}</dc:subject>")
-    if meta.rights:
-        m.append(f"    <dc:rights>{esc(meta.rights)}</dc:rights>")
-    if meta.date:
-        m.append(f"    <dc:date>{esc(meta.date)}</dc:date>")
-    if meta.page_source:
-        m.append(f'    <dc:source id="print-source">{esc(meta.page_source)}</dc:source>')
-        m.append('    <meta refines="#print-source" property="source-of">pagination</meta>')
-    m.append(f'    <meta property="dcterms:modified">{esc(meta.modified)}</meta>')
-    # EPUB Accessibility 1.1 (schema.org accessibility properties)
-    for mode in meta.access_modes:
-        m.append(f'    <meta property="schema:accessMode">{esc(mode)}</meta>')
+    """The OPF package document (EPUB 3.3 with EPUB 2 fallbacks for old readers): ``content.opf_t``."""
     sufficient = [",".join(meta.access_modes)]
     if meta.access_modes != ["textual"] and "alternativeText" in meta.features:
         sufficient.append("textual")
-    for mode in sufficient:
-        m.append(f'    <meta property="schema:accessModeSufficient">{esc(mode)}</meta>')
-    for feature in meta.features:
-        m.append(f'    <meta property="schema:accessibilityFeature">{esc(feature)}</meta>')
-    m.append('    <meta property="schema:accessibilityHazard">none</meta>')
-    if meta.summary:
-        m.append(f'    <meta property="schema:accessibilitySummary">{esc(meta.summary)}</meta>')
-    if meta.conforms:
-        m.append(f'    <meta property="dcterms:conformsTo">{CONFORMS_TO}</meta>')
-        if meta.publisher:
-            m.append(f'    <meta property="a11y:certifiedBy">{esc(meta.publisher)}</meta>')
-    if cover_id:
-        m.append(f'    <meta name="cover" content="{esc(cover_id)}"/>')
-    m.append("  </metadata>")
-    m.append("  <manifest>")
-    for e in manifest:
-        props = f' properties="{" ".join(sorted(e.properties))}"' if e.properties else ""
-        m.append(f'    <item id="{e.id}" href="{esc(e.href)}" media-type="{e.media_type}"{props}/>')
-    m.append("  </manifest>")
     ids = {e.href: e.id for e in manifest}
-    ncx = ids.get("toc.ncx")
-    toc_attr = f' toc="{ncx}"' if ncx else ""
-    m.append(f'  <spine{toc_attr} page-progression-direction="ltr">')
-    for href, linear in spine:
-        nonlinear = "" if linear else ' linear="no"'
-        m.append(f'    <itemref idref="{ids[href]}"{nonlinear}/>')
-    m.append("  </spine>")
-    if guide:
-        m.append("  <guide>")
-        for kind, title, href in guide:
-            m.append(f'    <reference type="{esc(kind)}" title="{esc(title)}" href="{esc(href)}"/>')
-        m.append("  </guide>")
-    m.append("</package>")
-    return "\n".join(m) + "\n"
-
-
-def xhtml_page(lang: str, title: str, body: str, css: str, body_type: str = "") -> str:
-    epub_type = f' epub:type="{esc(body_type)}"' if body_type else ""
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
-        f'lang="{esc(lang)}" xml:lang="{esc(lang)}">\n<head>\n<meta charset="utf-8" />\n'
-        f"<title>{esc(title)}</title>\n"
-        f'<link rel="stylesheet" type="text/css" href="{esc(css)}" />\n</head>\n'
-        f"<body{epub_type}>\n{body}\n</body>\n</html>\n"
+    return _render(
+        "content.opf_t", meta=meta, manifest=manifest, spine=spine, guide=guide, cover_id=cover_id,
+        sufficient=sufficient, ids=ids, ncx=ids.get("toc.ncx"), conforms_to=CONFORMS_TO, file_as=file_as,
     )
 
 
-def _nav_list(items: list[NavItem], indent: str) -> str:
-    out = [f"{indent}<ol>"]
-    for item in items:
-        # a heading without a page of its own (a toctree caption): a span over its entries
-        link = f'<a href="{esc(item.href)}">{esc(item.text)}</a>' if item.href else f"<span>{esc(item.text)}</span>"
-        if item.children:
-            out.append(f"{indent}  <li>{link}")
-            out.append(_nav_list(item.children, indent + "    "))
-            out.append(f"{indent}  </li>")
-        else:
-            out.append(f"{indent}  <li>{link}</li>")
-    out.append(f"{indent}</ol>")
-    return "\n".join(out)
+def xhtml_page(lang: str, title: str, body: str, css: str, body_type: str = "") -> str:
+    """One XHTML page of the EPUB's own (cover, index): ``page.xhtml_t``."""
+    return _render("page.xhtml_t", lang=lang, title=title, body=body, css=css, body_type=body_type)
 
 
 def nav_document(
     lang: str, toc_title: str, toc: list[NavItem], landmarks: list[tuple[str, str, str]], css: str,
     page_list: list[NavItem] | None = None,
 ) -> str:
-    """The EPUB 3 navigation document: the full table of contents, the landmarks and, when
-    the book has print page numbers, the page list (hidden: reading systems offer it as
-    "go to page")."""
-    body = [
-        '<nav epub:type="toc" id="toc" role="doc-toc" aria-labelledby="toc-title">',
-        f'<h1 id="toc-title">{esc(toc_title)}</h1>',
-        _nav_list(toc, ""),
-        "</nav>",
-        '<nav epub:type="landmarks" id="landmarks" aria-labelledby="landmarks-title" hidden="hidden">',
-        '<h2 id="landmarks-title">Landmarks</h2>',
-        "<ol>",
-    ]
-    for kind, text, href in landmarks:
-        body.append(f'  <li><a epub:type="{esc(kind)}" href="{esc(href)}">{esc(text)}</a></li>')
-    body += ["</ol>", "</nav>"]
-    if page_list:
-        body += [
-            '<nav epub:type="page-list" id="page-list" role="doc-pagelist" aria-labelledby="page-list-title" hidden="hidden">',
-            '<h2 id="page-list-title">Pages</h2>',
-            _nav_list(page_list, ""),
-            "</nav>",
-        ]
-    return xhtml_page(lang, toc_title, "\n".join(body), css, body_type="frontmatter")
+    """The EPUB 3 navigation document (``nav.xhtml_t``): the full table of contents, the
+    landmarks and, when the book has print page numbers, the page list (hidden: reading
+    systems offer it as "go to page")."""
+    return _render(
+        "nav.xhtml_t", lang=lang, title=toc_title, toc=toc, landmarks=landmarks, css=css,
+        page_list=page_list, body_type="frontmatter",
+    )
+
+
+@dataclass
+class _NavPoint:
+    """One ``navPoint`` of the NCX: its number, its play order and its target."""
+
+    n: int
+    order: int
+    text: str
+    href: str
+    children: list[_NavPoint]
 
 
 def ncx_document(identifier: str, title: str, lang: str, toc: list[NavItem]) -> str:
-    """The EPUB 2 ``toc.ncx`` for reading systems that still use it (older Kobo, ADE)."""
+    """The EPUB 2 ``toc.ncx`` for reading systems that still use it (older Kobo, ADE): ``toc.ncx_t``."""
     counter = [0]
     orders: dict[str, int] = {}  # one playOrder per target: points to the same place share it
 
     def first_href(item: NavItem) -> str:
         return item.href or next((h for c in item.children if (h := first_href(c))), "")
 
-    def points(items: list[NavItem], indent: str) -> list[str]:
+    def points(items: list[NavItem]) -> list[_NavPoint]:
         out = []
         for item in items:
             counter[0] += 1
@@ -303,30 +232,11 @@ def ncx_document(identifier: str, title: str, lang: str, toc: list[NavItem]) -> 
             href = first_href(item)  # a part without a page of its own: its first chapter
             if href not in orders:
                 orders[href] = len(orders) + 1
-            out.append(f'{indent}<navPoint id="nav-{n}" playOrder="{orders[href]}">')
-            out.append(f"{indent}  <navLabel><text>{esc(item.text)}</text></navLabel>")
-            out.append(f'{indent}  <content src="{esc(href)}"/>')
-            out += points(item.children, indent + "  ")
-            out.append(f"{indent}</navPoint>")
+            out.append(_NavPoint(n, orders[href], item.text, href, points(item.children)))
         return out
 
     depth = max((i.depth() for i in toc), default=1)
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="{esc(lang)}">',
-        "  <head>",
-        f'    <meta name="dtb:uid" content="{esc(identifier)}"/>',
-        f'    <meta name="dtb:depth" content="{depth}"/>',
-        '    <meta name="dtb:totalPageCount" content="0"/>',
-        '    <meta name="dtb:maxPageNumber" content="0"/>',
-        "  </head>",
-        f"  <docTitle><text>{esc(title)}</text></docTitle>",
-        "  <navMap>",
-        *points(toc, "    "),
-        "  </navMap>",
-        "</ncx>",
-    ]
-    return "\n".join(lines) + "\n"
+    return _render("toc.ncx_t", identifier=identifier, title=title, lang=lang, depth=depth, points=points(toc))
 
 
 def write_zip(target: Path, root: Path, files: list[str], epoch: int) -> None:

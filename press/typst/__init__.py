@@ -1,6 +1,10 @@
 """The PDF route: a Sphinx builder that writes Typst and compiles it in-process.
 
-* :mod:`press.typst.translator` — docutils visitor, doctree -> Typst markup;
+* :mod:`press.typst.translator` — docutils visitor, doctree -> Typst markup; its visitors
+  by concern in :mod:`~press.typst.inline`, :mod:`~press.typst.lists`,
+  :mod:`~press.typst.blocks` (listings, quotes, admonitions), :mod:`~press.typst.tables`
+  (a ``Table`` state per open table), :mod:`~press.typst.equations` and
+  :mod:`~press.typst.elements`;
 * :mod:`press.typst.builder` — assembles the book, writes ``<slug>.typ``, copies
   images, compiles ``<slug>.pdf`` with the ``typst`` wheel (no network, no
   ``@preview`` packages, fonts passed explicitly);

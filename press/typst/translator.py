@@ -26,6 +26,12 @@ Nodes without a ``visit_`` method are reported with file:line
 (``press.typst_node``) and their children are still rendered: nothing is
 silently dropped.
 
+The visitors are grouped by concern in the translator's bases: :mod:`press.typst.inline`
+(text and references), :mod:`press.typst.lists`, :mod:`press.typst.blocks` (listings, quotes,
+admonitions), :mod:`press.typst.tables` (with a :class:`~press.typst.tables.Table` state object
+per open table) and :mod:`press.typst.equations` (math); each module names the translator
+state it uses.
+
 The visitors for node kinds beyond a plain book (API descriptions, option lists,
 grammars, version notes, raw HTML, remote images, ...) are in
 :mod:`press.typst.elements`, whose :class:`~press.typst.elements.ExtendedNodeVisitors` also writes a source marker before each
@@ -36,7 +42,6 @@ and gives every id a label even when its visitor did not write one.
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from docutils import nodes
@@ -47,8 +52,12 @@ from .. import mathmacros
 from ..warnings_ import PressWarning, warn
 from . import elements
 from . import errors
-from . import glyphs
+from .blocks import BlockVisitors
 from .elements import ExtendedNodeVisitors
+from .equations import MathVisitors
+from .inline import InlineVisitors
+from .lists import ListVisitors
+from .tables import Table, TableVisitors
 
 # Typst markup escaping and label names live in a neutral module (the EPUB's page list and
 # press.pagemeta use them too); re-exported here for the builder and older callers.
@@ -57,53 +66,19 @@ from ..typstmarkup import END_ID, escape, label, string  # noqa: E402,F401
 #: a Typst package specification (``"@preview/name:1.0.0"``) anywhere in raw Typst
 _PACKAGE = re.compile(r"[\"']\s*@[A-Za-z0-9_-]+/")
 
-ADMONITIONS = {
-    nodes.attention: "attention",
-    nodes.caution: "caution",
-    nodes.danger: "danger",
-    nodes.error: "error",
-    nodes.hint: "hint",
-    nodes.important: "important",
-    nodes.note: "note",
-    nodes.tip: "tip",
-    nodes.warning: "warning",
-    addnodes.seealso: "seealso",
-}
-
-ADMONITION_TITLES = {
-    "attention": "Attention", "caution": "Caution", "danger": "Danger", "error": "Error",
-    "hint": "Hint", "important": "Important", "note": "Note", "tip": "Tip",
-    "warning": "Warning", "seealso": "See also",
-}
-
-#: code languages whose escape sequences are colours (myst-nb's notebook outputs)
-ANSI_LEXERS = {"myst-ansi", "ansi", "ipythontb"}
-
-#: Reference classes whose links get ", p. N" in print (page and section links).
-PAGE_REF_CLASSES = {"press-sitelink", "std-doc", "std-ref", "doc"}
-
-
-def _has_class(node: nodes.Element, names: set[str]) -> bool:
-    classes = set(node.get("classes", ()))
-    for child in node.findall(nodes.Element):
-        classes.update(child.get("classes", ()))
-    return bool(classes & names)
-
-
-def _tall(node: nodes.Element) -> bool:
-    """Whether a box may be taller than a page: it must then break across pages (a box kept
-    whole would overprint the page foot and lose text)."""
-    code = sum(n.astext().count("\n") + 1 for n in node.findall(nodes.literal_block))
-    images = sum(1 for _ in node.findall(nodes.image))
-    return len(node.astext()) > 2400 or code > 25 or images > 1 or (images and len(node.astext()) > 800)
-
 
 def _design(node: nodes.Node) -> str | None:
     return node.get("design_component") if isinstance(node, nodes.Element) else None
 
 
-class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
-    """Write one assembled doctree as the body of a Typst document."""
+class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockVisitors, TableVisitors, MathVisitors,
+                      SphinxTranslator):
+    """Write one assembled doctree as the body of a Typst document.
+
+    The visitors are grouped by concern in the bases (inline, lists, blocks and admonitions,
+    tables, math); this class holds the shared state (set here, in ``__init__``), the helpers
+    every visitor uses, the book structure, sphinx-design, figures and notes.
+    """
 
     def __init__(self, document: nodes.document, builder: Any) -> None:
         super().__init__(document, builder)
@@ -115,7 +90,7 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
         self.card_fn = "press-card"  # the Typst function a card is written as (see design_grid)
         self.code_ids = 0  # listings that may break across pages, numbered (see code_call)
         self.levelstack: list[int] = []
-        self.in_table = 0
+        self.tables: list[Table] = []  # the tables being written (press.typst.tables)
         self.in_footnote = 0
         self.in_citation = 0
         self.in_caption = 0
@@ -532,442 +507,6 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
 
     visit_fontawesome = visit_sd_icon
 
-    # -- paragraphs and inline -----------------------------------------
-    def inline_context(self) -> bool:
-        return bool(self.in_table or self.in_footnote or self.in_caption)
-
-    @staticmethod
-    def leads_in(node: nodes.paragraph) -> bool:
-        """A paragraph that ends with a colon and introduces a code block ("File app/x.py:"):
-        kept on the page of its listing, never left alone at a page's foot."""
-        after = node.next_node(descend=False, siblings=True)
-        if isinstance(after, nodes.container) and "literal-block-wrapper" in after.get("classes", ()):
-            after = after.next_node(nodes.literal_block)
-        return isinstance(after, nodes.literal_block) and node.astext().rstrip().endswith(":")
-
-    def visit_paragraph(self, node: nodes.paragraph) -> None:
-        if self.pending_labels:
-            self.flush_labels()
-        self.emit_labels(node)
-        if not self.inline_context() and self.leads_in(node):
-            self.add("#press-lead-in[")
-
-    def depart_paragraph(self, node: nodes.paragraph) -> None:
-        if self.inline_context():
-            if node.next_node(descend=False, siblings=True) is not None:
-                self.add(" #parbreak() ")
-        else:
-            if self.leads_in(node):
-                self.add("]")
-            self.add("\n\n")
-
-    def clean(self, text: str, node: nodes.Node) -> str:
-        """Text without control characters (a ``press.control_char`` warning at the author's
-        file:line: an ESC of coloured terminal output would stop the PDF)."""
-        if not glyphs.CONTROL.search(text):
-            return text
-        text, found = glyphs.strip_controls(text)
-        warn(PressWarning.CONTROL_CHAR, f"control character(s) {', '.join(found)} removed from the text of the PDF",
-             location=self.location(node))
-        return text
-
-    def glyph_check(self, text: str, node: nodes.Node) -> list[str]:
-        """The characters of ``text`` no font can print, each warned once per page."""
-        lost = [c for c in dict.fromkeys(text) if c in self.missing_glyphs] if self.missing_glyphs else []
-        for c in lost:
-            if (self.docname, c) not in self.glyphs_warned:
-                self.glyphs_warned.add((self.docname, c))
-                name = unicodedata.name(c, "")
-                warn(PressWarning.GLYPH, f"no font of the PDF has U+{ord(c):04X}{' ' + name if name else ''} ({c!r}): a placeholder is printed "
-                     "(add a font with the character: press_pdf_font_paths, press_pdf_fallback_fonts)",
-                     location=self.location(node))
-        return lost
-
-    def printable(self, text: str, node: nodes.Node) -> str:
-        """Text for a Typst string (code, descriptions): no control characters; a character
-        no font has shown as ``[U+XXXX]``."""
-        text = self.clean(text, node)
-        for c in self.glyph_check(text, node):
-            text = text.replace(c, f"[U+{ord(c):04X}]")
-        return text
-
-    def visit_Text(self, node: nodes.Text) -> None:
-        text = self.clean(node.astext(), node)
-        if self.mono:
-            self.add(elements.mono(self.printable(text, node)))
-            return
-        lost = self.glyph_check(text, node)
-        if not lost:
-            self.add(escape(text))
-            return
-        for piece in re.split("(" + "|".join(re.escape(c) for c in lost) + ")", text):
-            if piece in lost:
-                self.add(f'#press-missing-glyph("{ord(piece):04X}")')
-            elif piece:
-                self.add(escape(piece))
-
-    def depart_Text(self, node: nodes.Text) -> None:
-        pass
-
-    def visit_emphasis(self, node: nodes.Element) -> None:
-        self.add("#emph[")
-
-    def depart_emphasis(self, node: nodes.Element) -> None:
-        self.add("]")
-
-    def visit_strong(self, node: nodes.Element) -> None:
-        self.add("#strong[")
-
-    def depart_strong(self, node: nodes.Element) -> None:
-        self.add("]")
-
-    def visit_literal(self, node: nodes.Element) -> None:
-        if any(isinstance(c, nodes.Element) for c in node.children):
-            self.mono += 1  # {samp}`print {value}`: code with an emphasised part
-            self.add(self.render(node.children))
-            self.mono -= 1
-            raise nodes.SkipNode
-        self.add(f"#raw({string(self.printable(node.astext(), node))})")
-        raise nodes.SkipNode
-
-    def visit_literal_strong(self, node: nodes.Element) -> None:
-        self.add(f"#strong(raw({string(self.printable(node.astext(), node))}))")
-        raise nodes.SkipNode
-
-    def visit_literal_emphasis(self, node: nodes.Element) -> None:
-        self.add(f"#emph(raw({string(self.printable(node.astext(), node))}))")
-        raise nodes.SkipNode
-
-    def visit_subscript(self, node: nodes.Element) -> None:
-        self.add("#sub[")
-
-    def depart_subscript(self, node: nodes.Element) -> None:
-        self.add("]")
-
-    def visit_superscript(self, node: nodes.Element) -> None:
-        self.add("#super[")
-
-    def depart_superscript(self, node: nodes.Element) -> None:
-        self.add("]")
-
-    def visit_inline(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-        if "versionmodified" in node.get("classes", ()):
-            self.add("#strong[")  # "Added in version 2.0:"
-
-    def depart_inline(self, node: nodes.Element) -> None:
-        if "versionmodified" in node.get("classes", ()):
-            self.add("]")
-
-    def visit_abbreviation(self, node: nodes.Element) -> None:
-        pass
-
-    def depart_abbreviation(self, node: nodes.Element) -> None:
-        if node.get("explanation") and not self.mono:  # not inside an API signature
-            self.add(" (" + escape(node["explanation"]) + ")")
-
-    def visit_problematic(self, node: nodes.Element) -> None:
-        self.add("#text(fill: red)[")
-
-    def depart_problematic(self, node: nodes.Element) -> None:
-        self.add("]")
-
-    def visit_system_message(self, node: nodes.Element) -> None:
-        raise nodes.SkipNode  # already reported by docutils
-
-    def visit_PassthroughTextElement(self, node: nodes.Element) -> None:
-        pass  # sphinx-design's wrapper around inline text
-
-    def depart_PassthroughTextElement(self, node: nodes.Element) -> None:
-        pass
-
-    def visit_generated(self, node: nodes.Element) -> None:
-        pass
-
-    def depart_generated(self, node: nodes.Element) -> None:
-        pass
-
-    def visit_title_reference(self, node: nodes.Element) -> None:
-        self.add("#emph[")
-
-    def depart_title_reference(self, node: nodes.Element) -> None:
-        self.add("]")
-
-    def visit_reference(self, node: nodes.reference) -> None:
-        if node.get("ids") and not self.in_title(node):
-            self.emit_labels(node)  # an {#id} attribute on a link
-        target = self.link_target(node)
-        if target is not None:
-            if target not in self.known_labels:
-                # A target outside the book (e.g. a web-only page): keep the text.
-                self.context.append("")
-                return
-            page = (
-                not self.in_citation
-                and not isinstance(node.parent, (nodes.title, addnodes.number_reference))
-                and _has_class(node, PAGE_REF_CLASSES)
-            )
-            if target in self.terms and not self.in_caption:
-                # a {term} reference: the index lists where the term is used
-                self.add(f"#press-idx({string(self.terms[target])})")
-            self.add(f"#press-xref(<{target}>{', pageref: true' if page else ''})[")
-            self.context.append("]")
-            return
-        uri = node.get("refuri", "")
-        if not uri:
-            self.context.append("")
-            return
-        if "sd-btn" in node.get("classes", ()):
-            self.add(f"#press-button({string(uri)})[")
-            self.context.append("]")
-            return
-        # In print the URL must be visible: a footnote, or inline where footnotes cannot go.
-        shown = "inline" if (self.in_footnote or self.in_citation or self.in_caption) else "footnote"
-        if node.astext().strip() in (uri, uri.removeprefix("mailto:")):
-            shown = "none"
-        self.add(f'#press-link({string(uri)}, mode: "{shown}")[')
-        self.context.append("]")
-
-    def depart_reference(self, node: nodes.reference) -> None:
-        self.add(self.context.pop())
-
-    def visit_target(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-        if not node.children:
-            raise nodes.SkipNode
-
-    def depart_target(self, node: nodes.Element) -> None:
-        pass
-
-    def visit_pending_xref(self, node: nodes.Element) -> None:
-        pass  # unresolved (already warned by Sphinx): keep the text
-
-    def depart_pending_xref(self, node: nodes.Element) -> None:
-        pass
-
-    def visit_number_reference(self, node: nodes.Element) -> None:
-        self.visit_reference(node)  # type: ignore[arg-type]
-
-    def depart_number_reference(self, node: nodes.Element) -> None:
-        self.depart_reference(node)  # type: ignore[arg-type]
-
-    def visit_download_reference(self, node: nodes.Element) -> None:
-        pass
-
-    def depart_download_reference(self, node: nodes.Element) -> None:
-        pass
-
-    # -- lists -----------------------------------------------------------
-    def visit_bullet_list(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-        if "press-chapter-references" in node.get("classes", ()):
-            # a chapter's works cited (press.references): a reference list, URLs inline
-            self.in_citation += 1
-            self.add("\n#press-reflist(")
-            return
-        if "contains-task-list" in node.get("classes", ()):
-            self.add("\n#press-list(marker: [], ")  # MyST task list: the checkbox is the marker
-            return
-        self.add("\n#press-list(")
-
-    def depart_bullet_list(self, node: nodes.Element) -> None:
-        if "press-chapter-references" in node.get("classes", ()):
-            self.in_citation -= 1
-        self.add(")\n\n")
-
-    def visit_enumerated_list(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-        style = {
-            "arabic": "1.",
-            "loweralpha": "a.",
-            "upperalpha": "A.",
-            "lowerroman": "i.",
-            "upperroman": "I.",
-        }.get(node.get("enumtype", "arabic"), "1.")
-        prefix, suffix = node.get("prefix", ""), node.get("suffix", ".")
-        style = prefix + style[:-1] + suffix
-        start = node.get("start", 1)
-        self.add(f"\n#press-enum(start: {start}, numbering: {string(style)}, ")
-
-    def depart_enumerated_list(self, node: nodes.Element) -> None:
-        self.add(")\n\n")
-
-    def visit_list_item(self, node: nodes.Element) -> None:
-        self.add("[")
-        self.emit_labels(node)
-
-    def depart_list_item(self, node: nodes.Element) -> None:
-        self.close_block()
-        self.add("], ")
-
-    def visit_definition_list(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-        self.add("\n#press-terms(")
-
-    def depart_definition_list(self, node: nodes.Element) -> None:
-        self.add(")\n\n")
-
-    def visit_definition_list_item(self, node: nodes.Element) -> None:
-        self.add("(")
-
-    def depart_definition_list_item(self, node: nodes.Element) -> None:
-        self.add("), ")
-
-    def visit_term(self, node: nodes.Element) -> None:
-        self.add("[")
-        self.emit_labels(node)
-
-    def depart_term(self, node: nodes.Element) -> None:
-        self.add("], ")
-
-    def visit_classifier(self, node: nodes.Element) -> None:
-        self.add("[#emph[")
-
-    def depart_classifier(self, node: nodes.Element) -> None:
-        self.add("]], ")
-
-    def visit_definition(self, node: nodes.Element) -> None:
-        previous = node.parent.index(node) - 1 if node.parent is not None else -1
-        if previous >= 0 and isinstance(node.parent[previous], nodes.definition):
-            self.add(" #parbreak() ")  # a further definition of the same term: same block
-        else:
-            self.add("[")
-
-    def depart_definition(self, node: nodes.Element) -> None:
-        self.close_block()
-        if not isinstance(node.next_node(descend=False, siblings=True), nodes.definition):
-            self.add("]")
-
-    def visit_glossary(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-
-    def depart_glossary(self, node: nodes.Element) -> None:
-        pass
-
-    def visit_field_list(self, node: nodes.Element) -> None:
-        self.add("\n#press-fields(")
-
-    def depart_field_list(self, node: nodes.Element) -> None:
-        self.add(")\n\n")
-
-    def visit_field(self, node: nodes.Element) -> None:
-        self.add("(")
-
-    def depart_field(self, node: nodes.Element) -> None:
-        self.add("), ")
-
-    def visit_field_name(self, node: nodes.Element) -> None:
-        self.add("[")
-
-    def depart_field_name(self, node: nodes.Element) -> None:
-        self.add("], ")
-
-    def visit_field_body(self, node: nodes.Element) -> None:
-        self.add("[")
-
-    def depart_field_body(self, node: nodes.Element) -> None:
-        self.close_block()
-        self.add("]")
-
-    def visit_line_block(self, node: nodes.Element) -> None:
-        self.add("\n")
-
-    def depart_line_block(self, node: nodes.Element) -> None:
-        self.add("\n\n")
-
-    def visit_line(self, node: nodes.Element) -> None:
-        pass
-
-    def depart_line(self, node: nodes.Element) -> None:
-        self.add(" \\\n")
-
-    # -- code ------------------------------------------------------------
-    def code_call(self, node: nodes.Element, caption: str = "", number: str = "") -> str:
-        lang = node.get("language", "")
-        if lang in ("default", "none", "text", "output", "console-output"):
-            lang = ""
-        code = node.astext()
-        if lang in ANSI_LEXERS:  # coloured terminal output (myst-nb): the colours stay on screen
-            code, lang = glyphs.CONTROL.sub("", code), ""
-        code = self.printable(code, node)
-        if node.get("linenos"):
-            code = code.rstrip("\n")  # a trailing newline would be an extra, empty numbered line
-        args = [string(code)]
-        if lang:
-            args.append(f"lang: {string(lang)}")
-        if node.get("linenos"):
-            start = node.get("highlight_args", {}).get("linenostart", 1)
-            args.append(f"linenos: true, start: {int(start)}")
-        hl = node.get("highlight_args", {}).get("hl_lines") or []
-        if hl:
-            args.append("hl: (" + "".join(f"{int(n)}, " for n in hl) + ")")
-        if caption:
-            args.append(f"caption: [{caption}]")
-        if number:
-            args.append(f"number: {string(number)}")
-        lines = code.split("\n")
-        if len(lines) >= 15 or max(len(line) for line in lines) > 80:
-            # a listing that may break across pages: its name, so the continuation knows it
-            self.code_ids += 1
-            args.append(f"id: {self.code_ids}")
-        return "#press-code(" + ", ".join(args) + ")"
-
-    def visit_literal_block(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-        self.add("\n" + self.code_call(node) + "\n\n")
-        raise nodes.SkipNode
-
-    visit_doctest_block = visit_literal_block
-
-    def listing(self, node: nodes.Element) -> None:
-        """A code block with a caption (Sphinx's ``literal-block-wrapper`` container)."""
-        block = node.next_node(nodes.literal_block)
-        caption = node.next_node(nodes.caption)
-        self.in_caption += 1
-        text = self.render(caption.children) if caption is not None else ""
-        self.in_caption -= 1
-        number = self.fignumber(node, "code-block")
-        self.add("\n" + self.code_call(block, text, number) + self.take_label(node) + "\n\n")
-        self.extra_labels(node)
-        if block is not None:
-            self.emit_labels(block)
-
-    def visit_block_quote(self, node: nodes.Element) -> None:
-        self.emit_labels(node)
-        attribution = node.next_node(nodes.attribution)
-        self.add("\n#quote(block: true")
-        if attribution is not None:
-            self.add(", attribution: [" + self.render(attribution.children) + "]")
-        self.add(")[")
-
-    def depart_block_quote(self, node: nodes.Element) -> None:
-        self.close_block()
-        self.add("]\n\n")
-
-    def visit_attribution(self, node: nodes.Element) -> None:
-        raise nodes.SkipNode
-
-    # -- admonitions -----------------------------------------------------
-    def _admonition(self, node: nodes.Element, kind: str) -> None:
-        self.emit_labels(node)
-        title = node.next_node(nodes.title) if isinstance(node, nodes.admonition) else None
-        if title is not None and title.parent is node:
-            head = self.render(title.children)
-        else:
-            head = escape(ADMONITION_TITLES.get(kind, kind.title()))
-        self.add(f'\n#press-admonition("{kind}", title: [{head}]{", breakable: true" if _tall(node) else ""})[')
-
-    def visit_admonition(self, node: nodes.Element) -> None:
-        kind = "note"
-        for cls in ADMONITIONS.values():
-            if cls in node.get("classes", ()):
-                kind = cls
-        self._admonition(node, kind)
-
-    def depart_admonition(self, node: nodes.Element) -> None:
-        self.close_block()
-        self.add("]\n\n")
-
     # -- skipped or metadata-only nodes ---------------------------------
     def visit_highlightlang(self, node: nodes.Element) -> None:
         raise nodes.SkipNode
@@ -1120,6 +659,7 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
                 child.walkabout(self)
         raise nodes.SkipNode
 
+
     #: A float within this many lines of a chapter's (or part's) title floats to the bottom:
     #: on the opener page it could otherwise go to the top, above the title (issue 23). The
     #: rule is decided here, from the text before the float, never from where Typst put it
@@ -1149,7 +689,6 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
             if lines > self.OPENER_LINES:
                 return False
         return False
-
     def visit_caption(self, node: nodes.Element) -> None:
         self.add("#emph[")  # a caption outside a figure
 
@@ -1161,73 +700,6 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
 
     def depart_legend(self, node: nodes.Element) -> None:
         pass
-
-    # -- tables ----------------------------------------------------------
-    def visit_table(self, node: nodes.Element) -> None:
-        title = node.next_node(nodes.title)
-        self.in_caption += 1
-        text = self.render(title.children) if title is not None and title.parent is node else ""
-        self.in_caption -= 1
-        number = self.fignumber(node, "table")
-        body = self.render([c for c in node.children if not isinstance(c, nodes.title)])
-        rows = sum(1 for _ in node.findall(nodes.row))
-        # (a notebook's output table stays below its cell, like a long table: press.notebooks)
-        breakable = ", breakable: true" if rows > 15 or "press-notebook-table" in node.get("classes", ()) else ""
-        if not breakable and self.near_opener(node):
-            breakable = ", placement: bottom"
-        self.add(f"\n#press-table-figure(caption: [{text}], number: {string(number)}{breakable})[{body}]")
-        self.add(self.take_label(node) + "\n\n")
-        self.extra_labels(node)
-        raise nodes.SkipNode
-
-    def visit_tgroup(self, node: nodes.Element) -> None:
-        colspecs = [c for c in node.children if isinstance(c, nodes.colspec)]
-        widths = [int(c.get("colwidth", 1)) or 1 for c in colspecs]
-        total = sum(widths) or 1
-        cols = ", ".join(f"{w / total:.4f}fr" for w in widths) or "1fr"
-        stubs = sum(1 for c in colspecs if c.get("stub"))
-        self.add(f"#press-table(columns: ({cols},), stubs: {stubs}, ")
-
-    def depart_tgroup(self, node: nodes.Element) -> None:
-        self.add(")")
-
-    def visit_colspec(self, node: nodes.Element) -> None:
-        raise nodes.SkipNode
-
-    def visit_thead(self, node: nodes.Element) -> None:
-        self.add("table.header(")
-
-    def depart_thead(self, node: nodes.Element) -> None:
-        self.add("), ")
-
-    def visit_tbody(self, node: nodes.Element) -> None:
-        pass
-
-    def depart_tbody(self, node: nodes.Element) -> None:
-        pass
-
-    def visit_row(self, node: nodes.Element) -> None:
-        pass
-
-    def depart_row(self, node: nodes.Element) -> None:
-        pass
-
-    def visit_entry(self, node: nodes.Element) -> None:
-        spans = []
-        if node.get("morecols"):
-            spans.append(f"colspan: {node['morecols'] + 1}")
-        if node.get("morerows"):
-            spans.append(f"rowspan: {node['morerows'] + 1}")
-        for align in ("left", "center", "right"):
-            if f"text-{align}" in node.get("classes", ()):
-                spans.append(f"align: {align}")
-        self.in_table += 1
-        self.add(f"table.cell({', '.join(spans)})[" if spans else "[")
-        self.emit_labels(node)
-
-    def depart_entry(self, node: nodes.Element) -> None:
-        self.in_table -= 1
-        self.add("], ")
 
     # -- notes -----------------------------------------------------------
     def visit_footnote_reference(self, node: nodes.Element) -> None:
@@ -1269,57 +741,3 @@ class TypstTranslator(ExtendedNodeVisitors, SphinxTranslator):
 
     def depart_citation_reference(self, node: nodes.Element) -> None:
         self.depart_reference(node)  # type: ignore[arg-type]
-
-    # -- math (LaTeX is converted by press.typst.math) ------------------
-    def math_source(self, latex: str) -> str:
-        """LaTeX with the book's macros (``mathjax3_config``) and the page's own (a
-        ``\\newcommand`` in an earlier formula of the same page, as MathJax reads them) expanded."""
-        latex, defined = mathmacros.definitions(latex)
-        if defined:
-            self.page_macros.setdefault(self.docname, {}).update(defined)
-        own = self.page_macros.get(self.docname)
-        return mathmacros.expand(latex, {**self.macros, **own} if own else self.macros)
-
-    def visit_math(self, node: nodes.Element) -> None:
-        from .math import to_typst
-
-        # The LaTeX source is the equation's alt text (PDF/UA-1 requires one).
-        latex = self.math_source(node.astext())
-        self.add(f"#press-math({string(node.astext())})[$" + to_typst(latex, self.location(node)) + "$]")
-        raise nodes.SkipNode
-
-    def visit_math_block(self, node: nodes.Element) -> None:
-        from .math import display_to_typst
-
-        number = ""
-        if node.get("number") is not None and node.get("ids"):
-            numbers = self.fignumbers.get(self.docname, {}).get("displaymath", {}).get(node["ids"][0])
-            if self.config.math_numfig and self.config.numfig and numbers:
-                eqno = ".".join(map(str, numbers))
-                number = self.config.math_numsep.join(eqno.rsplit(".", 1))
-            else:
-                number = str(node["number"])
-        body, tag = display_to_typst(self.math_source(node.astext()), self.location(node))
-        fmt = self.config.math_eqref_format or "({number})"
-        shown = fmt.format(number=number) if number else ""
-        if tag:
-            shown = f"({tag})"
-        alt = string(node.astext().strip())
-        self.add(f"\n#press-equation(number: {string(shown)}, alt: {alt})[$ {body} $]" + self.take_label(node) + "\n\n")
-        self.extra_labels(node)
-        raise nodes.SkipNode
-
-    def visit_displaymath(self, node: nodes.Element) -> None:
-        self.visit_math_block(node)
-
-
-def _make_admonition_visitor(kind: str) -> Any:
-    def visit(self: TypstTranslator, node: nodes.Element) -> None:
-        self._admonition(node, kind)
-
-    return visit
-
-
-for _cls, _kind in ADMONITIONS.items():
-    setattr(TypstTranslator, f"visit_{_cls.__name__}", _make_admonition_visitor(_kind))
-    setattr(TypstTranslator, f"depart_{_cls.__name__}", TypstTranslator.depart_admonition)
