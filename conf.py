@@ -26,6 +26,10 @@ press_subtitle = "Working with coding agents in 2026"
 press_authors = ["Field Guide Press"]
 press_site_url = "https://field-guide.example.org/"
 press_pdf_paper = "a4"
+# The PDF by pieces (each part or chapter compiled on its own, joined into one tagged PDF):
+# "auto" would compile this book whole (it is short); "on" keeps the joined PDF the one our
+# book-wide PDF checks read.
+press_pdf_pieces = "on"
 # The repository's LICENSE (MIT) covers the book's sources: its text and its code.
 press_license = "The text and code of this book are released under the MIT License."
 # The index (PDF, EPUB, web): entry -> the words that mention it (see press/indexterms.py).

@@ -257,14 +257,15 @@ def ratio_row(name: str, stock_r: dict | None, ours_r: dict, key: str = "wall", 
 def processes(r: dict) -> str:
     """``main 223 MB · fork 220 MB · typst 675 MB · pack 89 MB``: peak memory per process."""
     procs = {k: v for k, v in r.get("procs", {}).items() if v >= 1}
-    order = ["main", "fork", "typst", "pack", "helper"]
+    order = ["main", "fork", "typst", "pack", "merge", "helper"]
     names = [k for k in order if k in procs] + sorted(k for k in procs if k not in order)
     return " · ".join(f"{k} {procs[k]:,} MB" for k in names)
 
 
 PROCESS_ROLES = ("main: the build (Sphinx environment, translators); fork: the web book's process; "
                  "helper: another copy of the build it forked (sphinx-sitemap's manager); "
-                 "typst: the Typst compile; pack: qpdf packing the PDF")
+                 "typst: the Typst compile (the largest piece's, by pieces); pack: qpdf packing the PDF; "
+                 "merge: the join of the pieces")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,6 @@
 """The PDF by parts, measured: ``python -m benchmarks.chapters PDFDIR [--jobs 2] [--merge OUT.pdf]``.
 
-An experiment, not the build.  ``PDFDIR`` is the ``pdf/`` folder of a ``press build`` (the
+The experiment that led to the build's route (:mod:`press.typst.pieces`, ``press_pdf_pieces``).  ``PDFDIR`` is the ``pdf/`` folder of a ``press build`` (the
 book's ``<slug>.typ``, templates and cover, and ``press-pages.json`` of its doctree folder in
 ``../.press/doctrees/``: the previous pass).  The book's Typst source is cut at every
 level-1 heading (the front chapter, each part with its chapters, the back matter); each
@@ -25,7 +25,7 @@ What it showed (2026-12, typst 0.15.2, 13 pieces: front chapter, ten parts, bibl
   paragraphs, headings and table cells, one outline (1,013 entries, as the whole book) and
   one page-label tree, and gives the same bytes twice.
 
-What the template (``book.typ``) still lacks before the build can compile by pieces:
+What the template (``book.typ``) lacked then, and :mod:`press.typst.pieces` now does:
 a piece's first page has the parity it has in the book (Typst alternates the inside and
 outside margins and ``pagebreak(to:)`` by the physical page in the document, and the
 running head by ``here().page()``: a part that starts on an even book page is set as a

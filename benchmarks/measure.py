@@ -9,7 +9,7 @@ peak resident set of each process of the build, by role (on Linux: the kernel's 
 mark ``VmHWM`` of every descendant, read from ``/proc`` every 20 ms while it lives): the
 build itself (``main``), its forked web book (``fork``), another copy of the build that
 it forked (``helper``: sphinx-sitemap's manager process), the Typst compile (``typst``),
-the PDF packing (``pack``), or the program's name.  A role seen more than once
+the PDF packing (``pack``), the join of a PDF compiled by pieces (``merge``), or the program's name.  A role seen more than once
 keeps its largest process.
 """
 
@@ -62,6 +62,8 @@ def _role(pid: int, root: int, root_cmd: list[str]) -> tuple[str, int] | None:
         role = "typst"
     elif any(a.endswith("typst/pack.py") for a in args):
         role = "pack"
+    elif any(a.endswith("typst/merge.py") for a in args):
+        role = "merge"
     elif args == root_cmd:  # the web book's process has a group of its own
         role = "fork" if _group_leader(pid) else "helper"
     else:

@@ -93,6 +93,9 @@ class BookBuild:
         #: paths outside the book already reported at include time, (page, path, line),
         #: so the page's doctree check does not report them again (:mod:`press.containment`)
         self.contained: set[tuple[str, str, int | None]] = set()
+        #: the last PDF compiled by pieces (:mod:`press.typst.pieces`): how many pieces, which
+        #: were compiled and which taken unchanged from the cache, passes, settled or not
+        self.pdf_pieces: dict[str, Any] | None = None
 
     # ---- the PDF's compile -----------------------------------------------------------------
     def submit(self, job: Any, app: Sphinx) -> None:

@@ -36,6 +36,7 @@ from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
 from . import errors
 from . import glyphs
+from . import pieces as by_pieces
 from ..typstmarkup import label, string
 from .translator import TypstTranslator
 from .worker import Worker
@@ -193,6 +194,57 @@ class Compile:
             pagemap.record(state.of(app), app.env, app.config, Path(app.doctreedir), self.page_map, self.pdf_path.name)
             if self.written is not None:
                 self.written()
+
+
+class PieceCompile(Compile):
+    """The book compiled by pieces (:mod:`press.typst.pieces`) and joined: the same job as
+    :class:`Compile` for the build (run in a thread, finished in one place), but every compile
+    process holds one part of the book, two or more run at once, and a piece whose Typst
+    source and numbers did not change is taken from the cache."""
+
+    def __init__(self, compiler: Worker, build: by_pieces.PieceBuild, typ_path: Path, pdf_path: Path,
+                 srcdir: str) -> None:
+        super().__init__(compiler, typ_path, pdf_path, srcdir, build.timestamp)
+        self.build = build
+
+    def run(self) -> None:
+        self.ran = True
+        self.compiler.done()  # the whole book's compiler (asked for the glyphs) is not needed
+        try:
+            pdfs, anchors, self.page_map, plain = self.build.run()
+            self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
+            joined = self.pdf_path.with_name(f".press-joined-{self.pdf_path.name}")
+            by_pieces.merge(pdfs, anchors, joined)
+            self.pdf = joined.read_bytes()
+            joined.unlink()
+        except typst.TypstError as exc:
+            self.error = exc
+            if self.build.error is not None:
+                self.typ_path = self.build.error[1]
+        except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
+            self.crash = exc
+
+    def finish(self, app: Any) -> None:
+        if self.thread is None and not self.ran:
+            self.run()
+        self.wait()
+        if self.done:
+            return
+        book = state.of(app)
+        b = self.build
+        book.pdf_pieces = {"pieces": len(b.pieces), "compiled": sorted(b.compiled), "reused": sorted(b.reused),
+                           "passes": b.passes, "stable": b.stable}
+        if self.error is None and self.crash is None:
+            logger.info(__("PDF by pieces: %d compiled, %d unchanged, %d pass(es)"),
+                        len(b.compiled), len(b.reused), b.passes)
+            if not b.stable:
+                warn(PressWarning.TYPST_COMPILE, f"the PDF's page numbers did not settle after {b.passes} passes "
+                     "(a page reference may show a stale number); build again to settle them")
+        plain, self.warnings = self.warnings, []
+        super().finish(app)
+        if self.error is None and self.crash is None:
+            for w, path in plain:
+                errors.warning(by_pieces.warnings_of([w])[0], path, self.srcdir)
 
 
 def _same_text(path: Path, text: str) -> bool:
@@ -365,6 +417,7 @@ class TypstBuilder(Builder):
         body = visitor.astext()
         del visitor
         _dismantle(doctree)
+        self.body = body  # the PDF by pieces cuts it (finish)
         source = self.preamble() + body + INDEX_CHAPTER
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
         template = Path(self.outdir, "press-book.typ")
@@ -472,6 +525,32 @@ class TypstBuilder(Builder):
         # the fallback chain's fonts (press.typst.glyphs: symbols, emoji, CJK, other scripts)
         return [str(bundled), *glyphs.package_font_dirs()] + [str((confdir / p).resolve()) for p in self.press.pdf_font_paths]
 
+    def piece_job(self, compiler: Worker, pdf_path: Path, timestamp: int, images_changed: bool) -> PieceCompile | None:
+        """The compile by pieces (``press_pdf_pieces``), or ``None`` for one compile of the whole
+        book (the setting is off, or the book is one piece)."""
+        body = getattr(self, "body", None)
+        if body is None:  # (not translated: the Typst source is the last build's)
+            return None
+        replaced = by_pieces.replaced_by_design(self.design_text() or "")
+        if replaced and self.press.pdf_pieces == "auto":
+            logger.info(__("press_pdf_design replaces %s: the PDF is compiled whole"), ", ".join(replaced))
+        short = len(body.encode()) < by_pieces.AUTO_FROM_BYTES
+        if (self.press.pdf_pieces == "off" or (self.press.pdf_pieces == "auto" and (replaced or short))
+                or len(by_pieces.split(body)) < 2):
+            by_pieces.forget(Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE))
+            return None
+        outdir, cache = Path(self.outdir), Path(self.doctreedir, by_pieces.CACHE)
+        if images_changed:  # a piece's PDF embeds its images: none of the cached ones is current
+            shutil.rmtree(cache, ignore_errors=True)
+        salt = hashlib.sha256()
+        for name in ("press-book.typ", "press-elements.typ", DESIGN, "cover.svg"):
+            path = outdir / name
+            salt.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+        salt.update(f"{typst.__version__}\0{self.font_paths()}\0{timestamp}".encode())
+        build = by_pieces.PieceBuild(outdir, cache, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest())
+        self.body = None
+        return PieceCompile(compiler, build, self.typ_path, pdf_path, str(self.srcdir))
+
     def finish(self) -> None:
         images_changed = self.copy_image_files()
         pdf_path = Path(self.outdir, f"{self.press.slug}.pdf")
@@ -494,6 +573,7 @@ class TypstBuilder(Builder):
                 warn(PressWarning.CONFIG, f"press_pdf_fallback_fonts names {family!r}, which is not among the fonts: {sorted(fonts.families())}")
         timestamp = press_config.source_date_epoch(self.confdir) or 0
         logger.info(__("compiling %s with Typst %s..."), pdf_path.name, typst.__version__)
-        job = Compile(compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
+        job = self.piece_job(compiler, pdf_path, timestamp, images_changed) or Compile(
+            compiler, self.typ_path, pdf_path, str(self.srcdir), timestamp)
         job.written = self.record_stamp  # once the PDF is written
         book.submit(job, self.sphinx)  # run now, or while the next formats are written

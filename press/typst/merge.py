@@ -21,7 +21,9 @@
 The file is written with objects in compressed streams and a content-derived file ID (as
 :mod:`press.typst.pack`), so the same pieces give the same bytes.
 
-An experiment (``benchmarks/chapters.py --merge``): not wired into the build yet.
+``--pad``: a piece (but the last) with an odd number of pages is followed by a blank page.
+
+The build's route for a book compiled by pieces (:mod:`press.typst.pieces`).
 """
 
 from __future__ import annotations
@@ -103,8 +105,18 @@ def _page_labels(entries: list[tuple[int, Any]]) -> Array:
     return Array(out)
 
 
-def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None) -> None:
+def _pad(book: pikepdf.Pdf, count: int) -> None:
+    """A piece with an odd number of pages is followed by a blank verso: the next piece opens
+    on a recto, as it was compiled (``--pad``)."""
+    if count % 2:
+        box = [float(x) for x in book.pages[-1].obj.MediaBox]
+        book.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
+
+
+def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None, pad: bool = False) -> None:
     book = pikepdf.open(pieces[0])
+    if pad and len(pieces) > 1:
+        _pad(book, len(book.pages))
     root = book.Root
     struct = root.StructTreeRoot
     document = _document(struct)
@@ -129,6 +141,8 @@ def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = 
         for kid in kids:  # never copy the piece's own tree root through a parent link
             del kid["/P"]
         book.pages.extend(src.pages)
+        if pad and n + 1 < len(pieces):
+            _pad(book, len(src.pages))
         offset = next_key
         for page in book.pages[first_page:]:
             obj = page.obj
@@ -217,4 +231,5 @@ if __name__ == "__main__":
     if args and args[0] == "--anchors":
         anchors = json.loads(open(args[1], encoding="utf-8").read())
         args = args[2:]
-    merge(args[1:], args[0], anchors)
+    pad = bool(args) and args[0] == "--pad"
+    merge(args[1 + pad:], args[pad], anchors, pad)

@@ -1,0 +1,157 @@
+"""The PDF by pieces (press/typst/pieces.py): each part or level-1 chapter compiled on its own,
+cached, joined into one tagged PDF (press/typst/merge.py).
+
+The book-wide PDF checks (outline, contents, links, page labels, tags, PDF/UA, type sizes,
+recto openers, byte-identical rebuilds) run on the guide's joined PDF (its conf.py says
+``press_pdf_pieces = "on"``) in test_pdf_design.py, test_pdf_book.py and test_book_makeup.py;
+the test roots here are short, so they set ``on`` too (``auto`` would compile them whole);
+here: what only the pieces do — an edit recompiles only its piece, and links between pieces
+land on the right page.
+"""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+from pathlib import Path
+
+import pikepdf
+import pypdf
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+from conftest import copy_root
+from press.typst import pieces
+
+
+def _build(srcdir: Path, **overrides) -> tuple[SphinxTestApp, str]:
+    overrides = {"press_pdf_pieces": "on", **overrides}
+    warnings = StringIO()
+    app = SphinxTestApp("typst", srcdir=srcdir, confoverrides=overrides or None, status=StringIO(), warning=warnings)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app, warnings.getvalue()
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.book
+def test_an_edit_recompiles_only_its_piece(tmp_path):
+    src = copy_root("pdf", tmp_path)
+    app, _ = _build(src)
+    first = app.press_build.pdf_pieces
+    assert first is not None and first["stable"], first
+    names = {p.stem for p in Path(app.outdir).glob("press-piece-*.typ")}
+    # a piece per level-1 heading, the index and the front matter, all compiled cold
+    assert len(names) == first["pieces"] + 2 and set(first["compiled"]) == names, first
+    gamma = next(p.stem for p in Path(app.outdir).glob("press-piece-0*.typ")
+                 if "Gamma Chapter" in p.read_text(encoding="utf-8"))
+    page = src / "part-two" / "gamma.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("GAMMAWORDS close", "GAMMAEDITED close"),
+                    encoding="utf-8")
+    app, _ = _build(src)
+    second = app.press_build.pdf_pieces
+    assert second["compiled"] == [gamma], second
+    assert second["passes"] == 1 and len(second["reused"]) == first["pieces"] + 1, second
+    text = _squash("".join(p.extract_text() or "" for p in pypdf.PdfReader(Path(app.outdir) / "proof-book.pdf").pages))
+    assert "GAMMAEDITED" in text and "GAMMAWORDS" not in text
+    # nothing changed: the PDF is not compiled at all
+    app, _ = _build(src)
+    assert app.press_build.pdf_pieces is None
+
+
+@pytest.mark.book
+def test_links_between_pieces_land_on_their_page(tmp_path):
+    src = copy_root("pdf", tmp_path)
+    app, _ = _build(src)
+    out = Path(app.outdir)
+    path = out / "proof-book.pdf"
+    # the preface (a piece of its own) points into Part One's piece
+    preface = next(p for p in out.glob("press-piece-0*.typ") if "PREFACEWORDS" in p.read_text(encoding="utf-8"))
+    assert '"d.part-one.alpha": ' in preface.read_text(encoding="utf-8")
+    reader = pypdf.PdfReader(str(path))
+    texts = [_squash(p.extract_text() or "") for p in reader.pages]
+    at = next(i for i, t in enumerate(texts) if "PREFACEWORDS" in t)
+    alpha = next(i for i, t in enumerate(texts) if "ALPHAWORDS" in t)
+    code = next(i for i, t in enumerate(texts) if "Codeandlistings" in t and i >= alpha)
+    assert re.search(r"thealphachapter\(p\.(\d+)\)", texts[at]).group(1) == reader.page_labels[alpha]
+    assert re.search(r"itscodesection\(p\.(\d+)\)", texts[at]).group(1) == reader.page_labels[code]
+    with pikepdf.open(path) as pdf:
+        pages = {p.obj.objgen: i for i, p in enumerate(pdf.pages)}
+        targets = []
+        for annot in pdf.pages[at].obj.get("/Annots", []):
+            assert "/A" not in annot or not str(annot.A.get("/URI", "")).startswith("press:"), annot
+            if "/Dest" in annot:
+                targets.append(pages[annot.Dest[0].objgen])
+        assert alpha in targets and code in targets, targets
+        # no link of the joined book is left pointing at a piece-to-piece address
+        for page in pdf.pages:
+            for annot in page.obj.get("/Annots", []):
+                uri = str(annot.get("/A", {}).get("/URI", "")) if "/A" in annot else ""
+                assert not uri.startswith("press:"), uri
+
+
+@pytest.mark.book
+def test_off_compiles_the_whole_book_in_one(tmp_path):
+    src = copy_root("pdf", tmp_path)
+    app, _ = _build(src, press_pdf_pieces="off")
+    assert app.press_build.pdf_pieces is None
+    assert not list(Path(app.outdir).glob("press-piece-*.typ"))
+
+
+def test_split_cuts_before_every_level_one_heading():
+    body = ('/*@ a.md:1 */\n#press-heading(level: 1, kind: "chapter")[A]\ntext\n'
+            '/*@ p.md:1 */\n#press-heading(level: 1, kind: "part")[P]\n'
+            '#press-heading(level: 2, kind: "chapter")[C]\nmore\n')
+    parts = pieces.split(body)
+    assert len(parts) == 2 and "".join(parts) == body
+    assert parts[1].startswith("/*@ p.md:1 */") and "kind: \"chapter\")[C]" in parts[1]
+
+
+def test_typst_values_and_the_piece_argument():
+    assert pieces.typst_value({"a": [1, "x\"y"], "b": None, "c": True, "d": {}}) == \
+        '("a": (1, "x\\"y", ), "b": none, "c": true, "d": (:))'
+    preamble = '#import "press-book.typ": *\n#show: book.with(\n  title: "T",\n  cover: "cover.svg",\n)\n'
+    assert pieces.with_piece(preamble, {"kind": "body"}).endswith(
+        '  cover: "cover.svg",\n  piece: ("kind": "body"),\n)\n')
+
+
+@pytest.mark.book
+def test_an_error_in_a_piece_is_reported_at_the_authors_line(tmp_path):
+    src = copy_root("pdf", tmp_path)
+    page = src / "part-two" / "gamma.md"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text + "\n```{raw} typst\n#this-function-does-not-exist()\n```\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    app, warnings = _build(src, press_raw_typst="allow")
+    assert app.statuscode == 1
+    assert f"gamma.md:{line}: ERROR: Typst could not compile the PDF: unknown variable" in warnings, warnings
+    assert ".typ:" not in warnings and not (Path(app.outdir) / "proof-book.pdf").exists()
+
+
+@pytest.mark.book
+def test_the_joined_book_looks_like_the_book_compiled_whole(tmp_path):
+    """Every page pixel for pixel, the page labels and the outline: margins, running heads,
+    blank versos, contents, list of figures and index come out as in one compile."""
+    import pypdfium2
+    from PIL import ImageChops
+
+    books = {}
+    for mode in ("off", "on"):
+        app, _ = _build(copy_root("pdf", tmp_path / mode), press_pdf_pieces=mode)
+        books[mode] = Path(app.outdir) / "proof-book.pdf"
+    whole, joined = (pypdf.PdfReader(str(books[m])) for m in ("off", "on"))
+    assert len(whole.pages) == len(joined.pages) and whole.page_labels == joined.page_labels
+
+    def titles(items):
+        return [titles(i) if isinstance(i, list) else i.title for i in items]
+
+    assert titles(whole.outline) == titles(joined.outline)
+    a, b = (pypdfium2.PdfDocument(str(books[m])) for m in ("off", "on"))
+    for i in range(len(a)):
+        x, y = (d[i].render(scale=0.5).to_pil().convert("RGB") for d in (a, b))
+        assert ImageChops.difference(x, y).getbbox() is None, f"page {i + 1} differs"
