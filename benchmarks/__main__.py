@@ -39,19 +39,36 @@ TEX_PACKAGES = ["texlive-xetex", "texlive-latex-recommended", "texlive-latex-ext
                 "texlive-fonts-recommended", "latexmk", "fonts-freefont-otf", "tex-gyre"]
 
 
-def ensure_tex() -> str | None:
-    """Make sure xelatex and latexmk exist (apt-get, benchmark only); return a reason if not."""
-    if shutil.which("xelatex") and shutil.which("latexmk"):
+#: what Jupyter Book 1's PDF needs beyond that (its documented apt list): sphinx-jupyterbook-latex's
+#: jupyterBook.cls loads bbm.sty, which is in texlive-fonts-extra
+JB1_TEX_PACKAGES = ["texlive-fonts-extra"]
+JB1_TEX_FILES = ["bbm.sty"]
+
+
+def _tex_files_missing(files: list[str]) -> bool:
+    if not files:
+        return False
+    if not shutil.which("kpsewhich"):
+        return True
+    return any(not subprocess.run(["kpsewhich", f], capture_output=True, text=True).stdout.strip() for f in files)
+
+
+def ensure_tex(extra: list[str] | None = None, files: list[str] | None = None) -> str | None:
+    """Make sure xelatex and latexmk (and the TeX ``files``, from the ``extra`` packages)
+    exist (apt-get, benchmark only); return a reason if not."""
+    if shutil.which("xelatex") and shutil.which("latexmk") and not _tex_files_missing(files or []):
         return None
     if not shutil.which("apt-get") or os.geteuid() != 0:
         return "xelatex is missing and cannot be installed here (needs apt-get as root)"
     print("bench: installing TeX Live for the latexpdf baseline (apt-get)...", flush=True)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for cmd in (["apt-get", "update", "-qq"],
-                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *TEX_PACKAGES]):
+                ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *TEX_PACKAGES, *(extra or [])]):
         if subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL).returncode != 0:
             return f"could not install TeX Live ({' '.join(cmd[:2])} failed)"
-    return None if shutil.which("xelatex") else "xelatex still missing after apt-get"
+    if not shutil.which("xelatex"):
+        return "xelatex still missing after apt-get"
+    return f"{', '.join(files or [])} still missing after apt-get" if _tex_files_missing(files or []) else None
 
 
 def measure(cmd: list[str], cwd: Path) -> dict:
@@ -289,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     if args.only_jb1:
-        reason = "skipped (--no-latex)" if args.no_latex else ensure_tex()
+        reason = "skipped (--no-latex)" if args.no_latex else ensure_tex(JB1_TEX_PACKAGES, JB1_TEX_FILES)
         print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
         return 0
     kinds = [k.strip() for k in args.books.split(",") if k.strip()]
@@ -301,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: generated {args.pages} {kind} pages in {book}", flush=True)
         report(args, kind, book, compare(book, with_latex=reason is None), reason)
     if not args.no_jb1:
+        if reason is None:
+            reason = ensure_tex(JB1_TEX_PACKAGES, JB1_TEX_FILES)
         print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))
     if args.large:
         print(f"\n## {args.large:,} pages: our three formats (cold)\n")

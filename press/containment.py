@@ -76,7 +76,9 @@ def on_include_read(app: Sphinx, relative_path: Path, parent_docname: str, conte
         return
     docname = app.env.docname
     line = _line_naming(app, docname, Path(relative_path).name)
-    warn(PressWarning.CONTAINMENT, _message(str(relative_path), resolved, app), location=(docname, line))
+    # the path as the page writes it (Sphinx passes it relative to the source folder)
+    written = os.path.relpath(Path(app.srcdir) / relative_path, Path(app.env.doc2path(docname)).parent)
+    warn(PressWarning.CONTAINMENT, _message(written, resolved, app), location=(docname, line))
     state.of(app).contained.add((docname, str(resolved), line))
     content[0] = ""
 

@@ -8,6 +8,12 @@
         "METR; randomized controlled trial": ["randomized controlled trial"],  # a sub-entry
     }
 
+A word may be limited to some pages with ``" @ "`` and a glob of document names, so that
+mentions in different chapters go under different sub-entries (an index's "Karpathy, Andrej:
+on vibe coding, 97–103")::
+
+        "Karpathy, Andrej; on vibe coding": ["Karpathy @ debates/*"],
+
 An entry is Sphinx's single-entry form (``"term"`` or ``"term; sub-entry"``).  A word is
 matched whole and case-sensitively in running text and inline code, never in headings,
 code blocks, math, reference lists or the bibliography.  No page is edited:
@@ -29,6 +35,7 @@ code blocks, math, reference lists or the bibliography.  No page is edited:
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import re
 from collections.abc import Iterator
@@ -63,14 +70,31 @@ def anchor_id(entry: str) -> str:
     return f"{MARK}-{entry_key(entry)}"
 
 
-def patterns(terms: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str]]]:
-    """One whole-word regular expression per entry (longest words first)."""
+def patterns(terms: dict[str, list[str]]) -> list[tuple[str, re.Pattern[str], str]]:
+    """One whole-word regular expression per entry and page glob (longest words first;
+    ``"*"``: every page)."""
     out = []
     for entry, words in terms.items():
-        words = list(words) or [entry.split(";")[0].strip()]
-        alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-        out.append((entry, re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])")))
+        scoped: dict[str, list[str]] = {}
+        for word in list(words) or [entry.split(";")[0].strip()]:
+            word, _, glob = word.partition(" @ ")
+            scoped.setdefault(glob.strip() or "*", []).append(word.strip())
+        for glob, ws in scoped.items():
+            alternatives = "|".join(re.escape(w) for w in sorted(ws, key=len, reverse=True))
+            out.append((entry, re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])"), glob))
     return out
+
+
+def _docname(node: nodes.Node, default: str) -> str:
+    """The document a node comes from (in the PDF's assembled book, Sphinx's
+    ``inline_all_toctrees`` marks the sections of each included document with its name;
+    their parent links still lead to that document's own tree, not to its ``start_of_file``)."""
+    current = node.parent
+    while current is not None:
+        if isinstance(current, (addnodes.start_of_file, nodes.section)) and current.get("docname"):
+            return current["docname"]
+        current = current.parent
+    return default
 
 
 def _skipped(node: nodes.Node, skip: tuple[type, ...] = SKIP) -> bool:
@@ -86,16 +110,19 @@ def _skipped(node: nodes.Node, skip: tuple[type, ...] = SKIP) -> bool:
     return False
 
 
-def _mentions(doctree: nodes.Node, terms: dict[str, list[str]],
-              skip: tuple[type, ...] = SKIP) -> Iterator[tuple[nodes.Element, nodes.Node, list[str]]]:
+def _mentions(doctree: nodes.Node, terms: dict[str, list[str]], skip: tuple[type, ...] = SKIP,
+              docname: str = "") -> Iterator[tuple[nodes.Element, nodes.Node, list[str]]]:
     """``(home, before, entries)`` for each text that mentions entries, in document order:
     an anchor or index node goes into ``home`` just before ``before``."""
     found = patterns(terms)
+    scoped = any(glob != "*" for _, _, glob in found)
     for text in list(doctree.findall(nodes.Text)):
         parent = text.parent
         if parent is None or _skipped(text, skip):
             continue
-        hits = [entry for entry, rx in found if rx.search(text.astext())]
+        doc = _docname(text, docname) if scoped else docname
+        hits = list(dict.fromkeys(entry for entry, rx, glob in found
+                                  if (glob == "*" or fnmatch.fnmatchcase(doc, glob)) and rx.search(text.astext())))
         if not hits:
             continue
         before = parent if isinstance(parent, nodes.literal) else text
@@ -114,7 +141,7 @@ def mark_mentions(app: Sphinx, doctree: nodes.document) -> None:
     if not terms:
         return
     first: dict[str, str] = {}
-    for home, before, hits in _mentions(doctree, terms, SKIP + (addnodes.only,)):
+    for home, before, hits in _mentions(doctree, terms, SKIP + (addnodes.only,), app.env.docname):
         for entry in hits:
             if entry in first:
                 continue
@@ -142,7 +169,7 @@ class IndexTerms(SphinxPostTransform):
         terms = press_config.get(self.config).index_terms
         if not terms:
             return
-        for home, before, hits in _mentions(self.document, terms):
+        for home, before, hits in _mentions(self.document, terms, docname=self.env.docname):
             index = addnodes.index(entries=[("single", entry, "", "", None) for entry in hits], inline=True)
             home.insert(home.index(before), index)
 

@@ -96,6 +96,9 @@ class BookBuild:
         #: the last PDF compiled by pieces (:mod:`press.typst.pieces`): how many pieces, which
         #: were compiled and which taken unchanged from the cache, passes, settled or not
         self.pdf_pieces: dict[str, Any] | None = None
+        #: the builder of the build's first format: every format's application reads conf.py
+        #: again, and only this one reports what is wrong in it (:func:`reports_config`)
+        self.first_builder: str | None = None
 
     # ---- the PDF's compile -----------------------------------------------------------------
     def submit(self, job: Any, app: Sphinx) -> None:
@@ -160,7 +163,17 @@ class BookApp(Sphinx):
 
     def __init__(self, *args: Any, book: BookBuild, **kwargs: Any) -> None:
         self.press_build = book
+        self.press_buildername = kwargs.get("buildername")
         super().__init__(*args, **kwargs)
+
+    def preload_builder(self, name: str) -> None:
+        """Sphinx calls this after the extensions of conf.py: an ordinary Sphinx project
+        whose ``extensions`` do not list press gets it here, so ``press build`` in any
+        Sphinx project has the ``typst`` and press ``epub`` builders (not Sphinx's crash
+        report "Builder name typst not registered")."""
+        if "press" not in self.extensions:
+            self.setup_extension("press")
+        super().preload_builder(name)
 
 
 def of(app: Sphinx) -> BookBuild:
@@ -171,3 +184,11 @@ def of(app: Sphinx) -> BookBuild:
         book = BookBuild(standalone=True)
         setattr(app, ATTRIBUTE, book)
     return book
+
+
+def reports_config(app: Sphinx) -> bool:
+    """Whether ``app`` reports a problem of ``conf.py`` itself: the application of the build's
+    first format (the others read the same file: one message, not one per format), or any
+    application the engine did not make."""
+    first = of(app).first_builder
+    return first is None or getattr(app, "press_buildername", None) in (None, first)

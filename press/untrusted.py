@@ -7,6 +7,11 @@ request (to any host, internal ones included) and publish the answer.  They are 
 ``conf.py`` sets ``press_allow_network = True`` (the owner's explicit choice; then the network
 namespace test no longer holds for that book).
 
+The same holds for ``sphinx.ext.intersphinx``: inventories that live on the network
+(``intersphinx_mapping`` entries with a URL and no local ``objects.inv``) are not fetched; one
+``press.network`` warning at ``conf.py`` names them (references into those projects then stay
+unresolved). An entry that names a local inventory file is used as it is.
+
 **No page from outside.** Every page's file is resolved (symbolic links followed, also those of
 folders on the way); a page that lies outside the source folder and ``press_allowed_paths`` is a
 ``press.containment`` error at ``file:1`` and its text reaches no output (no HTML, no
@@ -44,7 +49,7 @@ from sphinx.application import Sphinx
 from sphinx.directives.patches import CSVTable
 
 from . import config as press_config
-from . import envstore
+from . import envstore, state
 from .containment import is_inside, roots
 from .warnings_ import PressWarning, warn
 
@@ -211,6 +216,45 @@ class OfflineRaw(Raw):
         return [] if _network_refused(self) else super().run()
 
 
+def offline_inventories(app: Sphinx, config: Any) -> None:
+    """Remote intersphinx inventories left unfetched (see the module docstring); runs after
+    intersphinx has normalised the mapping to ``{key: (name, (uri, locations))}``."""
+    mapping = getattr(config, "intersphinx_mapping", None)
+    if not mapping or "sphinx.ext.intersphinx" not in app.extensions or press_config.get(config).allow_network:
+        return
+    remote = []
+    for key, (name, (uri, locations)) in list(mapping.items()):
+        local = tuple(loc for loc in locations if not _on_network(loc if loc is not None else uri))
+        if len(local) != len(locations):
+            remote.append(name)
+        if local:
+            mapping[key] = (name, (uri, local))
+        else:
+            del mapping[key]
+    if not remote or not state.reports_config(app):
+        return
+    conf_py = Path(app.confdir) / "conf.py"
+    line = None
+    if conf_py.is_file():
+        for number, text in enumerate(conf_py.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if text.lstrip().startswith("intersphinx_mapping"):
+                line = number
+                break
+    names = ", ".join(repr(n) for n in remote)
+    warn(
+        PressWarning.NETWORK,
+        f"intersphinx_mapping: the inventories of {names} are on the network and are not fetched (the build makes "
+        "no network request; references into them stay unresolved): save each objects.inv into the project and "
+        "name the file, e.g. {'python': ('https://docs.python.org/3', 'python-objects.inv')} "
+        "(or set press_allow_network = True in conf.py)",
+        location=f"{conf_py}:{line}" if line else str(conf_py),
+    )
+
+
+def _on_network(location: str) -> bool:
+    return "://" in location and not location.startswith("file://")
+
+
 def check_bib_syntax(app: Sphinx, config: Any) -> None:
     """A ``.bib`` syntax error is one ``press.bibtex`` error at ``references.bib:LINE``."""
     from pybtex.database.input.bibtex import Parser
@@ -264,6 +308,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", check_depth, priority=100)
     app.connect("html-page-context", no_source_copy)
     app.connect("config-inited", check_bib_syntax, priority=300)
+    app.connect("config-inited", offline_inventories, priority=850)  # after intersphinx's own (800)
     app.connect("builder-inited", _bib_errors_kept, priority=400)
     app.connect("builder-inited", _bib_errors_done, priority=600)
     app.add_directive("csv-table", OfflineCSVTable, override=True)

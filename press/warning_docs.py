@@ -145,7 +145,9 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "source/data.md:9: ERROR: csv-table :url: would fetch 'https://example.org/data.csv' during the build: the "
         "build makes no network request; save the file into the book and use :file: [press.network]",
         "Save the file into the book and use `:file:`, or set `press_allow_network = True` if every author is "
-        "trusted.",
+        "trusted. For `intersphinx_mapping` (`conf.py:LINE: … the inventories of 'python' are on the network`), "
+        "save the project's `objects.inv` beside `conf.py` and name it as the entry's inventory: "
+        "`{'python': ('https://docs.python.org/3', 'python-objects.inv')}`.",
     ),
     "limit": (
         "source/huge.md:1: ERROR: page is 2,400,000 bytes, over the budget of 1,000,000 (press_max_page_bytes): "
@@ -169,8 +171,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
         "`press_pdf_font_paths`), or write the character another way.",
     ),
     "control_char": (
-        "notebooks/train.ipynb:3: ERROR: control character(s) U+001B removed from the text of the PDF "
-        "[press.control_char]",
+        "source/console.md:3: ERROR: control character(s) U+001B removed from the text [press.control_char]",
         "Remove the control characters from the page (often terminal colour codes pasted from a console); "
         "notebook outputs are cleaned for you.",
     ),

@@ -114,3 +114,17 @@ def test_web_math_expands_the_books_macros(build_root):
     assert "<mi>ℝ</mi>" in page and "<mo>max</mo>" in page, page
     assert 'alttext="\\max_x f(x) \\in \\R"' in page
     assert "<mi>\\R</mi>" not in page and "press.mathml" not in built.warnings, built.warnings
+
+
+@pytest.fixture(scope="module")
+def content_html(build_root):
+    return build_root("content-print", "html")
+
+
+def test_web_book_control_characters_removed_with_one_warning(content_html):
+    """The web book gets the same clean text as the PDF and the EPUB: the ESC of the
+    coloured paste is removed when the page is read, one file:line warning."""
+    page = (Path(content_html.outdir) / "glyphs.html").read_text(encoding="utf-8")
+    assert "\x1b" not in page and "Coloured output: red." in page
+    found = lines(content_html, "control_char")
+    assert len(found) == 1 and "glyphs.md:11:" in found[0] and "U+001B" in found[0], content_html.warnings

@@ -120,6 +120,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
         self.pid = os.getpid()
         #: what this build's formats share (press.state): compiles, page map, outputs, site URL
         self.book = BookBuild(site_url=site_url, compilers=compilers)
+        self.book.first_builder = BUILDERS[self.formats[0]] if self.formats else None
 
     def abandon(self) -> None:
         """Stop what runs beside a build that will not be (or was) published: the web book's

@@ -243,8 +243,10 @@ class PressEpubBuilder(Epub3Builder):
         return ctx
 
     # ---- the navigation tree ----------------------------------------------------------------
-    def headings(self, docname: str) -> list[NavItem]:
-        """The headings of a page below its title, as nested nav items."""
+    def page_toc(self, docname: str) -> list[NavItem]:
+        """A page's top-level sections (its title, then any further top-level section, which
+        the web book's toctree and the PDF show as siblings of the page), each with the
+        headings below it, as nested nav items."""
         toc = self.env.tocs.get(docname)
         href = docname + self.out_suffix
 
@@ -264,30 +266,31 @@ class PressEpubBuilder(Epub3Builder):
 
         if toc is None or not len(toc) or not isinstance(toc[0], nodes.list_item):
             return []
-        top = items(toc)
-        return top[0].children if top else []
+        return items(toc)
 
     def nav_tree(self) -> list[NavItem]:
         """The navigation tree: the book's parts, chapters and nested pages
-        (:mod:`press.booktree`, each page once), with each page's headings.  A part made
-        from a toctree caption is a heading without a page of its own (``href=""``)."""
+        (:mod:`press.booktree`, each page once), with each page's headings (a page's further
+        top-level sections follow it as its siblings, as in the web book and the PDF).  A
+        part made from a toctree caption is a heading without a page of its own (``href=""``)."""
         tree = getattr(self, "press_tree", None) or booktree.book_tree(self.env, self.config)
 
-        def entry(item: booktree.Entry) -> NavItem:
-            kids = [entry(c) for c in item.children]
+        def entries(item: booktree.Entry) -> list[NavItem]:
+            kids = [e for c in item.children for e in entries(c)]
             if item.docname is None:
-                return NavItem(item.caption, "", kids)
+                return [NavItem(item.caption, "", kids)]
             title = self.env.titles.get(item.docname)
-            children = self.headings(item.docname) + kids
+            top = self.page_toc(item.docname)
+            children = (top[0].children if top else []) + kids
             text = title.astext() if title else item.docname
             if item.number:  # the author's :numbered: toctree: the web's and the PDF's numbers
                 text = f"{item.number} {text}"
-            return NavItem(text, item.docname + self.out_suffix, children)
+            return [NavItem(text, item.docname + self.out_suffix, children), *top[1:]]
 
         root = tree.root
-        return [NavItem(entry(root).text, root.docname + self.out_suffix, self.headings(root.docname))] + [
-            entry(c) for c in root.children
-        ]
+        top = self.page_toc(root.docname)
+        return [NavItem(entries(root)[0].text, root.docname + self.out_suffix, top[0].children if top else []),
+                *top[1:], *(e for c in root.children for e in entries(c))]
 
     # ---- metadata -------------------------------------------------------------------------
     def metadata(self, epoch: int, has_images: bool, has_math: bool, missing_alt: bool = False, math_fallback: bool = False,

@@ -258,6 +258,10 @@ def _typst_str_list(items: list[str]) -> str:
     return "(" + "".join(f"{string(i)}, " for i in items) + ")"
 
 
+def _is_references(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.section) and "press-references" in node.get("classes", ())
+
+
 class TypstBuilder(Builder):
     """Assemble the whole book into one doctree, write ``<slug>.typ``, compile ``<slug>.pdf``."""
 
@@ -311,31 +315,59 @@ class TypstBuilder(Builder):
 
     @staticmethod
     def own_content_first(tree: nodes.Element) -> None:
-        """A document's own closing section (its "References", added by press.references
-        after the generated toctree) goes before the chapters that toctree pulled in:
-        those chapters move to the end, so a part's works cited do not trail its last
-        chapter and the book's front matter keeps its own references."""
-        for sof in [tree, *tree.findall(addnodes.start_of_file)]:
-            chapters: list[nodes.Element] = []
-            references = None
+        """Chapters pulled in by a toctree move after the content that belongs before them.
 
-            def scan(node: nodes.Element) -> None:
-                nonlocal references
+        Sphinx inlines each toctree where it stands.  That is the author's order below a
+        chapter (a sub-page is a section among the page's own sections, numbered so by
+        ``:numbered:``), but not in two cases, where the chapters move, in order, to the
+        end of the document's top section:
+
+        * the **root page** opens the book and its toctree entries are the book's chapters
+          (or parts), never its sections: its own content after a toctree (a root page
+          with a toctree under each of its sections, "The User Guide", "The Community
+          Guide", …) would otherwise print inside the last chapter before it;
+        * a page's closing **"References"** (press.references, after its generated
+          toctree), so a part's works cited do not trail its last chapter and the book's
+          front matter keeps its own references.
+        """
+        holders: set[int] = set()  # elements with a chapter somewhere below them
+
+        def mark(node: nodes.Element) -> bool:  # top-down: a node's .parent is not always set
+            found = False
+            for child in node.children:
+                if isinstance(child, nodes.Element) and (isinstance(child, addnodes.start_of_file) | mark(child)):
+                    found = True
+            if found:
+                holders.add(id(node))
+            return found
+
+        mark(tree)
+        for sof in [tree, *tree.findall(addnodes.start_of_file)]:
+            chapters: list[tuple[nodes.Element, nodes.Element]] = []  # (parent, chapter)
+            home: nodes.Element | None = None
+
+            def scan(node: nodes.Element, top: nodes.Element | None) -> None:
+                nonlocal home
                 for child in node.children:
                     if isinstance(child, addnodes.start_of_file):
-                        chapters.append(child)
-                    elif isinstance(child, nodes.section) and "press-references" in child.get("classes", ()):
-                        if chapters and references is None:
-                            references = child
+                        chapters.append((node, child))
                     elif isinstance(child, nodes.Element):
-                        scan(child)
+                        if id(child) in holders:
+                            scan(child, top or child)
+                        elif not chapters or home is not None:
+                            continue
+                        elif sof is tree and not isinstance(child, nodes.Invisible):
+                            home = top if isinstance(top, nodes.section) else sof  # the top section holding it
+                        else:
+                            found = next(iter(child.findall(_is_references)), None)
+                            if found is not None:
+                                home = found.parent
 
-            scan(sof)
-            if references is None:
+            scan(sof, None)
+            if home is None:
                 continue
-            home = references.parent
-            for chapter in chapters:
-                chapter.parent.remove(chapter)
+            for parent, chapter in chapters:
+                parent.remove(chapter)
                 home.append(chapter)
 
     def collect_labels(self, tree: nodes.document) -> set[str]:

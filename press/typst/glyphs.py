@@ -24,14 +24,13 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..encoding import CONTROL, strip_controls  # noqa: F401 - one definition for every format
+
 #: PyPI packages whose folder holds fonts of the fallback chain (when installed)
 FONT_PACKAGES = ("manimgx_fonts", "noto_cjk_sans_otc")
 #: probes at most (each names one missing character): the rest are then taken as printable
 MAX_PROBES = 64
 _CANNOT = re.compile(r'the text `"(.*?)"` could not be displayed', re.S)
-#: control characters removed from text (tab, newline and carriage return are whitespace);
-#: an ANSI escape sequence (coloured terminal output) goes whole
-CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def package_font_dirs() -> list[str]:
@@ -42,19 +41,6 @@ def package_font_dirs() -> list[str]:
         if spec is not None and spec.origin:
             dirs.append(str(Path(spec.origin).parent))
     return dirs
-
-
-def strip_controls(text: str) -> tuple[str, list[str]]:
-    """``(text without control characters, the characters removed as U+XXXX names)``."""
-    found: list[str] = []
-
-    def drop(m: re.Match[str]) -> str:
-        name = f"U+{ord(m.group(0)[0]):04X}"
-        if name not in found:
-            found.append(name)
-        return ""
-
-    return CONTROL.sub(drop, text), found
 
 
 def _probe_source(chars: list[str], font: str) -> str:

@@ -39,16 +39,29 @@ class InlineVisitors:
     def inline_context(self) -> bool:
         return bool(self.in_table or self.in_footnote or self.in_caption)
 
+    @staticmethod
+    def leads_in(node: nodes.paragraph) -> bool:
+        """A paragraph that ends with a colon and introduces a code block ("File app/x.py:"):
+        kept on the page of its listing, never left alone at a page's foot."""
+        after = node.next_node(descend=False, siblings=True)
+        if isinstance(after, nodes.container) and "literal-block-wrapper" in after.get("classes", ()):
+            after = after.next_node(nodes.literal_block)
+        return isinstance(after, nodes.literal_block) and node.astext().rstrip().endswith(":")
+
     def visit_paragraph(self, node: nodes.paragraph) -> None:
         if self.pending_labels:
             self.flush_labels()
         self.emit_labels(node)
+        if not self.inline_context() and self.leads_in(node):
+            self.add("#press-lead-in[")
 
     def depart_paragraph(self, node: nodes.paragraph) -> None:
         if self.inline_context():
             if node.next_node(descend=False, siblings=True) is not None:
                 self.add(" #parbreak() ")
         else:
+            if self.leads_in(node):
+                self.add("]")
             self.add("\n\n")
 
     def clean(self, text: str, node: nodes.Node) -> str:

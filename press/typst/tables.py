@@ -65,6 +65,8 @@ class TableVisitors:
         finally:
             self.tables.pop()
         breakable = ", breakable: true" if table.breakable else ""
+        if not table.breakable and self.near_opener(node):
+            breakable = ", placement: bottom"
         self.add(f"\n#press-table-figure(caption: [{table.caption}], number: {string(table.number)}{breakable})[{body}]")
         self.add(self.take_label(node) + "\n\n")
         self.extra_labels(node)

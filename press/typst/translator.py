@@ -94,6 +94,7 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         self.in_footnote = 0
         self.in_citation = 0
         self.in_caption = 0
+        self.opener: nodes.Element | None = None  # the section of the latest part or chapter title
         self.labels_emitted: set[str] = set()
         self.pending_labels: list[str] = []
         self.known_labels: set[str] = set(getattr(builder, "known_labels", ()))
@@ -330,6 +331,8 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
             level = max(1, self.heading_level())
             kind = self.heading_kind()
             number = self.heading_number(parent)
+            if kind in ("chapter", "part"):
+                self.opener = parent
             self.add(f'\n#press-heading(level: {level}, kind: "{kind}"{number})[')
             self.context.append("]\n\n")
         elif isinstance(parent, (nodes.Admonition, nodes.topic, nodes.sidebar)):
@@ -646,7 +649,8 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         text = self.render(caption.children) if caption is not None else ""
         self.in_caption -= 1
         number = self.fignumber(node, "figure")
-        self.add(f"\n#press-figure([{content}], caption: [{text}], number: {string(number)})")
+        bottom = ", placement: bottom" if self.near_opener(node) else ""
+        self.add(f"\n#press-figure([{content}], caption: [{text}], number: {string(number)}{bottom})")
         self.add(self.take_label(node) + "\n\n")
         self.extra_labels(node)
         legend = node.next_node(nodes.legend)
@@ -655,6 +659,36 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
                 child.walkabout(self)
         raise nodes.SkipNode
 
+
+    #: A float within this many lines of a chapter's (or part's) title floats to the bottom:
+    #: on the opener page it could otherwise go to the top, above the title (issue 23). The
+    #: rule is decided here, from the text before the float, never from where Typst put it
+    #: (a rule on the landed page fed back into the layout and did not converge).
+    OPENER_LINES = 24
+
+    def near_opener(self, node: nodes.Element) -> bool:
+        """Whether a float sits in the first lines of the current chapter or part: counted as
+        lines of about 60 characters per paragraph, three per heading, ten per figure or
+        table (an over-estimate of the space before it errs towards ``bottom``)."""
+        if self.opener is None:
+            return False
+        lines = 0
+        for n in self.opener.findall(nodes.Element):
+            if n is node:
+                return True
+            if n is self.opener or isinstance(n, (nodes.section, nodes.Inline)):
+                continue
+            if isinstance(n, nodes.title):
+                lines += 0 if n.parent is self.opener else 3
+            elif isinstance(n, (nodes.figure, nodes.table, nodes.image)):
+                lines += 10
+            elif isinstance(n, nodes.literal_block):
+                lines += n.astext().count("\n") + 2
+            elif isinstance(n, (nodes.paragraph, nodes.rubric, nodes.term)):
+                lines += -(-len(n.astext()) // 60) + 1
+            if lines > self.OPENER_LINES:
+                return False
+        return False
     def visit_caption(self, node: nodes.Element) -> None:
         self.add("#emph[")  # a caption outside a figure
 

@@ -92,6 +92,10 @@ def site_url(config: Config) -> str:
     return url.rstrip("/") + "/" if url else ""
 
 
+#: themes built on the PyData theme, whose options press sets
+PYDATA_THEMES = ("sphinx_book_theme", "pydata_sphinx_theme")
+
+
 def _has_site_url(app: Sphinx, config: Config) -> bool:
     """Whether conf.py (or a ``-D`` override, or the build's state) gives the site URL, read
     before config-inited."""
@@ -119,7 +123,8 @@ def _defaults(app: Sphinx, config: Config) -> None:
     context.setdefault("default_mode", "auto")  # pydata theme: no "invalid theme mode" console error
     config.html_context = context
     options = dict(config.html_theme_options or {})
-    options.setdefault("navbar_persistent", [])  # one search box: the sidebar's (press.css hides the empty top bar)
+    if config.html_theme in PYDATA_THEMES:  # another theme (alabaster) rejects the option
+        options.setdefault("navbar_persistent", [])  # one search box: the sidebar's (press.css hides the empty top bar)
     config.html_theme_options = options
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
 
