@@ -234,4 +234,4 @@ def test_a_reference_error_names_the_references_line_not_the_paragraphs(book):
     page.write_text("---\ntitle: Late\n---\n\nA paragraph\nthat runs on\nto [a link](nope.md) here.\n")
     proc = run_press("build", "html", cwd=book)
     assert proc.returncode != 0
-    assert "late.md:7: ERROR: 'myst' cross-reference target not found: 'nope.md'" in proc.stderr, proc.stderr
+    assert "late.md:7: ERROR: cross-reference target not found: 'nope.md' (did you mean 'index.md'?) [press.reference]" in proc.stderr, proc.stderr
