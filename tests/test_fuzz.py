@@ -14,7 +14,7 @@ the book) — adds it to the corpus base book and builds it in-process with the
 * writes an EPUB whose every XHTML page is well-formed XML;
 * never hits a Typst compile error (``press.typst_compile``) and writes a PDF.
 
-Bounded: ``max_examples=20``, no shrinking, ``derandomize=True`` (the same pages
+Bounded: ``max_examples=14``, no shrinking, ``derandomize=True`` (the same pages
 on every run, so a failure reproduces; each assertion prints the page).
 """
 
@@ -103,7 +103,7 @@ def build(src: Path, builder: str) -> tuple[Path, str, str]:
 
 
 @settings(
-    max_examples=20, deadline=None, derandomize=True, database=None,
+    max_examples=14, deadline=None, derandomize=True, database=None,
     phases=[Phase.explicit, Phase.generate],  # no shrinking: each failure message carries its page
     suppress_health_check=list(HealthCheck),
 )

@@ -39,7 +39,15 @@ def squash(text: str) -> str:
 
 
 def body_pages(reader: pypdf.PdfReader) -> list[tuple[str, list[str]]]:
-    """(page label, text lines without the running head) of every arabic-numbered page."""
+    """(page label, text lines without the running head) of every arabic-numbered page (read
+    once per reader: the readers are module fixtures, and pypdf's text extraction is slow)."""
+    cached = getattr(reader, "_press_body_pages", None)
+    if cached is None:
+        cached = reader._press_body_pages = _body_pages(reader)
+    return cached
+
+
+def _body_pages(reader: pypdf.PdfReader) -> list[tuple[str, list[str]]]:
     out = []
     for label, page in zip(reader.page_labels, reader.pages):
         if not label.isdigit():
