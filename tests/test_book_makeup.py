@@ -50,7 +50,12 @@ def paper_pdf(request, build_root):
 
 
 def texts(reader: pypdf.PdfReader) -> list[str]:
-    return [p.extract_text() or "" for p in reader.pages]
+    """Every page's text, extracted once per reader (the readers are module fixtures, and
+    pypdf's extraction of the guide takes seconds)."""
+    cached = getattr(reader, "_press_texts", None)
+    if cached is None:
+        cached = reader._press_texts = [p.extract_text() or "" for p in reader.pages]
+    return list(cached)
 
 
 def is_opener(text: str) -> bool:
