@@ -1,6 +1,6 @@
 """Unit tests (no book build) for content that must never stop a build or run as code:
 math operators and strings (press.typst.math), MathJax macros (press.mathmacros), Typst
-labels (press.typst.translator.label), control characters (press.typst.glyphs)."""
+labels (press.typst.translator.label), control characters (press.encoding)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from press import mathmacros
-from press.typst import glyphs
+from press.encoding import strip_controls
 from press.typst.math import TYPST_OPERATORS, UnsafeMath, guard, to_typst
 from press.typst.translator import label
 
@@ -77,7 +77,7 @@ def test_labels_are_typst_labels(id_):
 
 
 def test_control_characters_are_removed():
-    text, found = glyphs.strip_controls("a\x1b[31mred\x1b[0m b\x07c\td\n")
+    text, found = strip_controls("a\x1b[31mred\x1b[0m b\x07c\td\n")
     assert text == "ared b" + "c\td\n" and found == ["U+001B", "U+0007"]
 
 

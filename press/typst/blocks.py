@@ -15,8 +15,8 @@ from __future__ import annotations
 from docutils import nodes
 from sphinx import addnodes
 
+from ..encoding import CONTROL
 from ..typstmarkup import escape, string
-from . import glyphs
 
 ADMONITIONS = {
     nodes.attention: "attention",
@@ -65,7 +65,7 @@ class BlockVisitors:
             lang = ""
         code = node.astext()
         if lang in ANSI_LEXERS:  # coloured terminal output (myst-nb): the colours stay on screen
-            code, lang = glyphs.CONTROL.sub("", code), ""
+            code, lang = CONTROL.sub("", code), ""
         code = self.printable(code, node)
         if node.get("linenos"):
             code = code.rstrip("\n")  # a trailing newline would be an extra, empty numbered line

@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from ..encoding import CONTROL, strip_controls  # noqa: F401 - one definition for every format
 
 #: PyPI packages whose folder holds fonts of the fallback chain (when installed)
 FONT_PACKAGES = ("manimgx_fonts", "noto_cjk_sans_otc")

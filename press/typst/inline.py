@@ -16,10 +16,10 @@ import unicodedata
 from docutils import nodes
 from sphinx import addnodes
 
+from ..encoding import CONTROL, strip_controls
 from ..typstmarkup import escape, string
 from ..warnings_ import PressWarning, warn
 from . import elements
-from . import glyphs
 
 #: Reference classes whose links get ", p. N" in print (page and section links).
 PAGE_REF_CLASSES = {"press-sitelink", "std-doc", "std-ref", "doc"}
@@ -67,9 +67,9 @@ class InlineVisitors:
     def clean(self, text: str, node: nodes.Node) -> str:
         """Text without control characters (a ``press.control_char`` warning at the author's
         file:line: an ESC of coloured terminal output would stop the PDF)."""
-        if not glyphs.CONTROL.search(text):
+        if not CONTROL.search(text):
             return text
-        text, found = glyphs.strip_controls(text)
+        text, found = strip_controls(text)
         warn(PressWarning.CONTROL_CHAR, f"control character(s) {', '.join(found)} removed from the text of the PDF",
              location=self.location(node))
         return text
