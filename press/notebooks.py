@@ -205,6 +205,8 @@ class PrintOutputs(SphinxPostTransform):
     default_priority = 3
 
     def run(self, **kwargs: Any) -> None:
+        if "nb_execution_mode" not in self.config:
+            return  # no notebook outputs without myst-nb (its settings): the whole book is not walked
         builder = builder_of(self.env).name
         web = builder in WEB
         trusted = web and getattr(self.config, "press_raw_html", "sanitize") == "allow"
@@ -243,20 +245,16 @@ class OutputAlt(SphinxPostTransform):
     default_priority = 2
 
     def run(self, **kwargs: Any) -> None:
-        # one walk of the document for both kinds (the PDF's document is the whole book)
-        found = list(self.document.findall(
-            lambda n: isinstance(n, nodes.Element) and n.get("nb_element") in ("mime_bundle", "cell_code_output")))
-        for bundle in found:
-            if not _is_bundle(bundle):
-                continue
+        if "nb_execution_mode" not in self.config:
+            return  # no notebook outputs without myst-nb
+        for bundle in list(self.document.findall(_is_bundle)):
             text = next((c.astext().strip() for c in bundle.children if _mime(c) == "text/plain"), "")
             alt = text if text and not text.startswith("<") and "\n" not in text and len(text) < 200 else ""
             for image in bundle.findall(nodes.image):
                 if not image.get("alt"):
                     image["alt"] = alt or "Image output of the code cell above"
-        for container in found:
-            if not (isinstance(container, nodes.container) and container.get("nb_element") == "cell_code_output"):
-                continue
+        for container in list(self.document.findall(
+                lambda n: isinstance(n, nodes.container) and n.get("nb_element") == "cell_code_output")):
             for image in container.findall(nodes.image):
                 if not image.get("alt"):
                     image["alt"] = "Image output of the code cell above"

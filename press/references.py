@@ -205,11 +205,20 @@ class FillReferences(SphinxPostTransform):
         backend = pybtex_docutils.Backend()
         fromdoc = self.env.docname
         # The assembled PDF tree: which document each placeholder belongs to (innermost
-        # start_of_file; Sphinx's inlining sets no parent links, so walk downwards).
-        owner = {}
-        for sof in self.document.findall(addnodes.start_of_file):
-            for node in sof.findall(chapter_references):
-                owner[id(node)] = sof["docname"]
+        # start_of_file; Sphinx's inlining sets no parent links, so walk downwards, once).
+        owner: dict[int, str] = {}
+
+        def walk(node: nodes.Element, doc: str) -> None:
+            for child in node.children:
+                if isinstance(child, addnodes.start_of_file):
+                    walk(child, child["docname"])
+                elif isinstance(child, chapter_references):
+                    owner[id(child)] = doc
+                elif isinstance(child, nodes.Element):
+                    walk(child, doc)
+
+        if builder.format == "typst":
+            walk(self.document, fromdoc)
         for node in placeholders:
             items = nodes.bullet_list(classes=["press-chapter-references"])
             if builder.format == "typst" and _is_part(owner.get(id(node), fromdoc), self.config.root_doc):
