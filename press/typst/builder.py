@@ -118,8 +118,11 @@ def _dismantle(tree: nodes.Node) -> None:
     """Cut the child-to-parent links of the assembled book once it is written: the whole
     book's tree is then freed by reference counting as soon as it is dropped, instead of
     waiting for (and costing) a full garbage collection while Typst compiles."""
-    for node in list(tree.findall()):
+    stack = [tree]
+    while stack:  # (an explicit stack: findall's generators cost more than the work)
+        node = stack.pop()
         node.parent = None  # type: ignore[assignment]
+        stack.extend(node.children)
 
 
 @contextlib.contextmanager
@@ -387,12 +390,16 @@ class TypstBuilder(Builder):
                 parent.remove(chapter)
                 home.append(chapter)
 
-    def collect_labels(self, tree: nodes.document) -> set[str]:
-        """Every label the translator will define, so links to anything else stay plain text."""
+    def collect_labels(self, tree: nodes.document, chars: set[str] | None = None) -> set[str]:
+        """Every label the translator will define, so links to anything else stay plain text
+        (and, in ``chars``, every character of the book's text: the same walk)."""
         labels = set()
         current = [tree["docname"]]
 
         def walk(node: nodes.Node) -> None:
+            if chars is not None and isinstance(node, nodes.Text):
+                chars.update(node)
+                return
             if isinstance(node, addnodes.start_of_file):
                 current.append(node["docname"])
                 labels.add(label(node["docname"]))
@@ -460,8 +467,9 @@ class TypstBuilder(Builder):
         with _no_collections():  # the whole book's tree lives until _dismantle frees it
             doctree = self.assemble_doctree()
             self.post_process_images(doctree)
-            self.missing_glyphs = self.find_missing_glyphs(doctree)
-            self.known_labels = self.collect_labels(doctree)
+            chars: set[str] = set()
+            self.known_labels = self.collect_labels(doctree, chars)
+            self.missing_glyphs = self.find_missing_glyphs(doctree, chars)
             visitor = self.create_translator(doctree, self)
             doctree.walkabout(visitor)
             body = visitor.astext()
@@ -503,11 +511,13 @@ class TypstBuilder(Builder):
         chain = [self.press.pdf_font] + [f for f in self.press.pdf_fallback_fonts if f.casefold() in have]
         return "(" + "".join(f"{string(f)}, " for f in dict.fromkeys(chain)) + ")"
 
-    def find_missing_glyphs(self, doctree: nodes.Node) -> set[str]:
-        """The characters of the book's text that no font can print (:mod:`press.typst.glyphs`)."""
-        chars: set[str] = set()
-        for text in doctree.findall(nodes.Text):
-            chars.update(text)
+    def find_missing_glyphs(self, doctree: nodes.Node, chars: set[str] | None = None) -> set[str]:
+        """The characters of the book's text (``chars``: already collected) that no font can
+        print (:mod:`press.typst.glyphs`)."""
+        if chars is None:
+            chars = set()
+            for text in doctree.findall(nodes.Text):
+                chars.update(text)
         compiler, _ = compiler_for(state.of(self.sphinx), str(self.outdir), self.font_paths())
         return glyphs.missing(compiler, Path(self.outdir), chars, self.text_fonts())
 
