@@ -30,6 +30,8 @@ from pathlib import Path
 import pytest
 from sphinx.testing.util import SphinxTestApp
 
+from press import templatecache
+
 pytest_plugins = ("sphinx.testing.fixtures",)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -96,14 +98,45 @@ def copy_root(name: str, dest: Path) -> Path:
     return src
 
 
+@dataclass
+class CompiledTemplates:
+    """The theme's compiled Jinja templates (``press.templatecache``'s folder), kept by this
+    test process and put in each new in-process build's doctree folder: two hundred small
+    builds then compile the theme's templates once, not each (Jinja recompiles any template
+    whose source changed, so a stale copy is only slower, never different)."""
+
+    home: Path | None = None  # set per session (pytest's temporary folder)
+    folder: Path | None = None
+
+    def lend(self, doctreedir: Path) -> None:
+        if self.folder is not None and self.folder.is_dir():
+            shutil.copytree(self.folder, doctreedir / templatecache.FOLDER, dirs_exist_ok=True)
+
+    def keep(self, doctreedir: Path) -> None:
+        if self.folder is None and self.home is not None and (doctreedir / templatecache.FOLDER).is_dir():
+            self.folder = self.home / "jinja-templates"
+            shutil.copytree(doctreedir / templatecache.FOLDER, self.folder)
+
+
+_templates = CompiledTemplates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_templates_home(tmp_path_factory):
+    _templates.home = tmp_path_factory.getbasetemp()
+
+
 def build_in_process(builder: str, srcdir: Path, **confoverrides) -> Built:
     """Build ``srcdir`` once with :class:`SphinxTestApp`; the app, outdir and captured logs."""
     status, warning = StringIO(), StringIO()
+    doctreedir = srcdir / "_build" / "doctrees"  # SphinxTestApp's
+    _templates.lend(doctreedir)
     app = SphinxTestApp(builder, srcdir=srcdir, confoverrides=confoverrides or None, status=status, warning=warning)
     try:
         app.build()
     finally:
         app.cleanup()
+    _templates.keep(Path(app.doctreedir))
     return Built(app, srcdir, Path(app.outdir), warning.getvalue(), status.getvalue())
 
 
