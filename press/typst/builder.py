@@ -163,6 +163,8 @@ class Compile:
         self.crash: BaseException | None = None
         self.thread: threading.Thread | None = None
         self.page_map: dict[str, Any] | str = "not compiled"
+        #: set once :attr:`page_map` is known (or the compile ended without one)
+        self.mapped = threading.Event()
         self.written: Any = None
         self.ran = False
         self.done = False
@@ -174,6 +176,7 @@ class Compile:
             packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
             # where the pages begin, for the EPUB's page list (the layout above is memoised)
             self.page_map = pagemap.query(self.compiler)
+            self.mapped.set()
             self.compiler.done()  # the compile process exits (unless press serve keeps it)
             self.pdf = packing.result()
         except typst.TypstError as exc:
@@ -182,6 +185,19 @@ class Compile:
             self.crash = exc
         finally:
             self.compiler.done()
+            self.mapped.set()
+
+    def early_page_map(self) -> dict[str, Any] | None:
+        """The page map of a compile running in its thread as soon as the layout is known,
+        before the PDF is packed (or its pieces joined): the EPUB places its page markers
+        meanwhile; the compile is finished (errors reported, PDF written) at the end of the
+        format that finishes it, as before.  ``None``: no map to give before :meth:`finish`."""
+        if self.thread is None or self.done:
+            return None
+        self.mapped.wait()
+        if self.error is not None or self.crash is not None or not isinstance(self.page_map, dict):
+            return None
+        return self.page_map
 
     def start(self) -> None:
         if self.thread is None:
@@ -232,6 +248,7 @@ class PieceCompile(Compile):
         self.compiler.done()  # the whole book's compiler (asked for the glyphs) is not needed
         try:
             pdfs, anchors, self.page_map, plain = self.build.run()
+            self.mapped.set()  # (the join below takes a while: the EPUB needs only the map)
             self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
             joined = self.pdf_path.with_name(f".press-joined-{self.pdf_path.name}")
             by_pieces.merge(pdfs, anchors, joined)
@@ -243,6 +260,8 @@ class PieceCompile(Compile):
                 self.typ_path = self.build.error[1]
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
+        finally:
+            self.mapped.set()
 
     def finish(self, app: Any) -> None:
         if self.thread is None and not self.ran:
