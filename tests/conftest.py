@@ -66,10 +66,21 @@ BOOK_FIXTURES = frozenset({"build_root", "real_book", "new_book", "app", "make_a
 NO_BOOKS = "PRESS_TEST_NO_BOOKS"
 
 
+#: The test files that take longest, longest first (measured with a JUnit report on a quiet
+#: machine).  ``make test`` hands whole files to its workers in collection order
+#: (``--dist loadfile --no-loadscope-reorder``), so these start first and the run does not end
+#: with one worker on a long file while the others are idle; test_browser second, so one
+#: worker builds the session's real book while the others run files that do not need it.
+LONGEST_FIRST = ("test_engine", "test_browser", "test_bad_input", "test_jupyterbook", "test_book_makeup",
+                 "test_epub", "test_untrusted", "test_corpus", "test_strict", "test_publish", "test_pdf_pieces")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: the rest keep their order
 
 
 _REFUSED = ("this test builds a book but is not marked `book`: use a building fixture "

