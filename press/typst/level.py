@@ -25,6 +25,7 @@ same source gives the same PDF, whole or from ``make book``.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -112,7 +113,7 @@ def plan(data: dict[str, Any], ends: list[float | None], page_height: float, wei
             continue
         unit = min(want / total, PER_GAP * pitch)
         for gid, w in gaps:
-            fills[gid] = round(unit * w, 2)
+            fills[gid] = math.floor(unit * w * 100) / 100  # (rounded down: never past the room)
     return fills
 
 
