@@ -14,9 +14,12 @@ the builder measures, then adjusts:
    counts twice), at most :data:`PER_GAP` lines per weight, never more than the page has
    room for: its content does not change, only where its blocks sit;
 3. the book is compiled again with those gaps filled (``#press-gap(n, fill: ...)``; the
-   compiler's memoised layout makes this pass cheaper than the first) and the gaps are
-   checked to be on the same pages; a spread whose make-up changed is left as it was, and
-   if the second try still moves a page, the first layout is kept.
+   compiler's memoised layout makes this pass cheaper than the first) and checked: every gap
+   on the same page, every page ending where it did plus the space it was given (no line
+   moved to another page: a paragraph split at a page's foot, widow-controlled, may or may
+   not take the space, nor may a page whose foot holds a footnote's reference); the first
+   page whose make-up changed is left as it was and the book compiled again (at most
+   :data:`ATTEMPTS` times, then the first layout is kept).
 
 Everything is computed from the first layout only (no state from an earlier build): the
 same source gives the same PDF, whole or from ``make book``.
@@ -40,6 +43,10 @@ PER_GAP = 0.5
 LEAVE = 0.25
 #: room kept free at the foot of a filled page (pt)
 SAFETY = 1.0
+#: compiles with space added, at most (each one after the first leaves out the first page
+#: whose make-up changed: Typst's page breaks near a footnote or a kept-together block do not
+#: always take a few points more)
+ATTEMPTS = 3
 
 
 def gap_map(query: Callable[..., str]) -> dict[str, Any] | None:
@@ -82,7 +89,7 @@ def plan(data: dict[str, Any], ends: list[float | None], page_height: float, wei
     on_page: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for gid, page, y in data["gaps"]:
         on_page[int(page)].append((float(y), int(gid)))
-    top = min((y for gaps in on_page.values() for y, _ in gaps), default=0.0)
+    top = float(data["top"])  # the head of the text block: a gap there opens its page
 
     def inside(p: int) -> bool:  # a text page the next page continues (1-based)
         return (1 <= p < n and ends[p - 1] is not None and ends[p] is not None
@@ -158,19 +165,29 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
         return pdf, report, tmp
     before = pages_of(data)
     try:
-        for _ in range(2):
+        for _ in range(ATTEMPTS):
             tmp.write_text(filled(source, fills), encoding="utf-8")
             out = compile_(tmp)
             report["passes"] += 1
             after = gap_map(query)
-            moved = {g for g, p in (pages_of(after) if after else {}).items() if before.get(g) != p}
-            if after is not None and not moved:
+            bad = {before[g] for g, p in (pages_of(after) if after else {}).items() if before.get(g) != p}
+            given: dict[int, float] = defaultdict(float)
+            for g, pt in fills.items():
+                given[before[g]] += pt
+            now = content_ends(out, float(data["bottom"]))
+            if len(now) != len(ends):
+                bad |= set(range(1, len(ends) + 1))
+            else:
+                bad |= {i + 1 for i, (a, b) in enumerate(zip(ends, now))
+                        if (a is None) != (b is None) or (a is not None and b is not None
+                                                          and abs(b - a - given.get(i + 1, 0.0)) > 0.5)}
+            if after is not None and not bad:
                 report["filled"] = len(fills)
                 return out, report, tmp
-            # a spread whose make-up changed keeps its first layout
-            bad = {before[g] for g in moved if g in before}
-            bad |= {p + d for p in bad for d in (-1, 1)}
-            fills = {g: pt for g, pt in fills.items() if before.get(g) not in bad}
+            # the first page whose make-up changed (later ones may only follow from it) keeps
+            # its first layout, and so does the page before it; the others are tried again
+            first = min(bad)
+            fills = {g: pt for g, pt in fills.items() if before.get(g) not in (first - 1, first)}
             if not fills:
                 break
         compile_(source_path)  # the first layout: the compiler's last document is the PDF's
