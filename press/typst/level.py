@@ -11,7 +11,7 @@ the builder measures, then adjusts:
    content ends (its lowest object above the footer, read with PDFium);
 2. on each spread inside a chapter (neither page an opener, blank, or before one) the page
    that ends higher gets space added to its gaps, shared by weight (a gap above a heading
-   counts twice), at most :data:`PER_GAP` lines per weight, never more than the page has
+   counts one and a half), at most :data:`PER_GAP` lines per weight, never more than the page has
    room for: its content does not change, only where its blocks sit;
 3. the book is compiled again with those gaps filled (``#press-gap(n, fill: ...)``; the
    compiler's memoised layout makes this pass cheaper than the first) and checked: every gap
@@ -36,7 +36,7 @@ from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
-GAP = re.compile(r"#press-gap\((\d+)(, weight: (\d+))?\)")
+GAP = re.compile(r"#press-gap\((\d+)(, weight: ([\d.]+))?\)")
 #: at most this many body lines of extra space per gap (per unit of weight)
 PER_GAP = 0.5
 #: smaller differences between facing pages are left alone (in lines)
@@ -80,7 +80,7 @@ def content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
     return out
 
 
-def plan(data: dict[str, Any], ends: list[float | None], page_height: float, weights: dict[int, int]) -> dict[int, float]:
+def plan(data: dict[str, Any], ends: list[float | None], page_height: float, weights: dict[int, float]) -> dict[int, float]:
     """The space (pt) to add at each gap: ``{gap number: pt}``."""
     pitch = float(data["pitch"])
     limit = page_height - float(data["bottom"])  # the foot of the text block, from the top
@@ -158,7 +158,7 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
     ends = content_ends(pdf, float(data["bottom"]))
     height = _height(pdf)
     source = source_path.read_text(encoding="utf-8")
-    weights = {int(m.group(1)): int(m.group(3) or 1) for m in GAP.finditer(source)}
+    weights = {int(m.group(1)): float(m.group(3) or 1) for m in GAP.finditer(source)}
     fills = plan(data, ends, height, weights)
     report["gaps"] = len(data["gaps"])
     if not fills:

@@ -160,7 +160,7 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         """A numbered mark (``#press-gap(n)``) in the gap before a block of a section's own
         flow (or a tab's), where the PDF's make-up may add a little space to end facing pages level
         (:mod:`press.typst.level`); none after a heading, a rubric or a lead-in line, which
-        stay with what follows them.  A gap above a heading may stretch twice as far."""
+        stay with what follows them.  A gap above a heading may stretch half as far again."""
         parent = node.parent
         # (a tab is a plain block of the flow: its blocks' gaps and the gaps between tabs stretch)
         flow = isinstance(parent, nodes.section) or _design(parent) in ("tab-content", "tab-set")
@@ -175,7 +175,7 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
                 or (isinstance(before, nodes.paragraph) and self.leads_in(before))):
             return
         self.gaps += 1
-        weight = ", weight: 2" if isinstance(node, nodes.section) or _design(node) == "tab-item" else ""
+        weight = ", weight: 1.5" if isinstance(node, nodes.section) or _design(node) == "tab-item" else ""
         self.body.append(f"\n#press-gap({self.gaps}{weight})\n\n")
 
     def astext(self) -> str:
