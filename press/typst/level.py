@@ -17,8 +17,8 @@ the builder measures, then adjusts:
    compiler's memoised layout makes this pass cheaper than the first) and checked: every gap
    on the same page, every page ending where it did plus the space it was given (no line
    moved to another page: a paragraph split at a page's foot, widow-controlled, may or may
-   not take the space, nor may a page whose foot holds a footnote's reference); the first
-   page whose make-up changed is left as it was and the book compiled again (at most
+   not take the space, nor may a page whose foot holds a footnote's reference); the pages
+   whose make-up changed are left as they were and the book compiled again (at most
    :data:`ATTEMPTS` times, then the first layout is kept).
 
 Everything is computed from the first layout only (no state from an earlier build): the
@@ -43,10 +43,10 @@ PER_GAP = 0.5
 LEAVE = 0.25
 #: room kept free at the foot of a filled page (pt)
 SAFETY = 1.0
-#: compiles with space added, at most (each one after the first leaves out the first page
-#: whose make-up changed: Typst's page breaks near a footnote or a kept-together block do not
-#: always take a few points more)
-ATTEMPTS = 3
+#: compiles with space added, at most (the second leaves out the pages whose make-up changed:
+#: Typst's page breaks near a footnote or a kept-together block do not always take a few
+#: points more)
+ATTEMPTS = 2
 
 
 def gap_map(query: Callable[..., str]) -> dict[str, Any] | None:
@@ -184,10 +184,10 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
             if after is not None and not bad:
                 report["filled"] = len(fills)
                 return out, report, tmp
-            # the first page whose make-up changed (later ones may only follow from it) keeps
-            # its first layout, and so does the page before it; the others are tried again
-            first = min(bad)
-            fills = {g: pt for g, pt in fills.items() if before.get(g) not in (first - 1, first)}
+            # a page whose make-up changed keeps its first layout, and so does the page before
+            # it; the others are tried again
+            bad |= {p - 1 for p in bad}
+            fills = {g: pt for g, pt in fills.items() if before.get(g) not in bad}
             if not fills:
                 break
         compile_(source_path)  # the first layout: the compiler's last document is the PDF's
