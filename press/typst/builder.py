@@ -38,6 +38,7 @@ from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
 from . import errors
 from . import glyphs
+from . import level
 from . import pieces as by_pieces
 from ..typstmarkup import label, string
 from .translator import TypstTranslator
@@ -62,6 +63,7 @@ PDF_STAMP = "press-pdf.sha256"
 INDEX_CHAPTER = """
 #press-index-chapter()
 #press-page-map()
+#press-gap-map()
 """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
@@ -168,14 +170,18 @@ class Compile:
         self.written: Any = None
         self.ran = False
         self.done = False
+        self.level_report: dict[str, Any] = {}
 
     def run(self) -> None:
         self.ran = True
         try:
             pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
+            # facing pages end level: a second compile with bounded space in a short page's gaps
+            # (and where the pages begin, for the EPUB's page list: the layout is memoised)
+            pdf, self.level_report, self.page_map = level.level(
+                self.typ_path, pdf, lambda path: compile_pdf(self.compiler, path, self.timestamp)[0], self.compiler.query,
+                lambda: pagemap.query(self.compiler))
             packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
-            # where the pages begin, for the EPUB's page list (the layout above is memoised)
-            self.page_map = pagemap.query(self.compiler)
             self.mapped.set()
             self.compiler.done()  # the compile process exits (unless press serve keeps it)
             self.pdf = packing.result()
@@ -225,6 +231,9 @@ class Compile:
             return  # no PDF: the last good one stays where the engine keeps it
         for w in self.warnings or []:
             errors.warning(w, self.typ_path, self.srcdir)
+        if self.level_report.get("filled"):
+            logger.info(__("PDF make-up: space added in %d of %d gaps to end facing pages level (%d compiles)"),
+                        self.level_report["filled"], self.level_report["gaps"], self.level_report["passes"])
         if self.pdf is not None:
             self.pdf_path.write_bytes(self.pdf)
             pagemap.record(state.of(app), app.env, app.config, Path(app.doctreedir), self.page_map, self.pdf_path.name)
@@ -274,8 +283,8 @@ class PieceCompile(Compile):
         book.pdf_pieces = {"pieces": len(b.pieces), "compiled": sorted(b.compiled), "reused": sorted(b.reused),
                            "passes": b.passes, "stable": b.stable}
         if self.error is None and self.crash is None:
-            logger.info(__("PDF by pieces: %d compiled, %d unchanged, %d pass(es)"),
-                        len(b.compiled), len(b.reused), b.passes)
+            logger.info(__("PDF by pieces: %d compiled, %d unchanged, %d pass(es); space added in %d gaps "
+                           "to end facing pages level"), len(b.compiled), len(b.reused), b.passes, b.levelled)
             if not b.stable:
                 warn(PressWarning.TYPST_COMPILE, f"the PDF's page numbers did not settle after {b.passes} passes "
                      "(a page reference may show a stale number); build again to settle them")
@@ -626,6 +635,7 @@ class TypstBuilder(Builder):
         for name in ("press-book.typ", "press-elements.typ", DESIGN, "cover.svg"):
             path = outdir / name
             salt.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+        salt.update(Path(level.__file__).read_bytes())  # how a piece's facing pages are levelled
         salt.update(f"{typst.__version__}\0{self.font_paths()}\0{timestamp}".encode())
         build = by_pieces.PieceBuild(outdir, cache, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest())
         self.body = None
