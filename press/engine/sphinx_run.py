@@ -171,7 +171,11 @@ class SphinxRuns:
                     app.connect("build-finished", _finish_compiles, priority=100)
                 if wait_for_parent is not None:
                     app.connect("build-finished", wait_for_parent, priority=50)
-                if fmt == "pdf" and self.child is not None:  # the web book needs no PDF to start
+                # The web book needs no PDF to start, but it starts once the last application of
+                # this process that reads the book and saves its environment (the EPUB's) has
+                # done so: two processes never write the environment or a doctree at once, and
+                # the web book never loads one half written.
+                if fmt == "epub" and self.child is not None:
                     app.connect("write-started", lambda app, builder: self.release_web(tracker))
                 if fmt != "pdf" and self.jobs > 1:
                     app.connect("env-before-read-docs", _finish_before_forking, priority=1)
