@@ -51,6 +51,12 @@ MERGE = Path(__file__).resolve().with_name("merge.py")
 LEVEL1 = re.compile(r'^(?:/\*@ [^\n]*\*/\n)?#press-heading\(level: 1, kind: "(?:part|chapter)"\)', re.M)
 #: references that can point into another piece (``press-xref`` and cards' ``target:``)
 FAR_REF = re.compile(r"(?:press-xref\(|target: )<(d\.[^>]+)>")
+#: the references among those that print the target's page (``pageref`` and cards); the
+#: others only link to it, so whether the label is elsewhere matters to them, not its page
+PRINTED_REF = re.compile(r"press-xref\(<(d\.[^>]+)>, pageref: true\)|target: <(d\.[^>]+)>")
+#: what a piece is given for a label in another piece whose page it does not print (a
+#: constant: the page moving does not change the piece's source, nor call for a recompile)
+LINK_ONLY = ""
 #: any other reference to a label (a repeated footnote: always in its own document)
 OTHER_REF = re.compile(r"\(<(d\.[^>]+)>")
 #: a label an element carries (not a reference)
@@ -114,6 +120,7 @@ class Piece:
     text: str
     defined: set[str] = field(default_factory=set)
     far: list[str] = field(default_factory=list)  # labels referenced here, defined elsewhere
+    printed: set[str] = field(default_factory=set)  # those of them whose page it prints
     stubs: list[str] = field(default_factory=list)  # other references elsewhere (kept compilable)
 
 
@@ -147,6 +154,7 @@ class PieceBuild:
         owner.setdefault(INDEX_LABEL, -1)  # the index chapter: the last piece, written from the others
         for piece in self.pieces:
             piece.far = sorted({lab for lab in FAR_REF.findall(piece.text) if lab not in piece.defined and lab in owner})
+            piece.printed = {a or b for a, b in PRINTED_REF.findall(piece.text)} & set(piece.far)
             piece.stubs = sorted({lab for lab in OTHER_REF.findall(piece.text)} - piece.defined - set(piece.far))
         self.owner = owner
         #: names of the pieces compiled / taken from the cache by this build (the report)
@@ -172,7 +180,10 @@ class PieceBuild:
             return None
 
     # -- one piece ---------------------------------------------------------------------------
-    def compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None) -> Result:
+    def compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None,
+                worker: Worker | None = None) -> Result:
+        """Compile one piece (or take it from the cache), in ``worker`` (kept open: the caller
+        closes it) or in a process of its own."""
         key = self.key(source)
         path = self.outdir / f"{name}.typ"
         if not (path.is_file() and path.read_text(encoding="utf-8") == source):
@@ -184,13 +195,15 @@ class PieceBuild:
             with self.lock:
                 self.reused.append(name)
             return hit
-        worker = Worker(str(self.outdir), self.font_paths)
+        own = worker is None
+        worker = worker or Worker(str(self.outdir), self.font_paths)
         try:
             pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
                                                          pdf_standards=["ua-1"])
             data = json.loads(worker.query("<press-page-map>", field="value", one=True)) if query else {}
         finally:
-            worker.close()
+            if own:
+                worker.close()
         pages = len(PAGE.findall(pdf))
         if not pages:
             raise RuntimeError(f"press: cannot count the pages of {name}'s PDF (Typst's output changed?)")
@@ -226,6 +239,9 @@ class PieceBuild:
         for i, piece in enumerate(self.pieces):
             far = {}
             for lab in piece.far:
+                if lab not in piece.printed:
+                    far[lab] = LINK_ONLY
+                    continue
                 j = self.owner[lab]
                 where = (1, 0.0) if j < 0 else self.anchor(results[j], lab)
                 far[lab] = str((start if j < 0 else starts[j]) + where[0] - 1) if where else "?"
@@ -284,10 +300,14 @@ class PieceBuild:
         for attempt in range(MAX_PASSES):
             self.passes = attempt + 1
             given = self.inputs(results)
+            if attempt == 0:
+                new, given = self.first_pass(results, given)
+            else:
+                with ThreadPoolExecutor(min(self.jobs, len(self.pieces))) as pool:
+                    futures = [pool.submit(self._compile, p.name, self.source(p, g), True, g)
+                               for p, g in zip(self.pieces, given)]
+                    new = [f.result() for f in futures]
             sources = [self.source(p, g) for p, g in zip(self.pieces, given)]
-            with ThreadPoolExecutor(min(self.jobs, len(sources))) as pool:
-                futures = [pool.submit(self._compile, p.name, s, True, g) for p, s, g in zip(self.pieces, sources, given)]
-                new = [f.result() for f in futures]
             if self.error is not None:
                 raise self.error[0]
             stable = self.inputs(new) == given
@@ -323,9 +343,52 @@ class PieceBuild:
         self.prune()
         return pdfs, anchors, page_map, warnings
 
-    def _compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None) -> Result | None:
+    def first_pass(self, guesses: list[Result | None],
+                   given: list[dict[str, Any]]) -> tuple[list[Result | None], list[dict[str, Any]]]:
+        """The first pass: ``(results, the arguments each was compiled with)``.  Every piece is
+        compiled with the guessed numbers (the last build's, or none on a cold build),
+        ``jobs`` at once, in book order.  As soon as every piece before it has its page count
+        and counters, a piece whose guessed start, counters or printed pages of earlier pieces'
+        labels (``given``, from ``guesses``) were wrong is compiled again with the right ones, by the same process: Typst's
+        memoised layout of the piece makes that a fraction of a cold compile (about a third),
+        where a later pass would start cold.  Then the process ends, so a compile process
+        still holds one piece.  Labels in later pieces are settled by the next pass."""
+        n = len(self.pieces)
+        first: list[Result | None] = [None] * n
+        ready = [threading.Event() for _ in range(n)]
+        used = list(given)
+
+        def one(i: int) -> Result | None:
+            piece = self.pieces[i]
+            worker = Worker(str(self.outdir), self.font_paths)
+            try:
+                result = None
+                try:
+                    result = self._compile(piece.name, self.source(piece, given[i]), True, given[i], worker)
+                finally:
+                    first[i] = result
+                    ready[i].set()
+                for event in ready[:i]:  # (submitted earlier: running or done, never queued behind this one)
+                    event.wait()
+                if result is None or self.error is not None or any(r is None for r in first[:i]):
+                    return result
+                exact = self.inputs(first[:i] + guesses[i:])[i]
+                if exact == given[i]:
+                    return result
+                used[i] = exact
+                return self._compile(piece.name, self.source(piece, exact), True, exact, worker)
+            finally:
+                worker.close()
+
+        with ThreadPoolExecutor(min(self.jobs, n)) as pool:
+            futures = [pool.submit(one, i) for i in range(n)]
+            results = [f.result() for f in futures]
+        return results, used
+
+    def _compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None,
+                 worker: Worker | None = None) -> Result | None:
         try:
-            return self.compile(name, source, query, given)
+            return self.compile(name, source, query, given, worker)
         except typst.TypstError as exc:
             with self.lock:
                 if self.error is None:
