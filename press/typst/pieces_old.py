@@ -1,0 +1,426 @@
+"""The PDF by pieces: each part or level-1 chapter compiled as a Typst document of its own,
+in parallel child processes, joined into one tagged PDF (:mod:`press.typst.merge`).
+
+**Why.** Typst lays a document out whole in memory: a 600-page book peaks at ~670 MB in one
+process.  Compiled by pieces, a compile process holds one part (~120 MB on the same book),
+two cores compile two pieces at once, and after an edit only the pieces whose Typst source
+or numbers changed are compiled again (a cache of each piece's PDF and page data, keyed by
+the hash of its whole source: text, first page number, counters, and the pages of the labels
+it points to in other pieces).
+
+**How a piece continues the book.** The book's Typst source is cut at every level-1 heading
+(part or chapter).  Parts, chapters and arabic page 1 open on a recto, so every piece starts
+on an odd physical page, as it does in the book: inside/outside margins, ``pagebreak(to:)``
+and running heads (all decided by the physical page within the document) come out as in the
+whole book.  A piece with an odd number of pages is followed by a blank verso in the join.
+Each piece is given (``book(piece: ...)`` in ``book.typ``) its first page number, the part,
+chapter and footnote counters and chapter level where the previous piece ended, and the
+printed page of every label it points to in another piece (``press-far``: the reference
+prints that page and links to a ``press:<label>`` URI that the join turns into a GoTo).
+
+**Passes.** Those numbers come from the pieces' own results (the last build's as a first
+guess); the loop compiles the pieces whose inputs changed until the inputs are stable (as
+LaTeX reruns; usually one pass after an edit, two cold), at most :data:`MAX_PASSES`, then
+warns.  The index is the last piece, written from every piece's index entries; the front
+matter (cover, title, copyright, contents, list of figures and tables) is compiled last, from
+every piece's contents entries and captions, and goes first in the join.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typst
+
+from ..typstmarkup import string
+from .worker import Worker, _plain, _rebuilt
+
+#: :mod:`press.typst.merge`, run by path (it imports pikepdf only)
+MERGE = Path(__file__).resolve().with_name("merge.py")
+#: where a piece starts: a level-1 heading (part or chapter), with its source marker
+LEVEL1 = re.compile(r'^(?:/\*@ [^\n]*\*/\n)?#press-heading\(level: 1, kind: "(?:part|chapter)"\)', re.M)
+#: references that can point into another piece (``press-xref`` and cards' ``target:``)
+FAR_REF = re.compile(r"(?:press-xref\(|target: )<(d\.[^>]+)>")
+#: any other reference to a label (a repeated footnote: always in its own document)
+OTHER_REF = re.compile(r"\(<(d\.[^>]+)>")
+#: a label an element carries (not a reference)
+DEFINED = re.compile(r"(?<!\()(?<!target: )<(d\.[^>]+)>")
+INDEX_LABEL = "d.genindex"
+CHAPTER_LEVEL = re.compile(r'#press-heading\(level: (\d+), kind: "chapter"\)')
+PAGE = re.compile(rb"/Type\s*/Page\b")
+MAX_PASSES = 4
+COUNTERS = ("part", "chapter", "footnote", "level")
+#: the folder beside the doctrees (the last good build's state) that keeps each piece's PDF
+#: and data by the hash of its source
+CACHE = "press-pdf-pieces"
+
+
+def typst_value(value: Any) -> str:
+    """A Python value (str, int, float, bool, None, list, dict) as a Typst literal."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return string(value)
+    if isinstance(value, (list, tuple)):
+        return "(" + "".join(typst_value(v) + ", " for v in value) + ")"
+    if isinstance(value, dict):
+        if not value:
+            return "(:)"
+        return "(" + ", ".join(f"{string(str(k))}: {typst_value(v)}" for k, v in value.items()) + ")"
+    raise TypeError(type(value))
+
+
+#: ``press_pdf_pieces = "auto"`` compiles by pieces from this size of the Typst body on
+#: (about 200 printed pages); a shorter book is compiled whole: its one compile needs less
+#: memory than the limit #25 sets and, on a cold build, less CPU than two passes of pieces.
+AUTO_FROM_BYTES = 600_000
+
+
+def split(body: str) -> list[str]:
+    """The book's body (the translator's Typst) cut before every level-1 heading."""
+    cuts = [m.start() for m in LEVEL1.finditer(body) if m.start() > 0]
+    bounds = [0, *cuts, len(body)]
+    return [body[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+def with_piece(preamble: str, piece: dict[str, Any]) -> str:
+    """The book's preamble (``#show: book.with(...)``) with the ``piece`` argument."""
+    head, sep, tail = preamble.rpartition("\n)\n")
+    assert sep, "the preamble ends with the book.with call"
+    return f"{head.rstrip(',')},\n  piece: {typst_value(piece)},\n)\n{tail}"
+
+
+def padded(pages: int) -> int:
+    return pages + pages % 2
+
+
+@dataclass
+class Piece:
+    name: str
+    text: str
+    defined: set[str] = field(default_factory=set)
+    far: list[str] = field(default_factory=list)  # labels referenced here, defined elsewhere
+    stubs: list[str] = field(default_factory=list)  # other references elsewhere (kept compilable)
+
+
+@dataclass
+class Result:
+    pages: int
+    data: dict[str, Any]  # the piece's page map with its piece data (book.typ press-piece-data)
+    warnings: list[dict[str, Any]]
+    given: dict[str, Any] = field(default_factory=dict)  # the piece argument it was compiled with
+
+    @property
+    def end(self) -> dict[str, Any]:
+        return self.data.get("end") or {}
+
+
+class PieceBuild:
+    """One compile of the book by pieces (run in the build's compile thread)."""
+
+    def __init__(self, outdir: Path, cache: Path, font_paths: list[str], preamble: str, body: str, timestamp: int,
+                 salt: str, jobs: int | None = None) -> None:
+        self.outdir, self.font_paths, self.preamble = outdir, font_paths, preamble
+        self.timestamp, self.salt = timestamp, salt
+        self.jobs = jobs or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+        self.cache = cache
+        self.pieces = [Piece(f"press-piece-{i:03d}", text) for i, text in enumerate(split(body))]
+        owner: dict[str, int] = {}
+        for i, piece in enumerate(self.pieces):
+            piece.defined = set(DEFINED.findall(piece.text))
+            for lab in piece.defined:
+                owner.setdefault(lab, i)
+        owner.setdefault(INDEX_LABEL, -1)  # the index chapter: the last piece, written from the others
+        for piece in self.pieces:
+            piece.far = sorted({lab for lab in FAR_REF.findall(piece.text) if lab not in piece.defined and lab in owner})
+            piece.stubs = sorted({lab for lab in OTHER_REF.findall(piece.text)} - piece.defined - set(piece.far))
+        self.owner = owner
+        #: names of the pieces compiled / taken from the cache by this build (the report)
+        self.compiled: list[str] = []
+        self.reused: list[str] = []
+        self.passes = 0
+        self.stable = True
+        self.used: set[str] = set()
+        self.lock = threading.Lock()
+        self.error: tuple[typst.TypstError, Path] | None = None
+
+    # -- the cache ---------------------------------------------------------------------------
+    def key(self, source: str) -> str:
+        return hashlib.sha256((self.salt + "\0" + source).encode()).hexdigest()[:32]
+
+    def cached(self, key: str) -> Result | None:
+        try:
+            data = json.loads((self.cache / f"{key}.json").read_text(encoding="utf-8"))
+            if not (self.cache / f"{key}.pdf").is_file():
+                return None
+            return Result(data["pages"], data["data"], data["warnings"], data.get("given") or {})
+        except (OSError, ValueError, KeyError):
+            return None
+
+    # -- one piece ---------------------------------------------------------------------------
+    def compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None) -> Result:
+        key = self.key(source)
+        path = self.outdir / f"{name}.typ"
+        if not (path.is_file() and path.read_text(encoding="utf-8") == source):
+            path.write_text(source, encoding="utf-8")
+        with self.lock:
+            self.used.add(key)
+        hit = self.cached(key)
+        if hit is not None:
+            with self.lock:
+                self.reused.append(name)
+            return hit
+        worker = Worker(str(self.outdir), self.font_paths)
+        try:
+            pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
+                                                         pdf_standards=["ua-1"])
+            data = json.loads(worker.query("<press-page-map>", field="value", one=True)) if query else {}
+        finally:
+            worker.close()
+        pages = len(PAGE.findall(pdf))
+        if not pages:
+            raise RuntimeError(f"press: cannot count the pages of {name}'s PDF (Typst's output changed?)")
+        result = Result(pages, data, [_plain(w) for w in warnings or []],
+                        {k: v for k, v in (given or {}).items() if k in COUNTERS})
+        self.cache.mkdir(parents=True, exist_ok=True)
+        (self.cache / f"{key}.pdf").write_bytes(pdf)
+        (self.cache / f"{key}.json").write_text(json.dumps(
+            {"pages": result.pages, "data": result.data, "warnings": result.warnings, "given": result.given}),
+            encoding="utf-8")
+        with self.lock:
+            self.compiled.append(name)
+        return result
+
+    # -- what each piece is given ------------------------------------------------------------
+    def inputs(self, results: list[Result | None]) -> list[dict[str, Any]]:
+        """Each piece's ``book(piece: ...)`` argument from the pieces' (latest) results."""
+        starts, out = [], []
+        start, end = 1, {"part": 0, "chapter": 0, "footnote": 0, "level": 1}
+        for i, piece in enumerate(self.pieces):
+            starts.append(start)
+            out.append({"kind": "body", "start": start, **end})
+            r = results[i]
+            start += padded(r.pages if r else 2)
+            if r and r.end:
+                # what the piece adds to the counters, from what it was compiled with: every
+                # piece's numbers settle in one pass, not one piece per pass
+                moved = {k: end[k] + int(r.end.get(k, 0)) - int(r.given.get(k, 0)) for k in ("part", "chapter", "footnote")}
+                end = {**moved, "level": end["level"]}
+            levels = CHAPTER_LEVEL.findall(piece.text)  # the chapter level the piece leaves set
+            if levels:
+                end["level"] = int(levels[-1])
+        for i, piece in enumerate(self.pieces):
+            far = {}
+            for lab in piece.far:
+                j = self.owner[lab]
+                where = (1, 0.0) if j < 0 else self.anchor(results[j], lab)
+                far[lab] = str((start if j < 0 else starts[j]) + where[0] - 1) if where else "?"
+            out[i]["far"] = far
+        self.starts = starts + [start]
+        #: the index piece's argument: it follows the last piece
+        self.index_input = {"kind": "body", "start": start, **end, "far": {}}
+        return out
+
+    @staticmethod
+    def anchor(result: Result | None, lab: str) -> tuple[int, float] | None:
+        if result is None:
+            return None
+        for a in result.data.get("anchors", []):
+            if a[0] == lab:
+                return int(a[1]), float(a[2])
+        return None
+
+    def index_entries(self, results: list[Result | None]) -> list[dict[str, Any]]:
+        """The index piece's entries: every piece's, with its page in the book and its link."""
+        entries = []
+        for i, r in enumerate(results):
+            if r is None:
+                continue
+            base = self.starts[i] - 1  # the body's physical pages before this piece
+            for k, e in enumerate(r.data.get("index", [])):
+                entries.append({"term": e["term"], "sub": e["sub"], "main": e["main"], "n": base + int(e["at"][0]),
+                                "label": e["label"], "loc": f"press:press-idx-{i}-{k}"})
+        return entries
+
+    def source(self, piece: Piece, given: dict[str, Any]) -> str:
+        stubs = "".join(f"#metadata(none) <{s}>\n" for s in piece.stubs)
+        tail = f"\n#place(hide[{stubs}])\n" if stubs else ""
+        return with_piece(self.preamble, given) + piece.text + tail + "\n#press-page-map(full: true)\n"
+
+    # -- the whole run -----------------------------------------------------------------------
+    def guesses(self) -> list[Result | None]:
+        """The last build's results, piece by piece (same text first, else same place)."""
+        try:
+            last = json.loads((self.cache / "last.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return [None] * len(self.pieces)
+        by_text = {t: k for t, k in last.get("texts", [])}
+        order = [k for _, k in last.get("texts", [])]
+        out: list[Result | None] = []
+        for i, piece in enumerate(self.pieces):
+            key = by_text.get(hashlib.sha256(piece.text.encode()).hexdigest()) or (order[i] if i < len(order) else None)
+            out.append(self.cached(key) if key else None)
+        return out
+
+    def run(self) -> tuple[list[Path], dict[str, list[float]], dict[str, Any], list[dict[str, Any]]]:
+        """Compile until the numbers are stable; ``(piece PDFs in book order, anchors for the
+        join, page map, warnings)``.  Raises ``typst.TypstError`` (``self.error`` names the piece)."""
+        results = self.guesses()
+        sources: list[str] = []
+        for attempt in range(MAX_PASSES):
+            self.passes = attempt + 1
+            given = self.inputs(results)
+            sources = [self.source(p, g) for p, g in zip(self.pieces, given)]
+            with ThreadPoolExecutor(min(self.jobs, len(sources))) as pool:
+                futures = [pool.submit(self._compile, p.name, s, True, g) for p, s, g in zip(self.pieces, sources, given)]
+                new = [f.result() for f in futures]
+            if self.error is not None:
+                raise self.error[0]
+            stable = self.inputs(new) == given
+            results = new
+            if stable:
+                break
+        else:
+            self.stable = False
+        self.inputs(results)  # the numbers of the last pass: where the index starts
+        entries = self.index_entries(results)
+        index_source = with_piece(self.preamble, self.index_input) + (
+            f"#press-index-chapter(data: {typst_value(entries)})\n#press-page-map(full: true)\n")
+        self.index_result = self._compile("press-piece-index", index_source, True, self.index_input) if entries else None
+        if self.error is not None:
+            raise self.error[0]
+        keys = [self.key(s) for s in sources]
+        body_results = [r for r in results if r is not None]
+        front_given = self.front(body_results)
+        front_source = with_piece(self.preamble, front_given)
+        front = self._compile("press-piece-front", front_source, query=False)
+        if self.error is not None:
+            raise self.error[0]
+        pdfs = [self.cache / f"{self.key(front_source)}.pdf"] + [self.cache / f"{k}.pdf" for k in keys]
+        if self.index_result is not None:
+            pdfs.append(self.cache / f"{self.key(index_source)}.pdf")
+        named = [("press-piece-front", front), *((p.name, r) for p, r in zip(self.pieces, body_results))]
+        if self.index_result is not None:
+            named.append(("press-piece-index", self.index_result))
+        anchors, page_map = self.joined(front, body_results)
+        warnings = [w | {"piece": name} for name, r in named for w in r.warnings]
+        (self.cache / "last.json").write_text(json.dumps({"texts": [
+            [hashlib.sha256(p.text.encode()).hexdigest(), k] for p, k in zip(self.pieces, keys)]}), encoding="utf-8")
+        self.prune()
+        return pdfs, anchors, page_map, warnings
+
+    def _compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None) -> Result | None:
+        try:
+            return self.compile(name, source, query, given)
+        except typst.TypstError as exc:
+            with self.lock:
+                if self.error is None:
+                    self.error = (exc, self.outdir / f"{name}.typ")
+            return None
+
+    def front(self, results: list[Result]) -> dict[str, Any]:
+        """The front matter's contents and lists of figures and tables, from every piece."""
+        toc, lof, lot = [], [], []
+        everything = list(enumerate(results))
+        if self.index_result is not None:
+            everything.append((len(results), self.index_result))
+        for i, r in everything:
+            for k, e in enumerate(r.data.get("toc", [])):
+                toc.append({"part": e["part"], "number": e["number"], "title": e["title"], "page": e["page"],
+                            "dest": f"press:press-toc-{i}-{k}"})
+            for name, out in (("lof", lof), ("lot", lot)):
+                for k, e in enumerate(r.data.get(name, [])):
+                    out.append({"number": e["number"], "text": e["text"], "page": e["page"],
+                                "dest": f"press:press-{name}-{i}-{k}"})
+        return {"kind": "front", "toc": toc, "lof": lof, "lot": lot}
+
+    def joined(self, front: Result, results: list[Result]) -> tuple[dict[str, list[float]], dict[str, Any]]:
+        """Where every label, contents entry, caption and index entry is in the joined book
+        (page index from 0, height from the top), and the book's page map for the EPUB."""
+        anchors: dict[str, list[float]] = {}
+        pages: dict[str, str] = {}
+        listed: list[list[Any]] = []
+        height = 0.0
+        offset = padded(front.pages)  # pages before the body
+        everything = list(enumerate(results))
+        if self.index_result is not None:
+            everything.append((len(results), self.index_result))
+        for i, r in everything:
+            height = height or float(r.data.get("height") or 0)
+            stubs = set(self.pieces[i].stubs) if i < len(self.pieces) else set()
+            for a in r.data.get("anchors", []):
+                if a[0] in stubs:  # a stand-in for a label of another piece
+                    continue
+                page = offset + int(a[1])
+                anchors[a[0]] = [page - 1, 0.0 if ":" not in a[0] else float(a[2])]
+                listed.append([a[0], page, a[2], a[3]])
+            for phys, printed in r.data.get("pages", {}).items():
+                pages[str(offset + int(phys))] = printed
+            for name in ("toc", "lof", "lot", "index"):
+                for k, e in enumerate(r.data.get(name, [])):
+                    key = f"press-{'idx' if name == 'index' else name}-{i}-{k}"
+                    anchors[key] = [offset + int(e["at"][0]) - 1, float(e["at"][1])]
+            offset += padded(r.pages)
+        return anchors, {"height": height, "pages": pages, "anchors": listed}
+
+    def prune(self) -> None:
+        """Forget cached pieces this build did not use (the cache holds one book's pieces)."""
+        for path in self.cache.glob("*.*"):
+            if path.name != "last.json" and path.stem not in self.used:
+                path.unlink(missing_ok=True)
+        keep = {p.name for p in self.pieces} | {"press-piece-index", "press-piece-front"}
+        for path in self.outdir.glob("press-piece-*.typ"):
+            if path.stem not in keep:
+                path.unlink(missing_ok=True)
+
+
+#: the template's functions a book compiled by pieces relies on (a design file that replaces
+#: one of them gets the whole book compiled at once under ``auto``)
+PIECE_FUNCTIONS = ("book", "press-xref", "press-target-link", "press-card", "press-card-entry", "press-index",
+                   "press-index-chapter", "press-page-map", "press-piece-data")
+
+
+def replaced_by_design(design: str) -> list[str]:
+    return [f for f in PIECE_FUNCTIONS if re.search(r"#let\s+" + re.escape(f) + r"\s*[(=]", design)]
+
+
+def forget(outdir: Path, cache: Path) -> None:
+    """The book is compiled whole: no piece's file or cache is left."""
+    for path in outdir.glob("press-piece-*.typ"):
+        path.unlink(missing_ok=True)
+    if cache.is_dir():
+        for path in cache.iterdir():
+            path.unlink(missing_ok=True)
+        cache.rmdir()
+
+
+def merge(pdfs: list[Path], anchors: dict[str, list[float]], out: Path) -> None:
+    """Join the pieces (:mod:`press.typst.merge`, in a child process: pikepdf's memory never
+    adds to the build's)."""
+    spec = out.with_name(out.name + ".anchors.json")
+    spec.write_text(json.dumps(anchors, sort_keys=True), encoding="utf-8")
+    try:
+        proc = subprocess.run([sys.executable, "-I", str(MERGE), "--anchors", str(spec), "--pad", str(out),
+                               *map(str, pdfs)], capture_output=True, text=True)
+    finally:
+        spec.unlink(missing_ok=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"press: joining the PDF's pieces failed (pikepdf):\n{proc.stderr[-3000:]}")
+
+
+def warnings_of(plain: list[dict[str, Any]]) -> list[Any]:
+    return [_rebuilt(typst.TypstWarning, w) for w in plain]
