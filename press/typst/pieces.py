@@ -65,6 +65,9 @@ INDEX_LABEL = "d.genindex"
 CHAPTER_LEVEL = re.compile(r'#press-heading\(level: (\d+), kind: "chapter"\)')
 PAGE = re.compile(rb"/Type\s*/Page\b")
 MAX_PASSES = 4
+#: how much Typst source (pieces that print a page of a later piece) the first pass keeps
+#: in live compile processes until every piece is counted (about 450 MB of layouts at most)
+PARKED_BYTES = 600_000
 COUNTERS = ("part", "chapter", "footnote", "level")
 #: the folder beside the doctrees (the last good build's state) that keeps each piece's PDF
 #: and data by the hash of its source
@@ -346,17 +349,34 @@ class PieceBuild:
     def first_pass(self, guesses: list[Result | None],
                    given: list[dict[str, Any]]) -> tuple[list[Result | None], list[dict[str, Any]]]:
         """The first pass: ``(results, the arguments each was compiled with)``.  Every piece is
-        compiled with the guessed numbers (the last build's, or none on a cold build),
-        ``jobs`` at once, in book order.  As soon as every piece before it has its page count
-        and counters, a piece whose guessed start, counters or printed pages of earlier pieces'
-        labels (``given``, from ``guesses``) were wrong is compiled again with the right ones, by the same process: Typst's
-        memoised layout of the piece makes that a fraction of a cold compile (about a third),
-        where a later pass would start cold.  Then the process ends, so a compile process
-        still holds one piece.  Labels in later pieces are settled by the next pass."""
+        compiled with the guessed numbers (``given``, from ``guesses``: the last build's, or
+        none on a cold build), ``jobs`` at once, in book order.  As soon as every piece before
+        it has its page count and counters, a piece whose guessed start, counters or printed
+        pages of earlier pieces' labels were wrong is compiled again with the right ones, by
+        the same process: Typst's memoised layout of the piece makes that a fraction of a cold
+        compile (about a third), where a later pass would start cold.  Then the process ends,
+        so a compile process still holds one piece.  A piece that prints the page of a label in
+        a later piece waits, its process kept (at most :data:`PARKED_BYTES` of such pieces'
+        source at once), until every piece has been compiled, and is then compiled again the
+        same way; the next pass settles the rest."""
         n = len(self.pieces)
         first: list[Result | None] = [None] * n
         ready = [threading.Event() for _ in range(n)]
         used = list(given)
+        parked: dict[int, Worker] = {}
+        room = [PARKED_BYTES]
+
+        def ahead(i: int) -> bool:
+            return any(self.owner[lab] > i or self.owner[lab] < 0 for lab in self.pieces[i].printed)
+
+        def again(i: int, results: list[Result | None], result: Result | None, worker: Worker) -> Result | None:
+            if result is None or self.error is not None:
+                return result
+            exact = self.inputs(results)[i]
+            if exact == given[i]:
+                return result
+            used[i] = exact
+            return self._compile(self.pieces[i].name, self.source(self.pieces[i], exact), True, exact, worker)
 
         def one(i: int) -> Result | None:
             piece = self.pieces[i]
@@ -372,17 +392,30 @@ class PieceBuild:
                     event.wait()
                 if result is None or self.error is not None or any(r is None for r in first[:i]):
                     return result
-                exact = self.inputs(first[:i] + guesses[i:])[i]
-                if exact == given[i]:
-                    return result
-                used[i] = exact
-                return self._compile(piece.name, self.source(piece, exact), True, exact, worker)
+                if ahead(i):
+                    with self.lock:
+                        if room[0] >= len(piece.text):
+                            room[0] -= len(piece.text)
+                            parked[i], worker = worker, None  # compiled again once every piece is
+                            return result
+                return again(i, first[:i] + guesses[i:], result, worker)
             finally:
-                worker.close()
+                if worker is not None:
+                    worker.close()
 
-        with ThreadPoolExecutor(min(self.jobs, n)) as pool:
-            futures = [pool.submit(one, i) for i in range(n)]
-            results = [f.result() for f in futures]
+        try:
+            with ThreadPoolExecutor(min(self.jobs, n)) as pool:
+                futures = [pool.submit(one, i) for i in range(n)]
+                results = [f.result() for f in futures]
+            if parked and self.error is None:
+                known = list(results)
+                with ThreadPoolExecutor(min(self.jobs, len(parked))) as pool:
+                    waiting = {i: pool.submit(again, i, known, known[i], w) for i, w in parked.items()}
+                    for i, future in waiting.items():
+                        results[i] = future.result()
+        finally:
+            for w in parked.values():
+                w.close()
         return results, used
 
     def _compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None,
