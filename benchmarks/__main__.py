@@ -1,5 +1,5 @@
 """``python -m benchmarks [--pages 200] [--books light,heavy] [--scaling 50,200] [--large 2000]
-[--no-latex] [--phases] [--no-jb1 | --only-jb1]`` (``make bench``).
+[--no-latex] [--phases] [--no-jb1 | --only-jb1] [--edits]`` (``make bench``).
 
 Generates a book of N pages of each kind (*light*: about 400 words a page; *heavy*: about
 1,000, see :mod:`benchmarks.generate`) and builds it, each step in a child process, with
@@ -191,6 +191,49 @@ def compare(book: Path, with_latex: bool) -> dict[str, dict]:
     return r
 
 
+def edit_rows(book: Path, repeat: int = 2) -> dict[str, list[dict]]:
+    """Only the one-page-edit rows (``--edits``): our three formats after a one-page edit and
+    the stock stack's incremental HTML, ``repeat`` times each, on the books' last builds
+    (each built cold first when it has none)."""
+    ours, st = book / "_ours", book / "_stock"
+    stock_src = stock(book)
+    sb = sphinx_build()
+    stock_html = [sb, "-q", "-b", "html", str(stock_src), str(st / "html"), "-d", str(st / "dt-html")]
+    if not (ours / "pdf").is_dir():
+        run(book, press_cmd(book, str(ours), "pdf", "epub", "html"), ours)
+    if not (st / "html").is_dir():
+        run(book, stock_html)
+    run(book, press_cmd(book, str(ours), "pdf", "epub", "html"))  # whatever an earlier run left pending
+    r: dict[str, list[dict]] = {"ours_edit_html": [], "ours_edit_all": [], "stock_edit_html": []}
+    for n in range(repeat):
+        edit(book / "source" / "alpha" / "page-001.md", 1000 + 2 * n)
+        r["ours_edit_html"].append(run(book, press_cmd(book, str(ours), "html")))
+        edit(book / "source" / "alpha" / "page-001.md", 1001 + 2 * n)
+        r["ours_edit_all"].append(run(book, press_cmd(book, str(ours), "pdf", "epub", "html")))
+        edit(stock_src / "alpha" / "page-001.md", 1000 + n)
+        r["stock_edit_html"].append(run(book, stock_html))
+    live = resident(book, ours)
+    r["serve_edit_html"], r["serve_edit_all"] = [{"wall": live["html"]}], [{"wall": live["all"]}]
+    return r
+
+
+def print_edit_rows(kind: str, pages_: int, r: dict[str, list[dict]]) -> None:
+    print(f"\n## {pages_} generated {kind} pages: one-page edits (best of {len(r['stock_edit_html'])}; "
+          "ratio = ours / stock incremental HTML)\n")
+    print("| step | stock wall | ours wall | wall ratio | stock CPU | ours CPU | CPU ratio | target |")
+    print("|---|---|---|---|---|---|---|---|")
+    stock_ = {k: min(x[k] for x in r["stock_edit_html"]) for k in ("wall", "cpu")}
+    for name, key, target in (("one-page edit, HTML", "ours_edit_html", "≤ 0.5"),
+                              ("one-page edit, all three", "ours_edit_all", "≤ 2")):
+        o = {k: min(x[k] for x in r[key]) for k in ("wall", "cpu")}
+        print(f"| {name} | {stock_['wall']:.1f} s | {o['wall']:.1f} s | {o['wall'] / stock_['wall']:.2f} | "
+              f"{stock_['cpu']:.1f} s | {o['cpu']:.1f} s | {o['cpu'] / stock_['cpu']:.2f} | {target} |", flush=True)
+    for name, key, target in (("`press serve`: save → page shown", "serve_edit_html",
+                               "≤ 0.5 s" if kind == "light" else "≤ 0.8 s"),
+                              ("`press serve`: save → all three published", "serve_edit_all", "≤ 3 s")):
+        print(f"| {name} | | {r[key][0]['wall']:.1f} s | | | | | {target} |", flush=True)
+
+
 #: The Jupyter Book 1 book of the JB1 row (the corpus test root, copied before each build).
 JB1_BOOK = REPO / "tests" / "roots" / "test-corpus-jb1-pbdl"
 
@@ -303,8 +346,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=HERE / "_work")
     parser.add_argument("--no-jb1", action="store_true", help="skip the Jupyter Book 1 row (pbdl vs jupyter-book<2)")
     parser.add_argument("--only-jb1", action="store_true", help="only the Jupyter Book 1 row")
+    parser.add_argument("--edits", action="store_true",
+                        help="only the one-page-edit rows (ours: HTML, all three, press serve's loop; stock: incremental HTML), "
+                             "on the books' last builds (built cold when missing)")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    if args.edits:
+        for kind in [k.strip() for k in args.books.split(",") if k.strip()]:
+            book = args.work / f"{kind}-{args.pages}"
+            if not (book / "conf.py").is_file():
+                generate(book, args.pages, heavy=kind == "heavy")
+            print_edit_rows(kind, args.pages, edit_rows(book))
+        return 0
     if args.only_jb1:
         reason = "skipped (--no-latex)" if args.no_latex else ensure_tex(JB1_TEX_PACKAGES, JB1_TEX_FILES)
         print_jupyter_book_row(jupyter_book_row(args.work, with_latex=reason is None))

@@ -205,6 +205,8 @@ class PrintOutputs(SphinxPostTransform):
     default_priority = 3
 
     def run(self, **kwargs: Any) -> None:
+        if "nb_execution_mode" not in self.config:
+            return  # no notebook outputs without myst-nb (its settings): the whole book is not walked
         builder = builder_of(self.env).name
         web = builder in WEB
         trusted = web and getattr(self.config, "press_raw_html", "sanitize") == "allow"
@@ -243,6 +245,8 @@ class OutputAlt(SphinxPostTransform):
     default_priority = 2
 
     def run(self, **kwargs: Any) -> None:
+        if "nb_execution_mode" not in self.config:
+            return  # no notebook outputs without myst-nb
         for bundle in list(self.document.findall(_is_bundle)):
             text = next((c.astext().strip() for c in bundle.children if _mime(c) == "text/plain"), "")
             alt = text if text and not text.startswith("<") and "\n" not in text and len(text) < 200 else ""

@@ -101,9 +101,15 @@ def forget(book: BookBuild, doctreedir: Path) -> None:
 
 def for_epub(app: Any) -> tuple[dict[str, Any] | None, str]:
     """The PDF's page map for the EPUB's page list of ``app``'s build: ``(map, "")`` or
-    ``(None, why not)``.  A compile of this build still running is finished first (its
-    errors are reported through ``app``)."""
+    ``(None, why not)``.  A compile of this build still running gives its map as soon as
+    its layout is known (the map :func:`record` will keep; the compile is finished, its
+    errors reported, at the end of the format that finishes it); else it is finished first
+    (its errors are reported through ``app``)."""
     book = state.of(app)
+    early = book.early_page_map()
+    if early is not None:
+        raw, pdf_name = early
+        return {"fingerprint": fingerprint(app.env, app.config), "pdf": pdf_name, **raw}, ""
     book.finish_compiles(app)
     return load(book, app.env, app.config, Path(app.doctreedir))
 

@@ -6,30 +6,142 @@ Same bytes for the same files: entries in the order given, every date the build'
 every entry a regular file with mode 0644 made on Unix, nothing from the machine
 (no owner, no extra fields).  The zip is written beside ``target`` and moved into place,
 so a reader never sees half a file.
+
+``reuse=True`` (the web book's zip, rebuilt after every edit): an entry whose data equals
+the same entry of the zip already at ``target`` (same name, size and CRC, and its stored
+deflate stream inflates to the same bytes) is copied compressed instead of being deflated
+again; the zip's comment names the deflate level, so a zip made at another level is never
+reused.  The bytes are those of a zip written from scratch: deflate is deterministic for one
+level, and the archive is laid out as :mod:`zipfile` lays it out (``tests/test_reprozip.py``).
 """
 
 from __future__ import annotations
 
+import struct
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
 #: 1980-01-01, the first date a zip can store
 ZIP_EPOCH = 315532800
+#: ZIP format (APPNOTE 4.3.7, 4.3.12, 4.3.16): local header, central directory entry, end record
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_VERSION = 20  # 2.0: deflate (what zipfile writes for these entries)
+_UNIX = 3
+_MODE = 0o100644 << 16  # a regular file, rw-r--r--
+_UTF8_NAME = 0x800
+_LIMIT = 0xFFFF_FFFF  # beyond it an entry needs ZIP64: written by zipfile instead
 
 
 def write_zip(target: Path, entries: Iterable[tuple[str, bytes]], epoch: int | None, *,
-              stored: tuple[str, ...] = (), level: int = 9) -> None:
+              stored: tuple[str, ...] = (), level: int = 9, reuse: bool = False) -> None:
     """Write ``entries`` (``(name in the zip, data)``) to ``target``; names in ``stored``
-    are not compressed (the EPUB's ``mimetype``); ``level``: the deflate effort."""
+    are not compressed (the EPUB's ``mimetype``); ``level``: the deflate effort; ``reuse``:
+    take unchanged entries' compressed data from the zip at ``target`` (see above)."""
     stamp = time.gmtime(max(epoch if epoch is not None else ZIP_EPOCH, ZIP_EPOCH))[:6]
     partial = target.with_name(f".{target.name}.part")
+    comment = f"press: deflate level {level}".encode() if reuse else b""
+    items = list(entries)
+    if sum(len(n) + len(d) + 100 for n, d in items) * 1.05 >= _LIMIT or len(items) >= 0xFFFF:
+        _write_with_zipfile(partial, items, stamp, stored, level, comment)
+    else:
+        old = _OldZip(target, comment) if reuse else None
+        try:
+            _write(partial, items, stamp, stored, level, comment, old)
+        finally:
+            if old is not None:
+                old.close()
+    partial.replace(target)
+
+
+def _write_with_zipfile(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: tuple[str, ...],
+                        level: int, comment: bytes) -> None:
     with zipfile.ZipFile(partial, "w") as z:
-        for name, data in entries:
+        for name, data in items:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, whatever the machine
-            info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+            info.create_system = _UNIX  # Unix, whatever the machine
+            info.external_attr = _MODE
             z.writestr(info, data, compresslevel=None if name in stored else level)
-    partial.replace(target)
+        z.comment = comment
+
+
+class _OldZip:
+    """The zip already at ``target``: its entries' compressed data, if it was written at the
+    same level (same comment)."""
+
+    def __init__(self, target: Path, comment: bytes) -> None:
+        self.fp = None
+        self.infos: dict[str, zipfile.ZipInfo] = {}
+        try:
+            with zipfile.ZipFile(target) as z:
+                if z.comment != comment:
+                    return
+                self.infos = {i.filename: i for i in z.infolist()}
+            self.fp = open(target, "rb")  # noqa: SIM115 - closed by close()
+        except (OSError, zipfile.BadZipFile):
+            self.infos = {}
+
+    def raw(self, name: str, data: bytes, crc: int, method: int) -> bytes | None:
+        """The compressed bytes of ``name`` if they inflate to ``data``; else None."""
+        info = self.infos.get(name)
+        if (self.fp is None or info is None or info.file_size != len(data) or info.CRC != crc
+                or info.compress_type != method or info.flag_bits & ~_UTF8_NAME):
+            return None
+        try:
+            self.fp.seek(info.header_offset)
+            head = self.fp.read(_LOCAL.size)
+            if len(head) != _LOCAL.size or head[:4] != b"PK\x03\x04":
+                return None
+            fields = _LOCAL.unpack(head)
+            self.fp.seek(fields[-2] + fields[-1], 1)
+            raw = self.fp.read(info.compress_size)
+            same = raw == data if method == zipfile.ZIP_STORED else zlib.decompress(raw, -15) == data
+        except (OSError, zlib.error):
+            return None
+        return raw if same else None
+
+    def close(self) -> None:
+        if self.fp is not None:
+            self.fp.close()
+
+
+def _write(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: tuple[str, ...], level: int,
+           comment: bytes, old: _OldZip | None) -> None:
+    """The archive :func:`_write_with_zipfile` writes, byte for byte, with the compressed data
+    of unchanged entries taken from ``old``."""
+    year, month, day, hour, minute, second = stamp
+    dosdate = (year - 1980) << 9 | month << 5 | day
+    dostime = hour << 11 | minute << 5 | (second // 2)
+    central = []
+    offset = 0
+    with open(partial, "wb") as out:
+        for name, data in items:
+            method = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            crc = zlib.crc32(data)
+            raw = old.raw(name, data, crc, method) if old is not None else None
+            if raw is None:
+                if method == zipfile.ZIP_STORED:
+                    raw = data
+                else:
+                    deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
+                    raw = deflate.compress(data) + deflate.flush()
+            try:
+                encoded, flags = name.encode("ascii"), 0
+            except UnicodeEncodeError:
+                encoded, flags = name.encode("utf-8"), _UTF8_NAME
+            out.write(_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, method, dostime, dosdate, crc, len(raw),
+                                  len(data), len(encoded), 0))
+            out.write(encoded)
+            out.write(raw)
+            central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, method, dostime, dosdate,
+                                         crc, len(raw), len(data), len(encoded), 0, 0, 0, 0, _MODE, offset) + encoded)
+            offset += _LOCAL.size + len(encoded) + len(raw)
+        directory = b"".join(central)
+        out.write(directory)
+        out.write(_END.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, len(comment)))
+        out.write(comment)

@@ -124,6 +124,15 @@ class BookBuild:
         while self.compiles:
             self.compiles.pop(0).finish(app)
 
+    def early_page_map(self) -> tuple[dict[str, Any], str] | None:
+        """The page map of this build's one running compile and its PDF's name, before that
+        compile is finished (:meth:`press.typst.builder.Compile.early_page_map`), or ``None``."""
+        if len(self.compiles) != 1:
+            return None
+        job = self.compiles[0]
+        raw = job.early_page_map()
+        return None if raw is None else (raw, job.pdf_path.name)
+
     def abandon_compiles(self) -> None:
         """Wait for every compile and drop it (the build will not be published)."""
         while self.compiles:

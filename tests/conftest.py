@@ -30,6 +30,8 @@ from pathlib import Path
 import pytest
 from sphinx.testing.util import SphinxTestApp
 
+from press import templatecache
+
 pytest_plugins = ("sphinx.testing.fixtures",)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,10 +66,21 @@ BOOK_FIXTURES = frozenset({"build_root", "real_book", "new_book", "app", "make_a
 NO_BOOKS = "PRESS_TEST_NO_BOOKS"
 
 
+#: The test files that take longest, longest first (measured with a JUnit report on a quiet
+#: machine).  ``make test`` hands whole files to its workers in collection order
+#: (``--dist loadfile --no-loadscope-reorder``), so these start first and the run does not end
+#: with one worker on a long file while the others are idle; test_browser second, so one
+#: worker builds the session's real book while the others run files that do not need it.
+LONGEST_FIRST = ("test_engine", "test_browser", "test_bad_input", "test_jupyterbook", "test_book_makeup",
+                 "test_epub", "test_untrusted", "test_corpus", "test_strict", "test_publish", "test_pdf_pieces")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if BOOK_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.stem, len(rank)))  # stable: the rest keep their order
 
 
 _REFUSED = ("this test builds a book but is not marked `book`: use a building fixture "
@@ -96,14 +109,45 @@ def copy_root(name: str, dest: Path) -> Path:
     return src
 
 
+@dataclass
+class CompiledTemplates:
+    """The theme's compiled Jinja templates (``press.templatecache``'s folder), kept by this
+    test process and put in each new in-process build's doctree folder: two hundred small
+    builds then compile the theme's templates once, not each (Jinja recompiles any template
+    whose source changed, so a stale copy is only slower, never different)."""
+
+    home: Path | None = None  # set per session (pytest's temporary folder)
+    folder: Path | None = None
+
+    def lend(self, doctreedir: Path) -> None:
+        if self.folder is not None and self.folder.is_dir():
+            shutil.copytree(self.folder, doctreedir / templatecache.FOLDER, dirs_exist_ok=True)
+
+    def keep(self, doctreedir: Path) -> None:
+        if self.folder is None and self.home is not None and (doctreedir / templatecache.FOLDER).is_dir():
+            self.folder = self.home / "jinja-templates"
+            shutil.copytree(doctreedir / templatecache.FOLDER, self.folder)
+
+
+_templates = CompiledTemplates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_templates_home(tmp_path_factory):
+    _templates.home = tmp_path_factory.getbasetemp()
+
+
 def build_in_process(builder: str, srcdir: Path, **confoverrides) -> Built:
     """Build ``srcdir`` once with :class:`SphinxTestApp`; the app, outdir and captured logs."""
     status, warning = StringIO(), StringIO()
+    doctreedir = srcdir / "_build" / "doctrees"  # SphinxTestApp's
+    _templates.lend(doctreedir)
     app = SphinxTestApp(builder, srcdir=srcdir, confoverrides=confoverrides or None, status=status, warning=warning)
     try:
         app.build()
     finally:
         app.cleanup()
+    _templates.keep(Path(app.doctreedir))
     return Built(app, srcdir, Path(app.outdir), warning.getvalue(), status.getvalue())
 
 

@@ -261,11 +261,17 @@ def test_facing_pages_end_near_level(book_pdf):
     """Issue 23: facing pages ended at different heights: on 2 spreads one page stopped 13-14
     lines short because a "Key takeaways" box (never split) did not fit, and an introducing
     line ("File x:") was left at the foot of the page before its listing. Boxes of more than
-    about six lines now break like lists, a lead-in stays with its listing. Measured on the
-    spreads inside a chapter (neither page an opener, blank or a chapter's last page): the
-    facing last baselines differ by at most 9 lines, and by more than 3 lines on at most a
-    fifth of the spreads. (Typst cannot stretch the page's gaps by a bounded amount, so a
-    page short by one or two lines from a widow, orphan or kept-together block stays short.)"""
+    about six lines now break like lists, a lead-in stays with its listing. Then 21 of 38
+    spreads still ended more than a line apart (5 by more than 3, worst 7.6 lines): a page
+    short from a widow, an orphan or a kept-together block.  Now the builder measures and
+    adjusts (press.typst.level: bounded space in the short page's gaps, a second compile).
+    Measured on the spreads inside a chapter (neither page an opener, blank or a chapter's
+    last page): the facing last baselines differ by at most 6 lines, by more than 2 lines on
+    at most an eighth of the spreads and by more than a line on at most 3 in 10 (then: 10
+    of 38 over a line, 4 over 2, worst 5.4).  (What is
+    left: a page whose few gaps cannot take the difference at half a line each, and a box or
+    listing split at the foot of one page against a footnote on the other: level to the eye,
+    its last baseline sits inside the frame.)"""
     pages = texts(book_pdf)
 
     def opener(t):
@@ -292,8 +298,10 @@ def test_facing_pages_end_near_level(book_pdf):
     diffs = [(i + 1, abs(last(lines[i]) - last(lines[i + 1])) / pitch)
              for i in range(1, len(pages) - 1, 2) if i > body and inside(i) and inside(i + 1)]
     assert len(diffs) >= 30, diffs
-    assert max(d for _, d in diffs) <= 9, sorted(diffs, key=lambda d: -d[1])[:5]
-    assert sum(d > 3 for _, d in diffs) <= len(diffs) / 5, sorted(diffs, key=lambda d: -d[1])[:10]
+    worst = sorted(diffs, key=lambda d: -d[1])[:10]
+    assert max(d for _, d in diffs) <= 6, worst
+    assert sum(d > 2 for _, d in diffs) <= len(diffs) / 8, worst
+    assert sum(d > 1 for _, d in diffs) <= len(diffs) * 3 / 10, worst
 
 
 def index_entries(reader: pypdf.PdfReader) -> list[tuple[str, str | None, list[str]]]:

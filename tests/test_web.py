@@ -439,7 +439,9 @@ def test_og_urls_are_absolute_site_urls(real_book):
 
 @pytest.mark.book
 def test_make_serve_previews_and_rebuilds_on_save(tmp_path):
-    """The Makefile's ``serve`` recipe (``python -m press.serve``) on a copy of the book."""
+    """The Makefile's ``serve`` recipe (``python -m press.serve``) on a copy of a small book
+    (the guide itself is built by the session's ``real_book``; the preview's speed and its
+    deferred builds are tested in test_serve.py and test_engine.py)."""
     import os
     import shutil
     import signal
@@ -454,17 +456,13 @@ def test_make_serve_previews_and_rebuilds_on_save(tmp_path):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    src = tmp_path / "source"
-    shutil.copytree(SOURCE, src)
-    # the whole project, conf.py included: the bibliography must lie inside the book (press.containment)
-    shutil.copy(REPO / "conf.py", tmp_path / "conf.py")
-    for folder in ("_static", "_templates"):
-        shutil.copytree(REPO / folder, tmp_path / folder)
-    args = [sys.executable, "-m", "press.serve", "--source", str(src), "--conf", str(tmp_path),
+    src = tmp_path / "book"
+    shutil.copytree(REPO / "tests" / "roots" / "test-book", src)
+    args = [sys.executable, "-m", "press.serve", "--source", str(src), "--conf", str(src),
             "--out", str(tmp_path / "out"), "--port", str(port)]
     proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
                             env={**os.environ, "PYTHONPATH": str(REPO)})
-    url = f"http://127.0.0.1:{port}/guide/adoption-curve.html"
+    url = f"http://127.0.0.1:{port}/alpha/able.html"
 
     def fetch() -> str:
         try:
@@ -482,8 +480,8 @@ def test_make_serve_previews_and_rebuilds_on_save(tmp_path):
         return False
 
     try:
-        assert wait_for("The Adoption Curve", 300), "press serve did not serve the book"
-        page = src / "guide/adoption-curve.md"
+        assert wait_for("Able Page", 300), "press serve did not serve the book"
+        page = src / "alpha" / "able.md"
         page.write_text(page.read_text(encoding="utf-8") + "\n\nA sentence saved during the preview, zqxjkvword.\n", encoding="utf-8")
         assert wait_for("zqxjkvword"), "the saved change was not rebuilt"
     finally:

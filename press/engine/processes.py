@@ -10,6 +10,7 @@ itself: the child calls the engine's :meth:`~press.engine.Engine.run_one`.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import json
 import os
 import signal
@@ -43,6 +44,23 @@ def _child_exit(code: int) -> None:
     os._exit(code)
 
 
+#: modules every format's application imports (besides press's own: :data:`press.SUBMODULES`):
+#: imported before the web book's process is forked (:func:`_preload`)
+PRELOAD = ("sphinx.builders.html", "sphinx.builders.epub3", "myst_parser", "sphinx_design", "sphinxcontrib.bibtex",
+           "sphinx_book_theme", "sphinx_copybutton", "notfound.extension", "sphinx_sitemap")
+
+
+def _preload() -> None:
+    """Import what the applications of both processes import, once, before the fork: the web
+    book's process then starts with them (0.4 s of CPU it no longer spends on a one-page
+    edit).  Importing runs no extension's ``setup``: no docutils registry is touched."""
+    from .. import SUBMODULES
+
+    for name in (*PRELOAD, *(f"press.{m}" for m in SUBMODULES)):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+
+
 class WebProcess:
     """The forked web book (a base of :class:`press.engine.Engine`, which sets ``fork``,
     ``jobs``, ``formats``, ``copies``, ``book``, ``child``, ``to_web``, ``html_copy``)."""
@@ -72,6 +90,7 @@ class WebProcess:
         waits for two lines on a pipe: the pages this build read (sent by
         :meth:`release_web` once the book is read and its environment saved), then, before
         it copies the PDF and the EPUB, whether the parent made them."""
+        _preload()
         html_copy = self.copies.pop("html", _no_copy)  # ``cp`` is the parent's child
         read_end, write_end = os.pipe()
         sys.stdout.flush()

@@ -68,8 +68,7 @@ class Page:
         return getattr(el, attr) or ""
 
 
-def _foreign(el: Any) -> bool:
-    return not isinstance(el.tag, str) or not el.tag.startswith(f"{{{XHTML_NS}}}")
+_XHTML_TAG = f"{{{XHTML_NS}}}"
 
 
 def read_page(path: Path, name: str, doc: str) -> Page | None:
@@ -106,7 +105,8 @@ def read_page(path: Path, name: str, doc: str) -> Page | None:
             page.slots.append((el, "text", count))
             count += len(el.text)
         for child in el:
-            if isinstance(child.tag, str) and child.tag not in SKIP_TAGS and not _foreign(child):
+            tag = child.tag  # (lxml makes a new string at each .tag)
+            if isinstance(tag, str) and tag not in SKIP_TAGS and tag.startswith(_XHTML_TAG):
                 walk(child)
             if child.tail:
                 page.slots.append((child, "tail", count))

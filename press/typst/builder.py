@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import importlib.resources
 import shutil
@@ -36,6 +38,7 @@ from ..stamps import Stamp
 from ..warnings_ import PressWarning, warn
 from . import errors
 from . import glyphs
+from . import level
 from . import pieces as by_pieces
 from ..typstmarkup import label, string
 from .translator import TypstTranslator
@@ -60,6 +63,7 @@ PDF_STAMP = "press-pdf.sha256"
 INDEX_CHAPTER = """
 #press-index-chapter()
 #press-page-map()
+#press-gap-map()
 """
 PAPER = {"a4": '"a4"', "us-letter": '"us-letter"', "6x9": "(width: 6in, height: 9in)"}
 
@@ -116,8 +120,26 @@ def _dismantle(tree: nodes.Node) -> None:
     """Cut the child-to-parent links of the assembled book once it is written: the whole
     book's tree is then freed by reference counting as soon as it is dropped, instead of
     waiting for (and costing) a full garbage collection while Typst compiles."""
-    for node in list(tree.findall()):
+    stack = [tree]
+    while stack:  # (an explicit stack: findall's generators cost more than the work)
+        node = stack.pop()
         node.parent = None  # type: ignore[assignment]
+        stack.extend(node.children)
+
+
+@contextlib.contextmanager
+def _no_collections():
+    """The cyclic collector off while the whole book's tree is built, translated and cut
+    apart (:func:`_dismantle`: then freed by reference counting): its collections would only
+    scan the tree's million objects again and again (0.3-0.4 s of a one-page edit of the
+    light 200-page benchmark book)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class Compile:
@@ -143,17 +165,24 @@ class Compile:
         self.crash: BaseException | None = None
         self.thread: threading.Thread | None = None
         self.page_map: dict[str, Any] | str = "not compiled"
+        #: set once :attr:`page_map` is known (or the compile ended without one)
+        self.mapped = threading.Event()
         self.written: Any = None
         self.ran = False
         self.done = False
+        self.level_report: dict[str, Any] = {}
 
     def run(self) -> None:
         self.ran = True
         try:
             pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
+            # facing pages end level: a second compile with bounded space in a short page's gaps
+            # (and where the pages begin, for the EPUB's page list: the layout is memoised)
+            pdf, self.level_report, self.page_map = level.level(
+                self.typ_path, pdf, lambda path: compile_pdf(self.compiler, path, self.timestamp)[0], self.compiler.query,
+                lambda: pagemap.query(self.compiler))
             packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
-            # where the pages begin, for the EPUB's page list (the layout above is memoised)
-            self.page_map = pagemap.query(self.compiler)
+            self.mapped.set()
             self.compiler.done()  # the compile process exits (unless press serve keeps it)
             self.pdf = packing.result()
         except typst.TypstError as exc:
@@ -162,6 +191,19 @@ class Compile:
             self.crash = exc
         finally:
             self.compiler.done()
+            self.mapped.set()
+
+    def early_page_map(self) -> dict[str, Any] | None:
+        """The page map of a compile running in its thread as soon as the layout is known,
+        before the PDF is packed (or its pieces joined): the EPUB places its page markers
+        meanwhile; the compile is finished (errors reported, PDF written) at the end of the
+        format that finishes it, as before.  ``None``: no map to give before :meth:`finish`."""
+        if self.thread is None or self.done:
+            return None
+        self.mapped.wait()
+        if self.error is not None or self.crash is not None or not isinstance(self.page_map, dict):
+            return None
+        return self.page_map
 
     def start(self) -> None:
         if self.thread is None:
@@ -189,6 +231,9 @@ class Compile:
             return  # no PDF: the last good one stays where the engine keeps it
         for w in self.warnings or []:
             errors.warning(w, self.typ_path, self.srcdir)
+        if self.level_report.get("filled"):
+            logger.info(__("PDF make-up: space added in %d of %d gaps to end facing pages level (%d compiles)"),
+                        self.level_report["filled"], self.level_report["gaps"], self.level_report["passes"])
         if self.pdf is not None:
             self.pdf_path.write_bytes(self.pdf)
             pagemap.record(state.of(app), app.env, app.config, Path(app.doctreedir), self.page_map, self.pdf_path.name)
@@ -212,6 +257,7 @@ class PieceCompile(Compile):
         self.compiler.done()  # the whole book's compiler (asked for the glyphs) is not needed
         try:
             pdfs, anchors, self.page_map, plain = self.build.run()
+            self.mapped.set()  # (the join below takes a while: the EPUB needs only the map)
             self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
             joined = self.pdf_path.with_name(f".press-joined-{self.pdf_path.name}")
             by_pieces.merge(pdfs, anchors, joined)
@@ -223,6 +269,8 @@ class PieceCompile(Compile):
                 self.typ_path = self.build.error[1]
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
+        finally:
+            self.mapped.set()
 
     def finish(self, app: Any) -> None:
         if self.thread is None and not self.ran:
@@ -235,8 +283,8 @@ class PieceCompile(Compile):
         book.pdf_pieces = {"pieces": len(b.pieces), "compiled": sorted(b.compiled), "reused": sorted(b.reused),
                            "passes": b.passes, "stable": b.stable}
         if self.error is None and self.crash is None:
-            logger.info(__("PDF by pieces: %d compiled, %d unchanged, %d pass(es)"),
-                        len(b.compiled), len(b.reused), b.passes)
+            logger.info(__("PDF by pieces: %d compiled, %d unchanged, %d pass(es); space added in %d gaps "
+                           "to end facing pages level"), len(b.compiled), len(b.reused), b.passes, b.levelled)
             if not b.stable:
                 warn(PressWarning.TYPST_COMPILE, f"the PDF's page numbers did not settle after {b.passes} passes "
                      "(a page reference may show a stale number); build again to settle them")
@@ -370,12 +418,16 @@ class TypstBuilder(Builder):
                 parent.remove(chapter)
                 home.append(chapter)
 
-    def collect_labels(self, tree: nodes.document) -> set[str]:
-        """Every label the translator will define, so links to anything else stay plain text."""
+    def collect_labels(self, tree: nodes.document, chars: set[str] | None = None) -> set[str]:
+        """Every label the translator will define, so links to anything else stay plain text
+        (and, in ``chars``, every character of the book's text: the same walk)."""
         labels = set()
         current = [tree["docname"]]
 
         def walk(node: nodes.Node) -> None:
+            if chars is not None and isinstance(node, nodes.Text):
+                chars.update(node)
+                return
             if isinstance(node, addnodes.start_of_file):
                 current.append(node["docname"])
                 labels.add(label(node["docname"]))
@@ -440,15 +492,18 @@ class TypstBuilder(Builder):
         if self.up_to_date(self.fingerprint):
             self.unchanged = True  # nothing the PDF is made from changed: keep it
             return
-        doctree = self.assemble_doctree()
-        self.post_process_images(doctree)
-        self.missing_glyphs = self.find_missing_glyphs(doctree)
-        self.known_labels = self.collect_labels(doctree)
-        visitor = self.create_translator(doctree, self)
-        doctree.walkabout(visitor)
-        body = visitor.astext()
-        del visitor
-        _dismantle(doctree)
+        with _no_collections():  # the whole book's tree lives until _dismantle frees it
+            doctree = self.assemble_doctree()
+            self.post_process_images(doctree)
+            chars: set[str] = set()
+            self.known_labels = self.collect_labels(doctree, chars)
+            self.missing_glyphs = self.find_missing_glyphs(doctree, chars)
+            visitor = self.create_translator(doctree, self)
+            doctree.walkabout(visitor)
+            body = visitor.astext()
+            del visitor
+            _dismantle(doctree)
+            del doctree
         self.body = body  # the PDF by pieces cuts it (finish)
         source = self.preamble() + body + INDEX_CHAPTER
         self.typ_path = Path(self.outdir, f"{self.press.slug}.typ")
@@ -484,11 +539,13 @@ class TypstBuilder(Builder):
         chain = [self.press.pdf_font] + [f for f in self.press.pdf_fallback_fonts if f.casefold() in have]
         return "(" + "".join(f"{string(f)}, " for f in dict.fromkeys(chain)) + ")"
 
-    def find_missing_glyphs(self, doctree: nodes.Node) -> set[str]:
-        """The characters of the book's text that no font can print (:mod:`press.typst.glyphs`)."""
-        chars: set[str] = set()
-        for text in doctree.findall(nodes.Text):
-            chars.update(text)
+    def find_missing_glyphs(self, doctree: nodes.Node, chars: set[str] | None = None) -> set[str]:
+        """The characters of the book's text (``chars``: already collected) that no font can
+        print (:mod:`press.typst.glyphs`)."""
+        if chars is None:
+            chars = set()
+            for text in doctree.findall(nodes.Text):
+                chars.update(text)
         compiler, _ = compiler_for(state.of(self.sphinx), str(self.outdir), self.font_paths())
         return glyphs.missing(compiler, Path(self.outdir), chars, self.text_fonts())
 
@@ -578,6 +635,7 @@ class TypstBuilder(Builder):
         for name in ("press-book.typ", "press-elements.typ", DESIGN, "cover.svg"):
             path = outdir / name
             salt.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+        salt.update(Path(level.__file__).read_bytes())  # how a piece's facing pages are levelled
         salt.update(f"{typst.__version__}\0{self.font_paths()}\0{timestamp}".encode())
         build = by_pieces.PieceBuild(outdir, cache, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest())
         self.body = None

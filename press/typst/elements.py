@@ -145,6 +145,9 @@ class ExtendedNodeVisitors:
 
     # -- every node: source markers and labels ----------------------------
     def dispatch_visit(self, node: nodes.Node) -> None:
+        gap = getattr(self, "gap_before", None)
+        if gap is not None:
+            gap(node)
         if isinstance(node, nodes.Element) and getattr(self, "srcdir", None) is not None:
             where = errors.marker(node, self.srcdir)
             if where is not None and where != self.last_marker:

@@ -43,6 +43,7 @@ from typing import Any
 import typst
 
 from ..typstmarkup import string
+from . import level
 from .worker import Worker, _plain, _rebuilt
 
 #: :mod:`press.typst.merge`, run by path (it imports pikepdf only)
@@ -166,6 +167,7 @@ class PieceBuild:
         self.passes = 0
         self.stable = True
         self.used: set[str] = set()
+        self.levelled = 0  # gaps given space to end facing pages level (press.typst.level)
         self.lock = threading.Lock()
         self.error: tuple[typst.TypstError, Path] | None = None
 
@@ -203,7 +205,12 @@ class PieceBuild:
         try:
             pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
                                                          pdf_standards=["ua-1"])
-            data = json.loads(worker.query("<press-page-map>", field="value", one=True)) if query else {}
+            # facing pages end level (press.typst.level): a second compile of the same piece
+            pdf, report, data = level.level(path, pdf, lambda again: worker.compile_with_warnings(
+                input=str(again), format="pdf", timestamp=self.timestamp, pdf_standards=["ua-1"])[0], worker.query,
+                lambda: json.loads(worker.query("<press-page-map>", field="value", one=True)) if query else {})
+            with self.lock:
+                self.levelled += report.get("filled", 0)
         finally:
             if own:
                 worker.close()
@@ -278,7 +285,7 @@ class PieceBuild:
     def source(self, piece: Piece, given: dict[str, Any]) -> str:
         stubs = "".join(f"#metadata(none) <{s}>\n" for s in piece.stubs)
         tail = f"\n#place(hide[{stubs}])\n" if stubs else ""
-        return with_piece(self.preamble, given) + piece.text + tail + "\n#press-page-map(full: true)\n"
+        return with_piece(self.preamble, given) + piece.text + tail + "\n#press-page-map(full: true)\n#press-gap-map()\n"
 
     # -- the whole run -----------------------------------------------------------------------
     def guesses(self) -> list[Result | None]:

@@ -112,6 +112,7 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         self.page_macros: dict[str, dict[str, mathmacros.Macro]] = {}  # \newcommand in a page's math
         self.missing_glyphs: set[str] = set(getattr(builder, "missing_glyphs", ()))  # press.typst.glyphs
         self.glyphs_warned: set[tuple[str, str]] = set()
+        self.gaps = 0  # the gaps between a section's blocks, numbered (see gap_before)
         self._index_footnotes(document)
 
     # -- helpers ---------------------------------------------------------
@@ -154,6 +155,28 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
             self.body.append(self.marker)  # the source marker of the element now being written
             self.marker = ""
         self.body.append(text)
+
+    def gap_before(self, node: nodes.Node) -> None:
+        """A numbered mark (``#press-gap(n)``) in the gap before a block of a section's own
+        flow (or a tab's), where the PDF's make-up may add a little space to end facing pages level
+        (:mod:`press.typst.level`); none after a heading, a rubric or a lead-in line, which
+        stay with what follows them.  A gap above a heading may stretch half as far again."""
+        parent = node.parent
+        # (a tab is a plain block of the flow: its blocks' gaps and the gaps between tabs stretch)
+        flow = isinstance(parent, nodes.section) or _design(parent) in ("tab-content", "tab-set")
+        if not flow or not isinstance(node, (nodes.Body, nodes.section)):
+            return
+        if isinstance(node, (nodes.Invisible, nodes.target, nodes.title)):
+            return
+        before = node.previous_sibling()
+        while isinstance(before, (nodes.Invisible, nodes.target)):
+            before = before.previous_sibling()
+        if (before is None or isinstance(before, (nodes.title, nodes.rubric))
+                or (isinstance(before, nodes.paragraph) and self.leads_in(before))):
+            return
+        self.gaps += 1
+        weight = ", weight: 1.5" if isinstance(node, nodes.section) or _design(node) == "tab-item" else ""
+        self.body.append(f"\n#press-gap({self.gaps}{weight})\n\n")
 
     def astext(self) -> str:
         return "".join(self.body)

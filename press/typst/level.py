@@ -1,0 +1,208 @@
+"""Facing pages end level: a bounded stretch of the gaps on a page that ends short.
+
+Publishers set a spread's two pages to end at the same height (LaTeX's ``\\flushbottom``:
+the space between paragraphs and above headings stretches, by a bounded amount).  Typst's
+stretchable space (``v(1fr)``) has no upper bound: it opened gaps of 90-227 pt mid-page.  So
+the builder measures, then adjusts:
+
+1. the translator numbers the gaps of every section's flow (``#press-gap(n)``, none after a
+   heading, a rubric or a lead-in line); the first compile says where each gap fell
+   (``press-gap-map`` in ``book.typ``: page and height) and the PDF says where each page's
+   content ends (its lowest object above the footer, read with PDFium);
+2. on each spread inside a chapter (neither page an opener, blank, or before one) the page
+   that ends higher gets space added to its gaps, shared by weight (a gap above a heading
+   counts one and a half), at most :data:`PER_GAP` lines per weight, never more than the page has
+   room for: its content does not change, only where its blocks sit;
+3. the book is compiled again with those gaps filled (``#press-gap(n, fill: ...)``; the
+   compiler's memoised layout makes this pass cheaper than the first) and checked: every gap
+   on the same page, every page ending where it did plus the space it was given (no line
+   moved to another page: a paragraph split at a page's foot, widow-controlled, may or may
+   not take the space, nor may a page whose foot holds a footnote's reference); the pages
+   whose make-up changed are left as they were and the book compiled again (at most
+   :data:`ATTEMPTS` times, then the first layout is kept).
+
+Everything is computed from the first layout only (no state from an earlier build): the
+same source gives the same PDF, whole or from ``make book``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
+
+GAP = re.compile(r"#press-gap\((\d+)(, weight: ([\d.]+))?\)")
+#: at most this many body lines of extra space per gap (per unit of weight)
+PER_GAP = 0.5
+#: smaller differences between facing pages are left alone (in lines)
+LEAVE = 0.25
+#: room kept free at the foot of a filled page (pt)
+SAFETY = 1.0
+#: compiles with space added, at most (the second leaves out the pages whose make-up changed:
+#: Typst's page breaks near a footnote or a kept-together block do not always take a few
+#: points more)
+ATTEMPTS = 2
+
+
+def gap_map(query: Callable[..., str]) -> dict[str, Any] | None:
+    try:
+        data = json.loads(query("<press-gaps>", field="value", one=True))
+    except Exception:  # noqa: BLE001 - no gap map (an older template, a design without it): no levelling
+        return None
+    return data if isinstance(data, dict) and data.get("gaps") else None
+
+
+def content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
+    """Each page's lowest content above the footer, from the top of the page (pt); ``None``
+    for a blank page."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    out: list[float | None] = []
+    try:
+        for page in doc:
+            height = page.get_height()
+            low = None
+            for obj in page.get_objects(max_depth=0):
+                _, b, _, t = obj.get_bounds()
+                if height - t >= height - bottom_margin:  # the folio, below the text block
+                    continue
+                low = max(low or 0.0, height - b)
+            out.append(low)
+            page.close()
+    finally:
+        doc.close()
+    return out
+
+
+def plan(data: dict[str, Any], ends: list[float | None], page_height: float, weights: dict[int, float]) -> dict[int, float]:
+    """The space (pt) to add at each gap: ``{gap number: pt}``."""
+    pitch = float(data["pitch"])
+    limit = page_height - float(data["bottom"])  # the foot of the text block, from the top
+    openers = set(data.get("openers", []))
+    n = len(ends)
+    on_page: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for gid, page, y in data["gaps"]:
+        on_page[int(page)].append((float(y), int(gid)))
+    top = float(data["top"])  # the head of the text block: a gap there opens its page
+
+    def inside(p: int) -> bool:  # a text page the next page continues (1-based)
+        return (1 <= p < n and ends[p - 1] is not None and ends[p] is not None
+                and p not in openers and p + 1 not in openers)
+
+    fills: dict[int, float] = {}
+    for verso in range(2, n, 2):
+        recto = verso + 1
+        if not (inside(verso) and inside(recto)):
+            continue
+        a, b = ends[verso - 1], ends[recto - 1]
+        assert a is not None and b is not None
+        short, want = (verso, b - a) if a < b else (recto, a - b)
+        end = ends[short - 1]
+        assert end is not None
+        want = min(want, limit - SAFETY - end)
+        if want < LEAVE * pitch:
+            continue
+        seen: set[float] = set()
+        gaps = []
+        for y, gid in sorted(on_page.get(short, [])):
+            if y <= top + 0.5 or y in seen:  # the page's first block; two marks in one gap
+                continue
+            seen.add(y)
+            gaps.append((gid, weights.get(gid, 1)))
+        total = sum(w for _, w in gaps)
+        if not total:
+            continue
+        unit = min(want / total, PER_GAP * pitch)
+        for gid, w in gaps:
+            fills[gid] = math.floor(unit * w * 100) / 100  # (rounded down: never past the room)
+    return fills
+
+
+def filled(source: str, fills: dict[int, float]) -> str:
+    def fill(m: re.Match[str]) -> str:
+        pt = fills.get(int(m.group(1)))
+        return m.group(0) if pt is None else f"{m.group(0)[:-1]}, fill: {pt}pt)"
+    return GAP.sub(fill, source)
+
+
+def pages_of(data: dict[str, Any]) -> dict[int, int]:
+    return {int(g[0]): int(g[1]) for g in data["gaps"]}
+
+
+def level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes], query: Callable[..., str],
+          then: Callable[[], T]) -> tuple[bytes, dict[str, Any], T]:
+    """The PDF with facing pages ended level: ``(pdf, report, then())``.  ``compile_(path)``
+    compiles a Typst file beside ``source_path`` (the same compiler: its layout is memoised),
+    ``query`` asks the compiler about the last document it compiled, and ``then`` is called
+    while the compiler's last document is the PDF's (its file still there: a query reads it)."""
+    pdf, report, tmp = _level(source_path, pdf, compile_, query)
+    try:
+        return pdf, report, then()
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
+           query: Callable[..., str]) -> tuple[bytes, dict[str, Any], Path]:
+    report: dict[str, Any] = {"gaps": 0, "filled": 0, "passes": 1}
+    tmp = source_path.with_name(f".press-level-{source_path.name}")
+    data = gap_map(query)
+    if data is None:
+        return pdf, report, tmp
+    ends = content_ends(pdf, float(data["bottom"]))
+    height = _height(pdf)
+    source = source_path.read_text(encoding="utf-8")
+    weights = {int(m.group(1)): float(m.group(3) or 1) for m in GAP.finditer(source)}
+    fills = plan(data, ends, height, weights)
+    report["gaps"] = len(data["gaps"])
+    if not fills:
+        return pdf, report, tmp
+    before = pages_of(data)
+    try:
+        for _ in range(ATTEMPTS):
+            tmp.write_text(filled(source, fills), encoding="utf-8")
+            out = compile_(tmp)
+            report["passes"] += 1
+            after = gap_map(query)
+            bad = {before[g] for g, p in (pages_of(after) if after else {}).items() if before.get(g) != p}
+            given: dict[int, float] = defaultdict(float)
+            for g, pt in fills.items():
+                given[before[g]] += pt
+            now = content_ends(out, float(data["bottom"]))
+            if len(now) != len(ends):
+                bad |= set(range(1, len(ends) + 1))
+            else:
+                bad |= {i + 1 for i, (a, b) in enumerate(zip(ends, now))
+                        if (a is None) != (b is None) or (a is not None and b is not None
+                                                          and abs(b - a - given.get(i + 1, 0.0)) > 0.5)}
+            if after is not None and not bad:
+                report["filled"] = len(fills)
+                return out, report, tmp
+            # a page whose make-up changed keeps its first layout, and so does the page before
+            # it; the others are tried again
+            bad |= {p - 1 for p in bad}
+            fills = {g: pt for g, pt in fills.items() if before.get(g) not in bad}
+            if not fills:
+                break
+        compile_(source_path)  # the first layout: the compiler's last document is the PDF's
+        report["passes"] += 1
+        return pdf, report, tmp
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _height(pdf: bytes) -> float:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        return float(doc[len(doc) // 2].get_height())
+    finally:
+        doc.close()
