@@ -155,3 +155,43 @@ def test_the_joined_book_looks_like_the_book_compiled_whole(tmp_path):
     for i in range(len(a)):
         x, y = (d[i].render(scale=0.5).to_pil().convert("RGB") for d in (a, b))
         assert ImageChops.difference(x, y).getbbox() is None, f"page {i + 1} differs"
+
+
+def test_a_cold_build_settles_each_piece_in_its_first_pass(tmp_path, monkeypatch):
+    """No second pass on a cold build: a piece compiled with guessed numbers is compiled again
+    as soon as the pieces before it are counted (or, printing a page of a later piece, once
+    every piece is), by the same Typst process (an incremental recompile), and a reference
+    that only links to another piece carries no page number."""
+    body = "".join(f'#press-heading(level: 1, kind: "chapter")[C{i}]\n<d.c{i}>\n'
+                   + ("#press-xref(<d.c0>, pageref: true)[back]\n" if i == 2 else "")
+                   + ("#press-xref(<d.c3>, pageref: true)[page ahead]\n" if i == 0 else "")
+                   + ("#press-xref(<d.c3>)[ahead]\n" if i < 3 else "") for i in range(4))
+    calls = []
+
+    def compile(self, name, source, query=True, given=None, worker=None):
+        calls.append((name, dict(given or {}), id(worker) if worker is not None else None))
+        if name == "press-piece-front":
+            return pieces.Result(1, {}, [])
+        i = int(name.rsplit("-", 1)[1])
+        end = {"part": given["part"], "chapter": given["chapter"] + 1, "footnote": given["footnote"], "level": 1}
+        return pieces.Result(3, {"end": end, "anchors": [[f"d.c{i}", 1, 0.0, 0.0]]}, [],
+                             {k: v for k, v in given.items() if k in pieces.COUNTERS})
+
+    monkeypatch.setattr(pieces.PieceBuild, "compile", compile)
+    preamble = '#import "press-book.typ": *\n#show: book.with(\n  title: "T",\n)\n'
+    (tmp_path / "cache").mkdir()
+    build = pieces.PieceBuild(tmp_path, tmp_path / "cache", [], preamble, body, 0, "salt", jobs=2)
+    build.run()
+    assert build.passes == 1 and build.stable
+    body_calls = [c for c in calls if c[0] != "press-piece-front"]
+    by_piece = {}
+    for name, given, worker in body_calls:
+        by_piece.setdefault(name, []).append((given, worker))
+    for i in (0, 1, 2, 3):
+        (guess, w1), (exact, w2) = by_piece[f"press-piece-{i:03d}"]
+        assert w1 == w2 is not None  # the same process compiles it again
+        assert exact["start"] == 1 + 4 * i and exact["chapter"] == i, exact  # 3 pages + a blank verso each
+    final = {name: runs[-1][0] for name, runs in by_piece.items()}
+    assert final["press-piece-002"]["far"] == {"d.c0": "1", "d.c3": pieces.LINK_ONLY}
+    # the first piece prints the page of a label in the last: compiled again once that is known
+    assert final["press-piece-000"]["far"] == {"d.c3": "13"} and final["press-piece-001"]["far"] == {"d.c3": ""}

@@ -30,11 +30,17 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
+
+#: PDFium is not thread-safe (pypdfium2: one call at a time per process), and the PDF by pieces
+#: levels its pieces in parallel threads: every use of it here holds this lock (without it,
+#: two pieces read at once crashed the build with a segmentation fault)
+PDFIUM = threading.Lock()
 
 GAP = re.compile(r"#press-gap\((\d+)(, weight: ([\d.]+))?\)")
 #: at most this many body lines of extra space per gap (per unit of weight)
@@ -60,6 +66,11 @@ def gap_map(query: Callable[..., str]) -> dict[str, Any] | None:
 def content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
     """Each page's lowest content above the footer, from the top of the page (pt); ``None``
     for a blank page."""
+    with PDFIUM:
+        return _content_ends(pdf, bottom_margin)
+
+
+def _content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
     import pypdfium2 as pdfium
 
     doc = pdfium.PdfDocument(pdf)
@@ -201,8 +212,9 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
 def _height(pdf: bytes) -> float:
     import pypdfium2 as pdfium
 
-    doc = pdfium.PdfDocument(pdf)
-    try:
-        return float(doc[len(doc) // 2].get_height())
-    finally:
-        doc.close()
+    with PDFIUM:
+        doc = pdfium.PdfDocument(pdf)
+        try:
+            return float(doc[len(doc) // 2].get_height())
+        finally:
+            doc.close()

@@ -52,6 +52,12 @@ MERGE = Path(__file__).resolve().with_name("merge.py")
 LEVEL1 = re.compile(r'^(?:/\*@ [^\n]*\*/\n)?#press-heading\(level: 1, kind: "(?:part|chapter)"\)', re.M)
 #: references that can point into another piece (``press-xref`` and cards' ``target:``)
 FAR_REF = re.compile(r"(?:press-xref\(|target: )<(d\.[^>]+)>")
+#: the references among those that print the target's page (``pageref`` and cards); the
+#: others only link to it, so whether the label is elsewhere matters to them, not its page
+PRINTED_REF = re.compile(r"press-xref\(<(d\.[^>]+)>, pageref: true\)|target: <(d\.[^>]+)>")
+#: what a piece is given for a label in another piece whose page it does not print (a
+#: constant: the page moving does not change the piece's source, nor call for a recompile)
+LINK_ONLY = ""
 #: any other reference to a label (a repeated footnote: always in its own document)
 OTHER_REF = re.compile(r"\(<(d\.[^>]+)>")
 #: a label an element carries (not a reference)
@@ -60,6 +66,9 @@ INDEX_LABEL = "d.genindex"
 CHAPTER_LEVEL = re.compile(r'#press-heading\(level: (\d+), kind: "chapter"\)')
 PAGE = re.compile(rb"/Type\s*/Page\b")
 MAX_PASSES = 4
+#: how much Typst source (pieces that print a page of a later piece) the first pass keeps
+#: in live compile processes until every piece is counted (about 450 MB of layouts at most)
+PARKED_BYTES = 600_000
 COUNTERS = ("part", "chapter", "footnote", "level")
 #: the folder beside the doctrees (the last good build's state) that keeps each piece's PDF
 #: and data by the hash of its source
@@ -115,6 +124,7 @@ class Piece:
     text: str
     defined: set[str] = field(default_factory=set)
     far: list[str] = field(default_factory=list)  # labels referenced here, defined elsewhere
+    printed: set[str] = field(default_factory=set)  # those of them whose page it prints
     stubs: list[str] = field(default_factory=list)  # other references elsewhere (kept compilable)
 
 
@@ -148,6 +158,7 @@ class PieceBuild:
         owner.setdefault(INDEX_LABEL, -1)  # the index chapter: the last piece, written from the others
         for piece in self.pieces:
             piece.far = sorted({lab for lab in FAR_REF.findall(piece.text) if lab not in piece.defined and lab in owner})
+            piece.printed = {a or b for a, b in PRINTED_REF.findall(piece.text)} & set(piece.far)
             piece.stubs = sorted({lab for lab in OTHER_REF.findall(piece.text)} - piece.defined - set(piece.far))
         self.owner = owner
         #: names of the pieces compiled / taken from the cache by this build (the report)
@@ -174,7 +185,10 @@ class PieceBuild:
             return None
 
     # -- one piece ---------------------------------------------------------------------------
-    def compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None) -> Result:
+    def compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None,
+                worker: Worker | None = None) -> Result:
+        """Compile one piece (or take it from the cache), in ``worker`` (kept open: the caller
+        closes it) or in a process of its own."""
         key = self.key(source)
         path = self.outdir / f"{name}.typ"
         if not (path.is_file() and path.read_text(encoding="utf-8") == source):
@@ -186,7 +200,8 @@ class PieceBuild:
             with self.lock:
                 self.reused.append(name)
             return hit
-        worker = Worker(str(self.outdir), self.font_paths)
+        own = worker is None
+        worker = worker or Worker(str(self.outdir), self.font_paths)
         try:
             pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
                                                          pdf_standards=["ua-1"])
@@ -197,7 +212,8 @@ class PieceBuild:
             with self.lock:
                 self.levelled += report.get("filled", 0)
         finally:
-            worker.close()
+            if own:
+                worker.close()
         pages = len(PAGE.findall(pdf))
         if not pages:
             raise RuntimeError(f"press: cannot count the pages of {name}'s PDF (Typst's output changed?)")
@@ -233,6 +249,9 @@ class PieceBuild:
         for i, piece in enumerate(self.pieces):
             far = {}
             for lab in piece.far:
+                if lab not in piece.printed:
+                    far[lab] = LINK_ONLY
+                    continue
                 j = self.owner[lab]
                 where = (1, 0.0) if j < 0 else self.anchor(results[j], lab)
                 far[lab] = str((start if j < 0 else starts[j]) + where[0] - 1) if where else "?"
@@ -291,10 +310,14 @@ class PieceBuild:
         for attempt in range(MAX_PASSES):
             self.passes = attempt + 1
             given = self.inputs(results)
+            if attempt == 0:
+                new, given = self.first_pass(results, given)
+            else:
+                with ThreadPoolExecutor(min(self.jobs, len(self.pieces))) as pool:
+                    futures = [pool.submit(self._compile, p.name, self.source(p, g), True, g)
+                               for p, g in zip(self.pieces, given)]
+                    new = [f.result() for f in futures]
             sources = [self.source(p, g) for p, g in zip(self.pieces, given)]
-            with ThreadPoolExecutor(min(self.jobs, len(sources))) as pool:
-                futures = [pool.submit(self._compile, p.name, s, True, g) for p, s, g in zip(self.pieces, sources, given)]
-                new = [f.result() for f in futures]
             if self.error is not None:
                 raise self.error[0]
             stable = self.inputs(new) == given
@@ -330,9 +353,82 @@ class PieceBuild:
         self.prune()
         return pdfs, anchors, page_map, warnings
 
-    def _compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None) -> Result | None:
+    def first_pass(self, guesses: list[Result | None],
+                   given: list[dict[str, Any]]) -> tuple[list[Result | None], list[dict[str, Any]]]:
+        """The first pass: ``(results, the arguments each was compiled with)``.  Every piece is
+        compiled with the guessed numbers (``given``, from ``guesses``: the last build's, or
+        none on a cold build), ``jobs`` at once, in book order.  As soon as every piece before
+        it has its page count and counters, a piece whose guessed start, counters or printed
+        pages of earlier pieces' labels were wrong is compiled again with the right ones, by
+        the same process: Typst's memoised layout of the piece makes that a fraction of a cold
+        compile (about a third), where a later pass would start cold.  Then the process ends,
+        so a compile process still holds one piece.  A piece that prints the page of a label in
+        a later piece waits, its process kept (at most :data:`PARKED_BYTES` of such pieces'
+        source at once), until every piece has been compiled, and is then compiled again the
+        same way; the next pass settles the rest."""
+        n = len(self.pieces)
+        first: list[Result | None] = [None] * n
+        ready = [threading.Event() for _ in range(n)]
+        used = list(given)
+        parked: dict[int, Worker] = {}
+        room = [PARKED_BYTES]
+
+        def ahead(i: int) -> bool:
+            return any(self.owner[lab] > i or self.owner[lab] < 0 for lab in self.pieces[i].printed)
+
+        def again(i: int, results: list[Result | None], result: Result | None, worker: Worker) -> Result | None:
+            if result is None or self.error is not None:
+                return result
+            exact = self.inputs(results)[i]
+            if exact == given[i]:
+                return result
+            used[i] = exact
+            return self._compile(self.pieces[i].name, self.source(self.pieces[i], exact), True, exact, worker)
+
+        def one(i: int) -> Result | None:
+            piece = self.pieces[i]
+            worker = Worker(str(self.outdir), self.font_paths)
+            try:
+                result = None
+                try:
+                    result = self._compile(piece.name, self.source(piece, given[i]), True, given[i], worker)
+                finally:
+                    first[i] = result
+                    ready[i].set()
+                for event in ready[:i]:  # (submitted earlier: running or done, never queued behind this one)
+                    event.wait()
+                if result is None or self.error is not None or any(r is None for r in first[:i]):
+                    return result
+                if ahead(i):
+                    with self.lock:
+                        if room[0] >= len(piece.text):
+                            room[0] -= len(piece.text)
+                            parked[i], worker = worker, None  # compiled again once every piece is
+                            return result
+                return again(i, first[:i] + guesses[i:], result, worker)
+            finally:
+                if worker is not None:
+                    worker.close()
+
         try:
-            return self.compile(name, source, query, given)
+            with ThreadPoolExecutor(min(self.jobs, n)) as pool:
+                futures = [pool.submit(one, i) for i in range(n)]
+                results = [f.result() for f in futures]
+            if parked and self.error is None:
+                known = list(results)
+                with ThreadPoolExecutor(min(self.jobs, len(parked))) as pool:
+                    waiting = {i: pool.submit(again, i, known, known[i], w) for i, w in parked.items()}
+                    for i, future in waiting.items():
+                        results[i] = future.result()
+        finally:
+            for w in parked.values():
+                w.close()
+        return results, used
+
+    def _compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None,
+                 worker: Worker | None = None) -> Result | None:
+        try:
+            return self.compile(name, source, query, given, worker)
         except typst.TypstError as exc:
             with self.lock:
                 if self.error is None:

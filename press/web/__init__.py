@@ -129,6 +129,22 @@ def _defaults(app: Sphinx, config: Config) -> None:
     config.templates_path = [*config.templates_path, str(TEMPLATES)]
 
 
+def _own_templates_first(app: Sphinx, config: Config) -> None:
+    """press's templates after the book's own but before any theme's ``components`` folder.
+    sphinx-book-theme listed in ``extensions`` (every Jupyter Book 1 book) adds its folder at
+    config-inited, before ours: its ``sbt-sidebar-nav.html`` then hid press's (no tags,
+    index or download links, and the theme's navigation rebuilt for every page instead of
+    once per build, :mod:`press.web.nav`)."""
+    ours = str(TEMPLATES)
+    paths = [p for p in config.templates_path if str(p) != ours]
+    at = next((i for i, p in enumerate(paths) if _theme_components(Path(p))), len(paths))
+    config.templates_path = [*paths[:at], ours, *paths[at:]]
+
+
+def _theme_components(path: Path) -> bool:
+    return path.name == "components" and any((path.parent / n).is_file() for n in ("theme.conf", "theme.toml"))
+
+
 def _add_static(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
@@ -149,6 +165,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.setup_extension("sphinx_sitemap")
         app.setup_extension("press.web.sitemap")  # complete after incremental builds
     app.connect("config-inited", _defaults, priority=150)
+    app.connect("config-inited", _own_templates_first, priority=900)  # after the themes' own handlers
     app.connect("builder-inited", _add_static)
     app.connect("html-page-context", _unversioned_scripts)
     for name in ("mathml", "social", "tags", "genindex", "downloads", "search", "a11y", "nav", "offline", "previews", "csp", "prune"):

@@ -89,6 +89,7 @@ def collect(outdir: Path, pages: list[str], cache: dict | None = None, since: in
     modification times of the pages it did not rewrite)."""
     cache = cache if cache and isinstance(cache.get("links"), dict) and isinstance(cache.get("items"), dict) else {"links": {}, "items": {}}
     trees: dict[str, Any] = {}
+    ids: dict[str, dict[str, Any]] = {}  # page -> id -> its first element (one walk per page, not one per link)
     fresh_memo: dict[str, bool] = {}
 
     def fresh(rel: str) -> bool:
@@ -105,6 +106,18 @@ def collect(outdir: Path, pages: list[str], cache: dict | None = None, since: in
             path = outdir / rel
             trees[rel] = lxml_html.fromstring(path.read_bytes()) if path.is_file() else None
         return trees[rel]
+
+    def by_id(rel: str, doc: Any, frag: str) -> list[Any]:
+        """``//*[@id=$id]``'s first match (document order), from an index of the page's ids."""
+        if rel not in ids:
+            index: dict[str, Any] = {}
+            for el in doc.iter():
+                key = el.get("id")
+                if key is not None:
+                    index.setdefault(key, el)
+            ids[rel] = index
+        found = ids[rel].get(frag)
+        return [] if found is None else [found]
 
     links: dict[str, list[list[str]]] = {}
     for rel in pages:
@@ -133,7 +146,7 @@ def collect(outdir: Path, pages: list[str], cache: dict | None = None, since: in
         if doc is None:
             continue
         if frag:
-            found_el = doc.xpath("//*[@id=$id]", id=frag)
+            found_el = by_id(rel, doc, frag)
         else:  # a link to a whole page: its title and first paragraph
             found_el = doc.xpath("//main//article//section[1]")
         if not found_el:
