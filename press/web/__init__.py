@@ -126,11 +126,11 @@ def _defaults(app: Sphinx, config: Config) -> None:
     if config.html_theme in PYDATA_THEMES:  # another theme (alabaster) rejects the option
         options.setdefault("navbar_persistent", [])  # one search box: the sidebar's (press.css hides the empty top bar)
     config.html_theme_options = options
-    config.templates_path = [*config.templates_path, str(TEMPLATES)]
 
 
 def _own_templates_first(app: Sphinx, config: Config) -> None:
-    """press's templates after the book's own but before any theme's ``components`` folder.
+    """press's templates (the one place they are added) after the book's own but before any
+    theme's ``components`` folder.
     sphinx-book-theme listed in ``extensions`` (every Jupyter Book 1 book) adds its folder at
     config-inited, before ours: its ``sbt-sidebar-nav.html`` then hid press's (no tags,
     index or download links, and the theme's navigation rebuilt for every page instead of
