@@ -43,8 +43,11 @@ T = TypeVar("T")
 PDFIUM = threading.Lock()
 
 GAP = re.compile(r"#press-gap\((\d+)(, weight: ([\d.]+))?\)")
-#: at most this many body lines of extra space per gap (per unit of weight)
+#: this many body lines of extra space per gap (per unit of weight), at most, while that is enough
 PER_GAP = 0.5
+#: a page with few gaps (or a long way short) takes more, by weight, but no gap more than this
+#: many lines: a gap opened wider mid-page reads as a hole (LaTeX's limited glue)
+MOST = 1.0
 #: smaller differences between facing pages are left alone (in lines)
 LEAVE = 0.25
 #: room kept free at the foot of a filled page (pt)
@@ -64,14 +67,15 @@ def gap_map(query: Callable[..., str]) -> dict[str, Any] | None:
 
 
 def content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
-    """Each page's lowest content above the footer, from the top of the page (pt); ``None``
-    for a blank page."""
+    """Each page's lowest content above the footer, from the top of the page (pt): the last
+    line's baseline, or the foot of a box, rule or image below it; ``None`` for a blank page."""
     with PDFIUM:
         return _content_ends(pdf, bottom_margin)
 
 
 def _content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     doc = pdfium.PdfDocument(pdf)
     out: list[float | None] = []
@@ -83,6 +87,8 @@ def _content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
                 _, b, _, t = obj.get_bounds()
                 if height - t >= height - bottom_margin:  # the folio, below the text block
                     continue
+                if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:  # a line of text ends at its baseline
+                    b = obj.get_matrix().f  # (as Typst sets it: its descenders hang below the block)
                 low = max(low or 0.0, height - b)
             out.append(low)
             page.close()
@@ -126,13 +132,33 @@ def plan(data: dict[str, Any], ends: list[float | None], page_height: float, wei
                 continue
             seen.add(y)
             gaps.append((gid, weights.get(gid, 1)))
-        total = sum(w for _, w in gaps)
-        if not total:
-            continue
-        unit = min(want / total, PER_GAP * pitch)
-        for gid, w in gaps:
-            fills[gid] = math.floor(unit * w * 100) / 100  # (rounded down: never past the room)
+        for gid, pt in share(want, gaps, pitch).items():
+            fills[gid] = math.floor(pt * 100) / 100  # (rounded down: never past the room)
     return fills
+
+
+def share(want: float, gaps: list[tuple[int, float]], pitch: float) -> dict[int, float]:
+    """``want`` pt shared among ``gaps`` (``(gap, weight)``) by weight, at most :data:`PER_GAP`
+    lines per unit of weight; a page whose gaps cannot take it so (a page with few gaps) takes
+    more, still by weight, but never more than :data:`MOST` lines in one gap."""
+    total = sum(w for _, w in gaps)
+    if not total or want <= 0:
+        return {}
+    most = MOST * pitch
+    unit = want / total
+    if unit > PER_GAP * pitch:  # the most that levels: raise the unit until each gap is full
+        unit = PER_GAP * pitch
+        while True:
+            full = [w for _, w in gaps if unit * w >= most]
+            free = sum(w for _, w in gaps if unit * w < most)
+            if not free:
+                break
+            nxt = (want - most * len(full)) / free
+            if nxt <= unit + 1e-9 or all(nxt * w <= most for _, w in gaps if unit * w < most):
+                unit = max(unit, nxt)
+                break
+            unit = min(most / w for _, w in gaps if unit * w < most)  # the next gap to fill up
+    return {gid: min(unit * w, most) for gid, w in gaps}
 
 
 def filled(source: str, fills: dict[int, float]) -> str:
@@ -198,6 +224,7 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
             # a page whose make-up changed keeps its first layout, and so does the page before
             # it; the others are tried again
             bad |= {p - 1 for p in bad}
+            report["kept"] = sorted(set(report.get("kept", [])) | {before[g] for g in fills if before.get(g) in bad})
             fills = {g: pt for g, pt in fills.items() if before.get(g) not in bad}
             if not fills:
                 break

@@ -52,7 +52,7 @@ from .. import mathmacros
 from ..warnings_ import PressWarning, warn
 from . import elements
 from . import errors
-from .blocks import BlockVisitors
+from .blocks import BlockVisitors, admonition_kind
 from .elements import ExtendedNodeVisitors
 from .equations import MathVisitors
 from .inline import InlineVisitors
@@ -160,11 +160,19 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         """A numbered mark (``#press-gap(n)``) in the gap before a block of a section's own
         flow (or a tab's), where the PDF's make-up may add a little space to end facing pages level
         (:mod:`press.typst.level`); none after a heading, a rubric or a lead-in line, which
-        stay with what follows them.  A gap above a heading may stretch half as far again."""
+        stay with what follows them.  A gap above a heading may stretch half as far again; a gap
+        inside a box, between two works cited or two entries of the bibliography, half as far."""
         parent = node.parent
+        if (isinstance(node, nodes.list_item) and node.previous_sibling() is not None
+                and "press-chapter-references" in parent.get("classes", ())):
+            self.gaps += 1  # (an entry of a chapter's works cited: an argument of press-reflist)
+            self.body.append(f"[#press-gap({self.gaps}, weight: 0.5)], ")
+            return
         # (a tab is a plain block of the flow: its blocks' gaps and the gaps between tabs stretch)
         flow = isinstance(parent, nodes.section) or _design(parent) in ("tab-content", "tab-set")
-        if not flow or not isinstance(node, (nodes.Body, nodes.section)):
+        inner = (isinstance(parent, nodes.Admonition) and admonition_kind(parent) is not None
+                 or isinstance(node, nodes.citation))
+        if not (flow or inner) or not isinstance(node, (nodes.Body, nodes.section)):
             return
         if isinstance(node, (nodes.Invisible, nodes.target, nodes.title)):
             return
@@ -175,7 +183,8 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
                 or (isinstance(before, nodes.paragraph) and self.leads_in(before))):
             return
         self.gaps += 1
-        weight = ", weight: 1.5" if isinstance(node, nodes.section) or _design(node) == "tab-item" else ""
+        weight = (", weight: 1.5" if isinstance(node, nodes.section) or _design(node) == "tab-item"
+                  else ", weight: 0.5" if inner else "")
         self.body.append(f"\n#press-gap({self.gaps}{weight})\n\n")
 
     def astext(self) -> str:
