@@ -52,10 +52,10 @@ MOST = 1.0
 LEAVE = 0.25
 #: room kept free at the foot of a filled page (pt)
 SAFETY = 1.0
-#: compiles with space added, at most (the second leaves out the pages whose make-up changed:
+#: compiles with space added, at most (the next leaves out the pages whose make-up changed:
 #: Typst's page breaks near a footnote or a kept-together block do not always take a few
-#: points more)
-ATTEMPTS = 2
+#: points more; and shares again the space of a gap Typst did not set)
+ATTEMPTS = 3
 
 
 def gap_map(query: Callable[..., str]) -> dict[str, Any] | None:
@@ -97,8 +97,9 @@ def _content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
     return out
 
 
-def plan(data: dict[str, Any], ends: list[float | None], page_height: float, weights: dict[int, float]) -> dict[int, float]:
-    """The space (pt) to add at each gap: ``{gap number: pt}``."""
+def plan(data: dict[str, Any], ends: list[float | None], page_height: float, weights: dict[int, float],
+         skip: set[int] | frozenset[int] = frozenset()) -> dict[int, float]:
+    """The space (pt) to add at each gap: ``{gap number: pt}`` (none at a gap in ``skip``)."""
     pitch = float(data["pitch"])
     limit = page_height - float(data["bottom"])  # the foot of the text block, from the top
     openers = set(data.get("openers", []))
@@ -128,7 +129,8 @@ def plan(data: dict[str, Any], ends: list[float | None], page_height: float, wei
         seen: set[float] = set()
         gaps = []
         for y, gid in sorted(on_page.get(short, [])):
-            if y <= top + 0.5 or y in seen:  # the page's first block; two marks in one gap
+            if y <= top + 0.5 or y in seen or gid in skip:  # the page's first block; two marks in one gap
+                seen.add(y)
                 continue
             seen.add(y)
             gaps.append((gid, weights.get(gid, 1)))
@@ -201,31 +203,39 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
     if not fills:
         return pdf, report, tmp
     before = pages_of(data)
+    skip: set[int] = set()  # gaps Typst gave no space
+    dropped: set[int] = set()  # pages kept as they were
     try:
         for _ in range(ATTEMPTS):
             tmp.write_text(filled(source, fills), encoding="utf-8")
             out = compile_(tmp)
             report["passes"] += 1
             after = gap_map(query)
-            bad = {before[g] for g, p in (pages_of(after) if after else {}).items() if before.get(g) != p}
+            moved = {before[g] for g, p in (pages_of(after) if after else {}).items() if before.get(g) != p}
             given: dict[int, float] = defaultdict(float)
             for g, pt in fills.items():
                 given[before[g]] += pt
             now = content_ends(out, float(data["bottom"]))
-            if len(now) != len(ends):
-                bad |= set(range(1, len(ends) + 1))
-            else:
-                bad |= {i + 1 for i, (a, b) in enumerate(zip(ends, now))
-                        if (a is None) != (b is None) or (a is not None and b is not None
-                                                          and abs(b - a - given.get(i + 1, 0.0)) > 0.5)}
-            if after is not None and not bad:
+            if after is None or len(now) != len(ends):
+                moved |= set(range(1, len(ends) + 1))
+            off = {i + 1 for i, (a, b) in enumerate(zip(ends, now))
+                   if (a is None) != (b is None) or (a is not None and b is not None
+                                                     and abs(b - a - given.get(i + 1, 0.0)) > 0.5)}
+            if not moved and not off:
                 report["filled"] = len(fills)
                 return out, report, tmp
             # a page whose make-up changed keeps its first layout, and so does the page before
-            # it; the others are tried again
-            bad |= {p - 1 for p in bad}
-            report["kept"] = sorted(set(report.get("kept", [])) | {before[g] for g in fills if before.get(g) in bad})
-            fills = {g: pt for g, pt in fills.items() if before.get(g) not in bad}
+            # it; a page that ended elsewhere only because Typst set a gap's space at the head of
+            # its flow (under a float at the page's top) shares it among its other gaps; the
+            # others are tried again as they were
+            moved |= {p - 1 for p in moved}
+            unset = _unset(data, after, fills, off - moved) if after is not None else set()
+            skip |= unset
+            dropped |= moved | off - {before[g] for g in unset}
+            dropped |= {p - 1 for p in off - {before[g] for g in unset}}
+            kept = {before[g] for g in fills if before.get(g) in dropped}
+            report["kept"] = sorted(set(report.get("kept", [])) | kept)
+            fills = {g: pt for g, pt in plan(data, ends, height, weights, skip).items() if before.get(g) not in dropped}
             if not fills:
                 break
         compile_(source_path)  # the first layout: the compiler's last document is the PDF's
@@ -234,6 +244,21 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _unset(data: dict[str, Any], after: dict[str, Any], fills: dict[int, float], pages: set[int]) -> set[int]:
+    """The gaps on ``pages`` whose space Typst did not set: the next gap below moved by less
+    than the space given above it (the flow's first block under a float at the page's top
+    starts where the float leaves off, its spacing dropped)."""
+    was = {int(g): (int(p), float(y)) for g, p, y in data["gaps"]}
+    now = {int(g): (int(p), float(y)) for g, p, y in after["gaps"]}
+    out: set[int] = set()
+    for page in pages:
+        gaps = sorted((was[g][1], g) for g in fills if was[g][0] == page and now.get(g, (0, 0.0))[0] == page)
+        for (y, g), (y2, g2) in zip(gaps, gaps[1:]):
+            if y2 > y and (now[g2][1] - y2) - (now[g][1] - y) < fills[g] - 0.5:
+                out.add(g)
+    return out
 
 
 def _height(pdf: bytes) -> float:
