@@ -13,14 +13,56 @@ def data(gaps, openers=()):
 
 
 def test_short_page_of_a_spread_gets_space_in_its_gaps_by_weight():
-    # pages 2 (verso) and 3 (recto): page 3 ends 3 lines higher; its gaps: one at the top of
-    # the page (not stretched), a paragraph gap and a gap above a heading (weight 2)
+    # pages 2 (verso) and 3 (recto): page 3 ends a line higher; its gaps: one at the top of
+    # the page (not stretched), a paragraph gap and a gap above a heading (weight 1.5)
     gaps = [(1, 2, 300.0), (2, 3, 60.0), (3, 3, 200.0), (4, 3, 400.0), (5, 4, 60.0)]
-    ends = [700.0, 690.0, 690.0 - 3 * PITCH, 600.0, 700.0]
+    ends = [700.0, 690.0, 690.0 - PITCH, 600.0, 700.0]
     fills = level.plan(data(gaps), ends, HEIGHT, {4: 1.5})
     assert set(fills) == {3, 4}  # never on the page's first block, nor on the long page
     assert abs(fills[4] - 1.5 * fills[3]) < 0.02
-    assert fills[3] + fills[4] <= level.PER_GAP * PITCH * 2.5 + 0.01  # bounded: half a line per unit
+    assert abs(fills[3] + fills[4] - PITCH) < 0.02  # half a line per unit of weight is enough: by weight
+
+
+def test_a_page_with_few_gaps_takes_up_to_a_line_in_each_never_more():
+    # page 3 ends 4 lines short with two gaps (one above a heading): each takes a line (the
+    # heading's first: 1.5 x the unit), the page ends 2 lines short rather than with holes
+    gaps = [(1, 2, 300.0), (2, 3, 200.0), (3, 3, 400.0), (4, 4, 60.0)]
+    ends = [700.0, 690.0, 690.0 - 4 * PITCH, 600.0]
+    fills = level.plan(data(gaps), ends, HEIGHT, {3: 1.5})
+    assert fills == {2: level.MOST * PITCH, 3: level.MOST * PITCH}
+    # 1.6 lines short: past half a line per unit of weight, by weight until the heading's gap is full
+    fills = level.plan(data(gaps), [700.0, 690.0, 690.0 - 1.6 * PITCH, 600.0], HEIGHT, {3: 1.5})
+    assert abs(fills[3] - 1.5 * fills[2]) < 0.02 and abs(sum(fills.values()) - 1.6 * PITCH) < 0.02
+    fills = level.plan(data(gaps), [700.0, 690.0, 690.0 - 1.9 * PITCH, 600.0], HEIGHT, {3: 1.5})
+    assert fills[3] == level.MOST * PITCH and abs(fills[2] - 0.9 * PITCH) < 0.02
+
+
+def test_share_fills_by_weight_up_to_the_most_a_gap_takes():
+    gaps = [(1, 1.0), (2, 1.5), (3, 0.5)]
+    assert level.share(0.0, gaps, PITCH) == {}
+    small = level.share(PITCH, gaps, PITCH)  # a line in all: a third of a line per unit
+    assert abs(small[1] - PITCH / 3) < 1e-6 and abs(small[2] - PITCH / 2) < 1e-6
+    for want in (2 * PITCH, 2.5 * PITCH, 2.9 * PITCH):
+        got = level.share(want, gaps, PITCH)
+        assert abs(sum(got.values()) - want) < 1e-6 and max(got.values()) <= level.MOST * PITCH + 1e-9
+        assert got[3] <= got[1] <= got[2]  # by weight
+    assert level.share(10 * PITCH, gaps, PITCH) == {1: PITCH, 2: PITCH, 3: PITCH}
+
+
+def test_a_gap_typst_set_no_space_in_gives_its_share_to_the_others():
+    # page 3: the first gap is the head of the flow under a float at the page's top (Typst sets
+    # no space there): its mark (placed after its space) did not move, the next moved by its
+    # own space only, the third by the second's and its own
+    gaps = [(1, 3, 300.0), (2, 3, 400.0), (3, 3, 500.0), (4, 2, 100.0)]
+    fills = {1: 5.0, 2: 10.0, 3: 3.0}
+    after = data([(1, 3, 300.0), (2, 3, 410.0), (3, 3, 513.0), (4, 2, 100.0)])
+    assert level._unset(data(gaps), after, fills, {3}) == {1}
+    assert level._unset(data(gaps), after, fills, {2}) == set()  # (only the pages asked about)
+    every = data([(1, 3, 305.0), (2, 3, 415.0), (3, 3, 518.0), (4, 2, 100.0)])
+    assert level._unset(data(gaps), every, fills, {3}) == set()  # all set (a smaller fill below a larger)
+    ends = [700.0, 690.0, 690.0 - PITCH, 600.0]
+    again = level.plan(data(gaps), ends, HEIGHT, {}, skip={1})
+    assert set(again) == {2, 3} and abs(sum(again.values()) - PITCH) < 0.02
 
 
 def test_the_fill_is_what_levels_the_spread_when_there_is_enough_glue():
@@ -51,3 +93,82 @@ def test_filled_writes_the_space_into_the_marks_only():
     out = level.filled(source, {12: 8.15, 1: 4.0})
     assert "#press-gap(1, fill: 4.0pt)" in out and "#press-gap(12, weight: 1.5, fill: 8.15pt)" in out
     assert "#press-gap(2)\n" in out
+
+
+# -- the marks: where the translator writes them, what the template does with them ------------
+
+def _gaps_of(source: str) -> list[tuple[int, str | None]]:
+    return [(int(m.group(1)), m.group(3)) for m in level.GAP.finditer(source)]
+
+
+def test_gaps_between_works_cited_bibliography_entries_and_inside_a_box():
+    from docutils import nodes
+    from test_pdf_escaping import document_for, fake_builder
+
+    from press.typst.translator import TypstTranslator
+
+    doc = document_for([])
+    section = nodes.section(ids=["s"])
+    section += nodes.title("", "Works")
+    section += nodes.paragraph("", "Text.")
+    cited = nodes.bullet_list(classes=["press-chapter-references"])
+    for text in ("[1] One.", "[2] Two.", "[3] Three."):
+        cited += nodes.list_item("", nodes.paragraph("", text))
+    section += cited
+    box = nodes.note()
+    box += [nodes.paragraph("", "First."), nodes.paragraph("", "Second.")]
+    section += box
+    for n in (1, 2):
+        entry = nodes.citation(ids=[f"c{n}"])
+        entry += [nodes.label("", str(n)), nodes.paragraph("", f"Entry {n}.")]
+        section += entry
+    doc[0] += section
+    visitor = TypstTranslator(doc, fake_builder())
+    doc.walkabout(visitor)
+    out = visitor.astext()
+    reflist = out[out.index("#press-reflist("):]
+    assert reflist.count("[#press-gap(") == 2  # between the three works, none before the first
+    assert "[#press-gap(" not in reflist[:reflist.index("One")]
+    box_text = out[out.index("#press-admonition("):]
+    assert "#press-gap(" in box_text[:box_text.index("Second")]
+    assert "#press-gap(" not in box_text[:box_text.index("First")]  # not before a box's first block
+    weights = [w for _, w in _gaps_of(out)]
+    # the reference list (after a paragraph), the works, the box, its blocks, two entries
+    assert weights == [None, "0.5", "0.5", None, "0.5", "0.5", "0.5"], out
+
+
+def _typst(tmp_path, body: str):
+    import shutil
+
+    import typst
+
+    from press.typst import builder as typst_builder
+
+    shutil.copyfile(typst_builder.TEMPLATE, tmp_path / "press-book.typ")
+    shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), tmp_path / "press-elements.typ")
+    (tmp_path / "t.typ").write_text(
+        '#import "press-book.typ": *\n#set page(width: 300pt, height: 300pt, margin: 20pt)\n' + body
+        + "\n#context [#metadata(query(<press-gap>).map(g => (g.value, g.location().page(), "
+        "g.location().position().y.pt())))<out>]\n", encoding="utf-8")
+    import json
+    return {g: (p, y) for g, p, y in json.loads(typst.query(str(tmp_path / "t.typ"), "<out>", field="value", one=True,
+                                                           root=str(tmp_path)))}
+
+
+def test_the_template_sets_the_space_of_a_gap_between_works_cited(tmp_path):
+    works = '#press-reflist([A first work.], [#press-gap(1, weight: 0.5{})], [A second.], [#press-gap(2)], [A third.])'
+    plain = _typst(tmp_path, works.format(""))
+    wide = _typst(tmp_path, works.format(", fill: 20pt"))
+    # (a mark sits after its space: the second work and both marks moved down by the fill)
+    assert plain[1][1] > 20.0 + 8.0  # below the first work
+    assert abs(wide[1][1] - plain[1][1] - 20.0) < 0.01 and abs(wide[2][1] - plain[2][1] - 20.0) < 0.01
+
+
+def test_gap_marks_do_not_make_a_short_box_breakable(tmp_path):
+    # six paragraphs: a short box, kept whole (it moves to the next page rather than split),
+    # with or without the five marks between them
+    paras = ["Paragraph {} of the box.".format(i) for i in range(6)]
+    filler = "#v(200pt)\n"
+    marked = "".join(f"{p}\n\n#press-gap({i + 1}, weight: 0.5)\n\n" for i, p in enumerate(paras[:-1])) + paras[-1]
+    where = _typst(tmp_path, filler + f'#press-admonition("note", title: [Note])[{marked}]')
+    assert {p for p, _ in where.values()} == {2}, where

@@ -247,17 +247,21 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
 
 
 def _unset(data: dict[str, Any], after: dict[str, Any], fills: dict[int, float], pages: set[int]) -> set[int]:
-    """The gaps on ``pages`` whose space Typst did not set: the next gap below moved by less
-    than the space given above it (the flow's first block under a float at the page's top
-    starts where the float leaves off, its spacing dropped)."""
+    """The gaps on ``pages`` whose space Typst did not set: a gap's mark (placed after its space)
+    moved by less than that space more than the mark above it (the flow's first block under a
+    float at the page's top starts where the float leaves off, its spacing dropped)."""
     was = {int(g): (int(p), float(y)) for g, p, y in data["gaps"]}
     now = {int(g): (int(p), float(y)) for g, p, y in after["gaps"]}
     out: set[int] = set()
     for page in pages:
-        gaps = sorted((was[g][1], g) for g in fills if was[g][0] == page and now.get(g, (0, 0.0))[0] == page)
-        for (y, g), (y2, g2) in zip(gaps, gaps[1:]):
-            if y2 > y and (now[g2][1] - y2) - (now[g][1] - y) < fills[g] - 0.5:
+        shifted = 0.0
+        for y, g in sorted((was[g][1], g) for g in fills if was[g][0] == page):
+            if now.get(g, (0, 0.0))[0] != page:
+                break
+            shift = now[g][1] - y
+            if shift - shifted < fills[g] - 0.5:
                 out.add(g)
+            shifted = shift
     return out
 
 
