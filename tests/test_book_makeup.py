@@ -263,15 +263,21 @@ def test_facing_pages_end_near_level(book_pdf):
     line ("File x:") was left at the foot of the page before its listing. Boxes of more than
     about six lines now break like lists, a lead-in stays with its listing. Then 21 of 38
     spreads still ended more than a line apart (5 by more than 3, worst 7.6 lines): a page
-    short from a widow, an orphan or a kept-together block.  Now the builder measures and
-    adjusts (press.typst.level: bounded space in the short page's gaps, a second compile).
-    Measured on the spreads inside a chapter (neither page an opener, blank or a chapter's
-    last page): the facing last baselines differ by at most 6 lines, by more than 2 lines on
-    at most an eighth of the spreads and by more than a line on at most 3 in 10 (then: 10
-    of 38 over a line, 4 over 2, worst 5.4).  (What is
-    left: a page whose few gaps cannot take the difference at half a line each, and a box or
-    listing split at the foot of one page against a footnote on the other: level to the eye,
-    its last baseline sits inside the frame.)"""
+    short from a widow, an orphan or a kept-together block.  Then the builder measured and
+    adjusted (press.typst.level: bounded space in the short page's gaps, a second compile):
+    10 of 38 spreads over a line apart, 4 over 2, worst 5.4 lines, mean 0.77 (a page with few
+    gaps took half a line each at most; the reference lists and the bibliography had no gaps).
+    Now a page with few gaps takes up to a line in each, works cited, bibliography entries and
+    a box's blocks have gaps of their own, and a gap Typst sets no space in (under a float at
+    the page's top) gives its share to the others.  Measured on the spreads inside a chapter
+    (neither page an opener, blank or a chapter's last page): the facing last baselines
+    differ by at most 4.5 lines, by more than 2 lines on at most a tenth of the spreads, by
+    more than a line on at most a seventh, 0.55 lines on average (now: 4 of 38 over a line,
+    3 over 2, 1 over 3, worst 3.6, mean 0.42).  (What is left: two pages whose few gaps
+    cannot take the difference at a line each, 3.6 and 2.8 lines; a box split at the foot of
+    one page against a footnote on the other, level to the eye, its last baseline inside the
+    frame; a page whose foot holds a footnote's reference, which Typst moves to the next page
+    for a point more.)"""
     pages = texts(book_pdf)
 
     def opener(t):
@@ -299,9 +305,10 @@ def test_facing_pages_end_near_level(book_pdf):
              for i in range(1, len(pages) - 1, 2) if i > body and inside(i) and inside(i + 1)]
     assert len(diffs) >= 30, diffs
     worst = sorted(diffs, key=lambda d: -d[1])[:10]
-    assert max(d for _, d in diffs) <= 6, worst
-    assert sum(d > 2 for _, d in diffs) <= len(diffs) / 8, worst
-    assert sum(d > 1 for _, d in diffs) <= len(diffs) * 3 / 10, worst
+    assert max(d for _, d in diffs) <= 4.5, worst
+    assert sum(d > 2 for _, d in diffs) <= len(diffs) / 10, worst
+    assert sum(d > 1 for _, d in diffs) <= len(diffs) / 7, worst
+    assert sum(d for _, d in diffs) / len(diffs) <= 0.55, worst
 
 
 def index_entries(reader: pypdf.PdfReader) -> list[tuple[str, str | None, list[str]]]:
