@@ -281,7 +281,7 @@ class PieceCompile(Compile):
         book = state.of(app)
         b = self.build
         book.pdf_pieces = {"pieces": len(b.pieces), "compiled": sorted(b.compiled), "reused": sorted(b.reused),
-                           "passes": b.passes, "stable": b.stable}
+                           "passes": b.passes, "stable": b.stable, "provisional": b.provisional}
         if self.error is None and self.crash is None:
             logger.info(__("PDF by pieces: %d compiled, %d unchanged, %d pass(es); space added in %d gaps "
                            "to end facing pages level"), len(b.compiled), len(b.reused), b.passes, b.levelled)
