@@ -211,19 +211,22 @@ class PieceBuild:
         own = worker is None
         worker = worker or Worker(str(self.outdir), self.font_paths)
         try:
-            pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
-                                                         pdf_standards=["ua-1"])
-            if provisional:
+            if not provisional:
+                # facing pages end level (press.typst.level): a second compile of the same
+                # piece, in its compile process
+                pdf, warnings, report, value = worker.compile_levelled(
+                    str(path), self.timestamp, ["ua-1"],
+                    {"selector": "<press-page-map>", "field": "value", "one": True} if query else None)
+                data = json.loads(value) if query and value is not None else {}
+            else:
+                pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
+                                                             pdf_standards=["ua-1"])
                 data = json.loads(worker.query("<press-page-map>", field="value", one=True))
                 pages = len(PAGE.findall(pdf))
                 with self.lock:
                     self.provisional += 1
                 return Result(pages, data, [], {k: v for k, v in (given or {}).items() if k in COUNTERS},
                               provisional=True)
-            # facing pages end level (press.typst.level): a second compile of the same piece
-            pdf, report, data = level.level(path, pdf, lambda again: worker.compile_with_warnings(
-                input=str(again), format="pdf", timestamp=self.timestamp, pdf_standards=["ua-1"])[0], worker.query,
-                lambda: json.loads(worker.query("<press-page-map>", field="value", one=True)) if query else {})
             with self.lock:
                 self.levelled += report.get("filled", 0)
         finally:
