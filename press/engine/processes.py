@@ -78,9 +78,10 @@ def _extensions(conf: Path) -> list[str]:
     """The ``extensions`` that ``conf.py`` in ``conf`` lists (read as Sphinx reads it), or
     none if it cannot be read (Sphinx reports why when it reads it itself)."""
     from sphinx.config import Config
+    from sphinx.util.tags import Tags
 
     try:
-        names = Config.read(conf).extensions
+        names = Config.read(conf, overrides={}, tags=Tags()).extensions
     except Exception:  # noqa: BLE001 - reported by the application that reads it next
         return []
     return [n for n in names if isinstance(n, str)] if isinstance(names, (list, tuple)) else []
