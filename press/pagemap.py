@@ -64,9 +64,20 @@ def fingerprint(env: BuildEnvironment, config: Config) -> str:
 def query(compiler: Any) -> dict[str, Any] | str:
     """Right after the compile (in the compile's thread): the raw page map, or why not."""
     try:
-        return json.loads(compiler.query(QUERY, field="value", one=True))
+        return parse(compiler.query(QUERY, field="value", one=True))
     except Exception as exc:  # an older template, a query error: no page list, never a failure
         return str(exc) or type(exc).__name__
+
+
+def parse(raw: str | None) -> dict[str, Any] | str:
+    """The page map from the answer to the :data:`QUERY` query, or why there is none."""
+    if raw is None:
+        return "no answer to the page map's query"
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        return str(exc)
+    return value if isinstance(value, dict) else f"the page map is a {type(value).__name__}"
 
 
 def record(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path, raw: dict[str, Any] | str,

@@ -37,28 +37,37 @@ _UTF8_NAME = 0x800
 _LIMIT = 0xFFFF_FFFF  # beyond it an entry needs ZIP64: written by zipfile instead
 
 
+#: files that are compressed already (images, fonts, PDFs, archives): deflating them again
+#: costs time and saves almost nothing (a notebook book's PNGs, the web book's copy of the PDF)
+PACKED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".pdf", ".zip", ".epub", ".gz", ".mp4",
+          ".webm", ".mp3", ".ogg")
+
+
 def write_zip(target: Path, entries: Iterable[tuple[str, bytes]], epoch: int | None, *,
-              stored: tuple[str, ...] = (), level: int = 9, reuse: bool = False) -> None:
+              stored: tuple[str, ...] = (), level: int = 9, reuse: bool = False, store_packed: bool = False) -> None:
     """Write ``entries`` (``(name in the zip, data)``) to ``target``; names in ``stored``
-    are not compressed (the EPUB's ``mimetype``); ``level``: the deflate effort; ``reuse``:
-    take unchanged entries' compressed data from the zip at ``target`` (see above)."""
+    are not compressed (the EPUB's ``mimetype``), nor, with ``store_packed``, files of the
+    :data:`PACKED` kinds; ``level``: the deflate effort; ``reuse``: take unchanged entries'
+    compressed data from the zip at ``target`` (see above)."""
     stamp = time.gmtime(max(epoch if epoch is not None else ZIP_EPOCH, ZIP_EPOCH))[:6]
     partial = target.with_name(f".{target.name}.part")
     comment = f"press: deflate level {level}".encode() if reuse else b""
     items = list(entries)
+    keep = frozenset(stored) | (frozenset(n for n, _ in items if n.lower().endswith(PACKED)) if store_packed else
+                                frozenset())
     if sum(len(n) + len(d) + 100 for n, d in items) * 1.05 >= _LIMIT or len(items) >= 0xFFFF:
-        _write_with_zipfile(partial, items, stamp, stored, level, comment)
+        _write_with_zipfile(partial, items, stamp, keep, level, comment)
     else:
         old = _OldZip(target, comment) if reuse else None
         try:
-            _write(partial, items, stamp, stored, level, comment, old)
+            _write(partial, items, stamp, keep, level, comment, old)
         finally:
             if old is not None:
                 old.close()
     partial.replace(target)
 
 
-def _write_with_zipfile(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: tuple[str, ...],
+def _write_with_zipfile(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: frozenset[str],
                         level: int, comment: bytes) -> None:
     with zipfile.ZipFile(partial, "w") as z:
         for name, data in items:
@@ -110,7 +119,7 @@ class _OldZip:
             self.fp.close()
 
 
-def _write(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: tuple[str, ...], level: int,
+def _write(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: frozenset[str], level: int,
            comment: bytes, old: _OldZip | None) -> None:
     """The archive :func:`_write_with_zipfile` writes, byte for byte, with the compressed data
     of unchanged entries taken from ``old``."""

@@ -163,3 +163,20 @@ def test_a_collectors_method_is_disconnected_by_its_class(unbuilt):
     assert adapters.disconnect_methods(app, "env-get-updated", TocTreeCollector) == 1
     assert collectors() == []
     app.events.listeners["env-get-updated"].append(listener)  # the module's app: put it back
+
+
+def test_the_web_books_process_is_forked_with_the_books_extensions_imported(tmp_path):
+    """press.engine.processes reads conf.py's ``extensions`` as Sphinx reads them
+    (``Config.read``) to import them before the web book's process is forked, and imports the
+    modules an extension's ``setup`` imports itself (:data:`LAZY`): both break silently (only
+    slower) if upstream renames them, so they are checked here."""
+    import importlib
+
+    from press.engine import processes
+
+    (tmp_path / "conf.py").write_text("extensions = ['myst_nb', 'sphinx_design']\nproject = 'x'\n", encoding="utf-8")
+    assert processes._extensions(tmp_path) == ["myst_nb", "sphinx_design"]
+    assert processes._extensions(tmp_path / "missing") == []
+    for modules in processes.LAZY.values():
+        for name in modules:
+            importlib.import_module(name)

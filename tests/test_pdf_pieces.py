@@ -48,6 +48,10 @@ def test_an_edit_recompiles_only_its_piece(tmp_path):
     names = {p.stem for p in Path(app.outdir).glob("press-piece-*.typ")}
     # a piece per level-1 heading, the index and the front matter, all compiled cold
     assert len(names) == first["pieces"] + 2 and set(first["compiled"]) == names, first
+    # a cold build: every piece after the first was laid out with guessed numbers first, and
+    # only the compiles with the right numbers are kept (one PDF per piece in the cache)
+    assert first["provisional"] >= first["pieces"] - 1, first
+    assert len(list(Path(app.doctreedir, pieces.CACHE).glob("*.pdf"))) == first["pieces"] + 2
     gamma = next(p.stem for p in Path(app.outdir).glob("press-piece-0*.typ")
                  if "Gamma Chapter" in p.read_text(encoding="utf-8"))
     page = src / "part-two" / "gamma.md"
@@ -55,7 +59,7 @@ def test_an_edit_recompiles_only_its_piece(tmp_path):
                     encoding="utf-8")
     app, _ = _build(src)
     second = app.press_build.pdf_pieces
-    assert second["compiled"] == [gamma], second
+    assert second["compiled"] == [gamma] and second["provisional"] == 0, second
     assert second["passes"] == 1 and len(second["reused"]) == first["pieces"] + 1, second
     text = _squash("".join(p.extract_text() or "" for p in pypdf.PdfReader(Path(app.outdir) / "proof-book.pdf").pages))
     assert "GAMMAEDITED" in text and "GAMMAWORDS" not in text
@@ -168,14 +172,14 @@ def test_a_cold_build_settles_each_piece_in_its_first_pass(tmp_path, monkeypatch
                    + ("#press-xref(<d.c3>)[ahead]\n" if i < 3 else "") for i in range(4))
     calls = []
 
-    def compile(self, name, source, query=True, given=None, worker=None):
-        calls.append((name, dict(given or {}), id(worker) if worker is not None else None))
+    def compile(self, name, source, query=True, given=None, worker=None, provisional=False):
+        calls.append((name, dict(given or {}), id(worker) if worker is not None else None, provisional))
         if name == "press-piece-front":
             return pieces.Result(1, {}, [])
         i = int(name.rsplit("-", 1)[1])
         end = {"part": given["part"], "chapter": given["chapter"] + 1, "footnote": given["footnote"], "level": 1}
         return pieces.Result(3, {"end": end, "anchors": [[f"d.c{i}", 1, 0.0, 0.0]]}, [],
-                             {k: v for k, v in given.items() if k in pieces.COUNTERS})
+                             {k: v for k, v in given.items() if k in pieces.COUNTERS}, provisional=provisional)
 
     monkeypatch.setattr(pieces.PieceBuild, "compile", compile)
     preamble = '#import "press-book.typ": *\n#show: book.with(\n  title: "T",\n)\n'
@@ -185,11 +189,13 @@ def test_a_cold_build_settles_each_piece_in_its_first_pass(tmp_path, monkeypatch
     assert build.passes == 1 and build.stable
     body_calls = [c for c in calls if c[0] != "press-piece-front"]
     by_piece = {}
-    for name, given, worker in body_calls:
-        by_piece.setdefault(name, []).append((given, worker))
+    for name, given, worker, provisional in body_calls:
+        by_piece.setdefault(name, []).append((given, worker, provisional))
     for i in (0, 1, 2, 3):
-        (guess, w1), (exact, w2) = by_piece[f"press-piece-{i:03d}"]
+        (guess, w1, p1), (exact, w2, p2) = by_piece[f"press-piece-{i:03d}"]
         assert w1 == w2 is not None  # the same process compiles it again
+        # the guessed numbers' compile is only laid out (not levelled, not cached); the book's is
+        assert p1 and not p2
         assert exact["start"] == 1 + 4 * i and exact["chapter"] == i, exact  # 3 pages + a blank verso each
     final = {name: runs[-1][0] for name, runs in by_piece.items()}
     assert final["press-piece-002"]["far"] == {"d.c0": "1", "d.c3": pieces.LINK_ONLY}

@@ -18,7 +18,7 @@ ITEMS = [("mimetype", b"application/epub+zip"), ("book/a.html", b"<p>hello</p>" 
 def _reference(path, items, epoch, comment=b""):
     """What the writer wrote before it was our own: zipfile, one writestr per entry."""
     stamp = time.gmtime(max(epoch or reprozip.ZIP_EPOCH, reprozip.ZIP_EPOCH))[:6]
-    reprozip._write_with_zipfile(path, items, stamp, ("mimetype",), 9, comment)
+    reprozip._write_with_zipfile(path, items, stamp, frozenset({"mimetype"}), 9, comment)
     return path.read_bytes()
 
 
@@ -52,3 +52,21 @@ def test_reused_entries_give_the_bytes_of_a_fresh_zip(tmp_path, monkeypatch):
     compressed.clear()
     reprozip.write_zip(out, changed, EPOCH, stored=("mimetype",), level=6, reuse=True)
     assert len(compressed) == len(changed) - 1
+
+
+def test_packed_files_are_stored_not_deflated_again(tmp_path):
+    """Images, fonts and PDFs are compressed already: ``store_packed`` stores them (a
+    notebook book's PNGs and the web book's copy of the PDF were deflated for nothing), in
+    the layout zipfile gives a stored entry; other files are still deflated."""
+    items = [*ITEMS, ("book/figure.PNG", random.Random(2).randbytes(5000)), ("book/book.pdf", b"%PDF-1.7 ...")]
+    out = tmp_path / "out.zip"
+    reprozip.write_zip(out, items, EPOCH, stored=("mimetype",), store_packed=True)
+    stamp = time.gmtime(EPOCH)[:6]
+    reprozip._write_with_zipfile(tmp_path / "ref.zip", items, stamp,
+                                 frozenset({"mimetype", "book/figure.PNG", "book/book.pdf"}), 9, b"")
+    assert out.read_bytes() == (tmp_path / "ref.zip").read_bytes()
+    with zipfile.ZipFile(out) as z:
+        methods = {i.filename: i.compress_type for i in z.infolist()}
+        assert [(i.filename, z.read(i)) for i in z.infolist()] == items
+    assert methods["book/figure.PNG"] == methods["book/book.pdf"] == zipfile.ZIP_STORED
+    assert methods["book/a.html"] == zipfile.ZIP_DEFLATED

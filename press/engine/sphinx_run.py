@@ -185,8 +185,10 @@ class SphinxRuns:
                     _say(f"writing {fmt}...")
                 if fmt == "pdf" and len(self.formats) > 1:
                     # the wheel releases the GIL: overlap the writes (started after the fork
-                    # when the EPUB and the web book are written by two processes)
-                    self.book.defer_compiles, self.book.start_deferred = True, not self.parallel_formats()
+                    # when the EPUB and the web book are written by two processes: at once if
+                    # the web book's process was forked before this application)
+                    self.book.defer_compiles = True
+                    self.book.start_deferred = not self.parallel_formats() or self.child is not None
                 try:
                     app.build()
                 finally:

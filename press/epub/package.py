@@ -241,6 +241,7 @@ def ncx_document(identifier: str, title: str, lang: str, toc: list[NavItem]) -> 
 
 def write_zip(target: Path, root: Path, files: list[str], epoch: int) -> None:
     """Zip an EPUB reproducibly (:mod:`press.reprozip`): ``mimetype`` first and stored, then
-    ``files`` of ``root`` in the given order."""
+    ``files`` of ``root`` in the given order (images and fonts stored: they are compressed
+    already)."""
     entries = [("mimetype", b"application/epub+zip")] + [(name, (root / name).read_bytes()) for name in files]
-    reprozip.write_zip(target, entries, epoch, stored=("mimetype",))
+    reprozip.write_zip(target, entries, epoch, stored=("mimetype",), store_packed=True)

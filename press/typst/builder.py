@@ -84,14 +84,8 @@ def compiler_for(book: BookBuild, root: str, font_paths: list[str]) -> tuple[Wor
     return book.compilers[key]
 
 
-def compile_pdf(compiler: Worker, typ_path: Path, timestamp: int) -> tuple[bytes, list]:
-    """The one Typst compile call of the PDF build: ``(pdf bytes, warnings)``; raises
-    ``typst.TypstError``.  Keep it small: error mapping and PDF/UA options plug in here."""
-    pdf, warnings = compiler.compile_with_warnings(
-        input=str(typ_path), format="pdf", timestamp=timestamp,
-        pdf_standards=["ua-1"],  # PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
-    )
-    return pdf, list(warnings or [])
+#: PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
+PDF_STANDARDS = ["ua-1"]
 
 
 class Packing:
@@ -175,12 +169,14 @@ class Compile:
     def run(self) -> None:
         self.ran = True
         try:
-            pdf, self.warnings = compile_pdf(self.compiler, self.typ_path, self.timestamp)
-            # facing pages end level: a second compile with bounded space in a short page's gaps
-            # (and where the pages begin, for the EPUB's page list: the layout is memoised)
-            pdf, self.level_report, self.page_map = level.level(
-                self.typ_path, pdf, lambda path: compile_pdf(self.compiler, path, self.timestamp)[0], self.compiler.query,
-                lambda: pagemap.query(self.compiler))
+            # facing pages end level: a second compile with bounded space in a short page's gaps,
+            # in the compile process (and where the pages begin, for the EPUB's page list: the
+            # layout is memoised)
+            pdf, warnings, self.level_report, raw = self.compiler.compile_levelled(
+                str(self.typ_path), self.timestamp, PDF_STANDARDS,
+                {"selector": pagemap.QUERY, "field": "value", "one": True, "optional": True})
+            self.warnings = list(warnings or [])
+            self.page_map = pagemap.parse(raw)
             packing = Packing(pdf, self.typ_path.parent)  # qpdf packs it in a child meanwhile
             self.mapped.set()
             self.compiler.done()  # the compile process exits (unless press serve keeps it)
@@ -281,7 +277,7 @@ class PieceCompile(Compile):
         book = state.of(app)
         b = self.build
         book.pdf_pieces = {"pieces": len(b.pieces), "compiled": sorted(b.compiled), "reused": sorted(b.reused),
-                           "passes": b.passes, "stable": b.stable}
+                           "passes": b.passes, "stable": b.stable, "provisional": b.provisional}
         if self.error is None and self.crash is None:
             logger.info(__("PDF by pieces: %d compiled, %d unchanged, %d pass(es); space added in %d gaps "
                            "to end facing pages level"), len(b.compiled), len(b.reused), b.passes, b.levelled)

@@ -21,7 +21,9 @@ prints that page and links to a ``press:<label>`` URI that the join turns into a
 **Passes.** Those numbers come from the pieces' own results (the last build's as a first
 guess); the loop compiles the pieces whose inputs changed until the inputs are stable (as
 LaTeX reruns; usually one pass after an edit, two cold), at most :data:`MAX_PASSES`, then
-warns.  The index is the last piece, written from every piece's index entries; the front
+warns.  On a cold build a piece's first compile, with guessed numbers, is provisional: it
+only tells the piece's page count and counters (not levelled, not cached), and the compile
+with the right numbers that follows in the same process reuses its layout.  The index is the last piece, written from every piece's index entries; the front
 matter (cover, title, copyright, contents, list of figures and tables) is compiled last, from
 every piece's contents entries and captions, and goes first in the join.
 """
@@ -134,6 +136,7 @@ class Result:
     data: dict[str, Any]  # the piece's page map with its piece data (book.typ press-piece-data)
     warnings: list[dict[str, Any]]
     given: dict[str, Any] = field(default_factory=dict)  # the piece argument it was compiled with
+    provisional: bool = False  # laid out with guessed numbers only (PieceBuild.compile)
 
     @property
     def end(self) -> dict[str, Any]:
@@ -165,6 +168,7 @@ class PieceBuild:
         self.compiled: list[str] = []
         self.reused: list[str] = []
         self.passes = 0
+        self.provisional = 0  # first-pass compiles with guessed numbers (a cold build's)
         self.stable = True
         self.used: set[str] = set()
         self.levelled = 0  # gaps given space to end facing pages level (press.typst.level)
@@ -186,9 +190,13 @@ class PieceBuild:
 
     # -- one piece ---------------------------------------------------------------------------
     def compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None,
-                worker: Worker | None = None) -> Result:
+                worker: Worker | None = None, provisional: bool = False) -> Result:
         """Compile one piece (or take it from the cache), in ``worker`` (kept open: the caller
-        closes it) or in a process of its own."""
+        closes it) or in a process of its own.  ``provisional``: the piece's numbers are a
+        guess that will be corrected (a cold build's first pass): it is laid out to learn its
+        page count and counters, neither levelled nor kept in the cache (its result is not
+        the book's); the compile with the right numbers that follows, in the same process,
+        reuses that layout."""
         key = self.key(source)
         path = self.outdir / f"{name}.typ"
         if not (path.is_file() and path.read_text(encoding="utf-8") == source):
@@ -203,12 +211,22 @@ class PieceBuild:
         own = worker is None
         worker = worker or Worker(str(self.outdir), self.font_paths)
         try:
-            pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
-                                                         pdf_standards=["ua-1"])
-            # facing pages end level (press.typst.level): a second compile of the same piece
-            pdf, report, data = level.level(path, pdf, lambda again: worker.compile_with_warnings(
-                input=str(again), format="pdf", timestamp=self.timestamp, pdf_standards=["ua-1"])[0], worker.query,
-                lambda: json.loads(worker.query("<press-page-map>", field="value", one=True)) if query else {})
+            if not provisional:
+                # facing pages end level (press.typst.level): a second compile of the same
+                # piece, in its compile process
+                pdf, warnings, report, value = worker.compile_levelled(
+                    str(path), self.timestamp, ["ua-1"],
+                    {"selector": "<press-page-map>", "field": "value", "one": True} if query else None)
+                data = json.loads(value) if query and value is not None else {}
+            else:
+                pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
+                                                             pdf_standards=["ua-1"])
+                data = json.loads(worker.query("<press-page-map>", field="value", one=True))
+                pages = len(PAGE.findall(pdf))
+                with self.lock:
+                    self.provisional += 1
+                return Result(pages, data, [], {k: v for k, v in (given or {}).items() if k in COUNTERS},
+                              provisional=True)
             with self.lock:
                 self.levelled += report.get("filled", 0)
         finally:
@@ -380,7 +398,7 @@ class PieceBuild:
             if result is None or self.error is not None:
                 return result
             exact = self.inputs(results)[i]
-            if exact == given[i]:
+            if exact == given[i] and not result.provisional:
                 return result
             used[i] = exact
             return self._compile(self.pieces[i].name, self.source(self.pieces[i], exact), True, exact, worker)
@@ -388,10 +406,14 @@ class PieceBuild:
         def one(i: int) -> Result | None:
             piece = self.pieces[i]
             worker = Worker(str(self.outdir), self.font_paths)
+            # no last build to guess this piece's numbers from: they will be corrected, so the
+            # first compile only lays the piece out (see compile)
+            provisional = guesses[i] is None and (i > 0 or ahead(i))
             try:
                 result = None
                 try:
-                    result = self._compile(piece.name, self.source(piece, given[i]), True, given[i], worker)
+                    result = self._compile(piece.name, self.source(piece, given[i]), True, given[i], worker,
+                                           provisional)
                 finally:
                     first[i] = result
                     ready[i].set()
@@ -426,9 +448,9 @@ class PieceBuild:
         return results, used
 
     def _compile(self, name: str, source: str, query: bool = True, given: dict[str, Any] | None = None,
-                 worker: Worker | None = None) -> Result | None:
+                 worker: Worker | None = None, provisional: bool = False) -> Result | None:
         try:
-            return self.compile(name, source, query, given, worker)
+            return self.compile(name, source, query, given, worker, provisional)
         except typst.TypstError as exc:
             with self.lock:
                 if self.error is None:

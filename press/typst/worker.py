@@ -6,8 +6,9 @@ and ``query`` calls, same ``typst.TypstError`` and ``typst.TypstWarning`` with t
 ``message``, ``hints``, ``diagnostic`` and ``trace``, so :mod:`press.typst.errors` maps them
 to the author's file:line as before); the compile itself runs in a child started with
 ``python -I worker.py`` by path (this file imports ``typst`` and the standard library only,
-nothing of Sphinx): a fresh interpreter, never a fork of the process that holds the book's
-environment and doctrees.
+nothing of Sphinx; :mod:`press.typst.level`, which levels facing pages in the child, loaded by
+path): a fresh interpreter, never a fork of the process that holds the book's environment
+and doctrees.
 
 **Lifetime.** The child lives from the first compile to :meth:`Worker.done`, which the
 build calls once the PDF and its page map are read: the child then exits and its memory
@@ -108,6 +109,25 @@ class Worker:
             raise WorkerDied("press: the Typst compile process ended while sending the PDF")
         return data, [_rebuilt(typst.TypstWarning, w) for w in answer["warnings"]]
 
+    def compile_levelled(self, input: str, timestamp: int | None = None, pdf_standards: list[str] | None = None,
+                         then: dict[str, Any] | None = None) -> tuple[bytes, list[Any], dict[str, Any], str | None]:
+        """Compile, then end facing pages level (:func:`press.typst.level.level`) in the child:
+        ``(pdf, warnings of the first compile, level report, then)``, where ``then`` is the
+        answer to the query ``then`` (``selector``, ``field``, ``one``; ``optional``: ``None``
+        instead of an error if the query fails) about the PDF's layout, or ``None``.  The levelling reads the PDF back with PDFium where the PDF is, in the
+        compile process: pieces are levelled in parallel, and no PDF but the last is sent."""
+        request = {"op": "compile", "input": str(input), "format": "pdf", "timestamp": timestamp,
+                   "pdf_standards": pdf_standards, "level": True, "then": then}
+        with self.lock:
+            answer, stream = self._ask(request)
+            if "error" in answer:
+                raise _rebuilt(typst.TypstError, answer["error"])
+            data = stream.read(answer["size"])
+        if len(data) != answer["size"]:
+            raise WorkerDied("press: the Typst compile process ended while sending the PDF")
+        return (data, [_rebuilt(typst.TypstWarning, w) for w in answer["warnings"]], answer.get("report") or {},
+                answer.get("then"))
+
     def query(self, selector: str, field: str | None = None, one: bool = False) -> str:
         with self.lock:
             answer, _ = self._ask({"op": "query", "selector": selector, "field": field, "one": one})
@@ -158,7 +178,10 @@ def serve(root: str, font_paths: list[str], requests: BinaryIO, answers: BinaryI
                 pdf, warnings = compiler.compile_with_warnings(
                     input=request["input"], format=request["format"], timestamp=request["timestamp"],
                     pdf_standards=request["pdf_standards"])
-                say({"size": len(pdf), "warnings": [_plain(w) for w in warnings or []]}, pdf)
+                extra: dict[str, Any] = {}
+                if request.get("level"):
+                    pdf, extra["report"], extra["then"] = _levelled(compiler, request, pdf)
+                say({"size": len(pdf), "warnings": [_plain(w) for w in warnings or []], **extra}, pdf)
                 del pdf
             else:
                 value = compiler.query(request["selector"], field=request["field"], one=request["one"])
@@ -169,6 +192,49 @@ def serve(root: str, font_paths: list[str], requests: BinaryIO, answers: BinaryI
             import traceback
 
             say({"crash": traceback.format_exc()})
+
+
+def _levelled(compiler: Any, request: dict[str, Any], pdf: bytes) -> tuple[bytes, dict[str, Any], str | None]:
+    """:func:`press.typst.level.level` on the PDF just compiled, with this process's compiler
+    (its memoised layout), and the ``then`` query once the compiler's last document is the
+    PDF's."""
+    level = _level_module()
+
+    def compile_(path: Path) -> bytes:
+        return compiler.compile_with_warnings(input=str(path), format=request["format"], timestamp=request["timestamp"],
+                                              pdf_standards=request["pdf_standards"])[0]
+
+    def query(selector: str, field: str | None = None, one: bool = False) -> str:
+        return compiler.query(selector, field=field, one=one)
+
+    then = request.get("then")
+
+    def answer() -> str | None:
+        if not then:
+            return None
+        try:
+            return query(then["selector"], then.get("field"), then.get("one", False))
+        except typst.TypstError:
+            if then.get("optional"):  # (the whole book's page map: no page list, never a failure)
+                return None
+            raise
+
+    return level.level(Path(request["input"]), pdf, compile_, query, answer)
+
+
+def _level_module() -> Any:
+    """:mod:`press.typst.level` (standard library and pypdfium2 only), loaded by path as this
+    file is run by path."""
+    name = "press_typst_level"
+    if name not in sys.modules:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location(name, SCRIPT.with_name("level.py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def _exit_with(parent: int) -> None:

@@ -123,7 +123,8 @@ def write_zip(outdir: Path, name: str, folder: str, confdir: str | Path) -> None
     """A reproducible zip of the whole book under ``folder/`` (:mod:`press.reprozip`)."""
     entries = ((f"{folder}/{rel}", (outdir / rel).read_bytes()) for rel in book_files(outdir, {name, ".buildinfo"}))
     # (the unchanged pages of the last build's zip are copied, not compressed again)
-    reprozip.write_zip(outdir / name, entries, press_config.source_date_epoch(confdir), level=6, reuse=True)
+    reprozip.write_zip(outdir / name, entries, press_config.source_date_epoch(confdir), level=6, reuse=True,
+                       store_packed=True)
 
 
 def finish(app: Sphinx, exception: Exception | None) -> None:
