@@ -27,6 +27,7 @@ from sphinx import addnodes
 
 from press.typst import builder as typst_builder
 from press.typst.translator import TypstTranslator
+from press.typstmarkup import string
 
 # Scripts the bundled fonts cover (Latin, Greek, Cyrillic, punctuation and symbols);
 # no combining marks, controls, format characters or right-to-left text, whose reading
@@ -206,3 +207,32 @@ def test_text_right_after_every_inline_construct_survives(tmp_path_factory, stri
             end = text.find(marker(i, name, True), start)
             assert end > start, (name, s)
             assert text[:end].endswith(squash(s)), (name, s, text[start:end + 12])
+
+
+def test_a_code_line_too_long_for_the_page_wraps_between_words(tmp_path):
+    """A code line wider than the page at the smallest code size wraps, and at a space where
+    one leaves the line at least half full: no word is cut in two (it was cut at the measure,
+    "Use o" / "nly when asked"); a word longer than the measure is still cut."""
+    shutil.copyfile(typst_builder.TEMPLATE, tmp_path / "press-book.typ")
+    shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), tmp_path / "press-elements.typ")
+    words = ("description: Prepare a release of the billing service. Use only when asked to release, "
+             "and never push the tag yourself; the release manager does that after the checks pass, "
+             "which takes a while on a busy day and longer before holidays.")
+    long_word = "x" * 150
+    code = "name: release\n" + words + "\n" + long_word + "\n"
+    source = ('#import "press-book.typ": *\n#show: book.with(title: "Code")\n'
+              f"#press-code({string(code)}, lang: \"yaml\")\n")
+    (tmp_path / "main.typ").write_text(source, encoding="utf-8")
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=typst_builder.TypstBuilder.font_paths(
+        SimpleNamespace(confdir=str(tmp_path), press=SimpleNamespace(pdf_font_paths=[]))))
+    pdf = typst.Compiler(root=str(tmp_path), font_paths=fonts, ignore_system_fonts=True).compile(
+        input=str(tmp_path / "main.typ"), format="pdf")
+    (tmp_path / "out.pdf").write_bytes(pdf)
+    lines = [ln.strip() for p in pypdf.PdfReader(str(tmp_path / "out.pdf")).pages
+             for ln in (p.extract_text() or "").splitlines() if ln.strip()]
+    wrapped = [ln for ln in lines if "release" in ln or "checks" in ln or "manager" in ln]
+    assert len(wrapped) >= 3, lines  # the long line did wrap
+    tokens = {t for ln in lines for t in ln.split()}
+    for word in words.split():
+        assert word in tokens, (word, lines)
+    assert sum(ln.count("x") for ln in lines if set(ln) <= {"x"}) == 150  # cut at the measure, all there
