@@ -137,6 +137,23 @@ def disconnect_methods(app: Sphinx, event: str, owner: type) -> int:
     return removed
 
 
+def declare_all(app: Sphinx, attribute: str) -> bool:
+    """Whether every extension of ``app`` declares ``attribute`` (``parallel_read_safe``)
+    true: :meth:`Sphinx.is_parallel_allowed` answers the same but warns (a failed strict
+    build) when one does not, so press asks first.  ``Sphinx.extensions`` holds them."""
+    return all(getattr(ext, attribute, None) is True for ext in app.extensions.values())
+
+
+def set_parallel(app: Sphinx, processes: int) -> None:
+    """How many processes ``app``'s builder may use from now on.
+
+    Why an internal: ``Sphinx.parallel`` is set by the constructor (``-j``) and read by the
+    builder where it decides (``Builder.read`` before it reads the pages, ``Builder.build``
+    after, for the writers); press reads the book with the cores when nothing else can run
+    yet, and writes in one process (:mod:`press.engine.sphinx_run`)."""
+    app.parallel = processes
+
+
 # ---- sphinx-sitemap --------------------------------------------------------------------------
 
 def sitemap_queue(app: Sphinx) -> Any:

@@ -180,3 +180,18 @@ def test_the_web_books_process_is_forked_with_the_books_extensions_imported(tmp_
     for modules in processes.LAZY.values():
         for name in modules:
             importlib.import_module(name)
+
+
+def test_the_parallel_read_is_decided_where_press_sets_it():
+    """press.adapters.set_parallel changes ``Sphinx.parallel`` between ``env-before-read-docs``
+    and ``env-updated``: Sphinx must still decide on forked readers after that event (in
+    ``Builder.read``) and on forked writers after reading (in ``Builder.build``), from
+    ``Sphinx.parallel``, and ask each extension's ``parallel_read_safe``."""
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+
+    read = inspect.getsource(Builder.read)
+    assert read.index("'env-before-read-docs'") < read.index("_app.parallel > 1") < read.index("_read_parallel")
+    build = inspect.getsource(Builder.build)
+    assert build.index("self.read()") < build.index("_app.parallel > 1")
+    assert "parallel_read_safe" in inspect.getsource(Sphinx.is_parallel_allowed)

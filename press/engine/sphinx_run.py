@@ -42,6 +42,33 @@ def _finish_before_forking(app: Sphinx, env: BuildEnvironment, docnames: list[st
         state.of(app).finish_compiles(app)
 
 
+#: from this many pages to read on, the application that reads the book splits them over
+#: the cores (Sphinx's own forked readers, as with ``-j``); fewer are read in the build's
+#: process: forking and sending the environment back would cost more than they save
+PARALLEL_READ_FROM = 24
+
+
+class _ReadWithTheCores:
+    """Read the book with every core while nothing else can run yet (the PDF's compile and
+    the other formats wait for the read), then write in one process as before: the reading
+    application's ``Sphinx.parallel`` is the cores from ``env-before-read-docs`` to
+    ``env-updated``.  Only with ``-j 1`` (the default), forking allowed, two or more cores,
+    :data:`PARALLEL_READ_FROM` pages to read, no compile running (no fork beside a compile
+    thread), and every extension declared safe for parallel reading (else Sphinx would warn
+    and read in one process anyway)."""
+
+    def __init__(self, cores: int) -> None:
+        self.cores = cores
+
+    def before_read(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+        if (len(docnames) >= PARALLEL_READ_FROM and not state.of(app).compiles
+                and adapters.declare_all(app, "parallel_read_safe")):
+            adapters.set_parallel(app, self.cores)
+
+    def after_read(self, app: Sphinx, env: BuildEnvironment) -> None:
+        adapters.set_parallel(app, 1)
+
+
 def _finish_before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """With ``-j``, before the web book's writers fork (whether or not press.web is loaded)."""
     state.of(app).finish_compiles(app)
@@ -177,6 +204,11 @@ class SphinxRuns:
                 # the web book never loads one half written.
                 if fmt == "epub" and self.child is not None:
                     app.connect("write-started", lambda app, builder: self.release_web(tracker))
+                cores = os.cpu_count() or 1
+                if self.jobs == 1 and self.fork and hasattr(os, "fork") and cores > 1:
+                    reader = _ReadWithTheCores(cores)
+                    app.connect("env-before-read-docs", reader.before_read, priority=850)  # (before the count is shown)
+                    app.connect("env-updated", reader.after_read, priority=1)
                 if fmt != "pdf" and self.jobs > 1:
                     app.connect("env-before-read-docs", _finish_before_forking, priority=1)
                     if app.builder.allow_parallel:  # the EPUB builder never forks its writers
