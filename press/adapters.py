@@ -144,6 +144,32 @@ def declare_all(app: Sphinx, attribute: str) -> bool:
     return all(getattr(ext, attribute, None) is True for ext in app.extensions.values())
 
 
+def vouch_parallel_read(app: Sphinx, names: dict[str, str]) -> None:
+    """Declare the loaded extensions among ``names`` (name → why) safe for parallel reading.
+
+    Why an internal: ``Sphinx.extensions`` maps names to ``Extension`` objects whose
+    ``parallel_read_safe`` comes from the extension's ``setup()``; an extension that does
+    not say (sphinx-multitoc-numbering, loaded by sphinx-external-toc in every Jupyter
+    Book) makes Sphinx warn and read in one process.  press sets it only for extensions it
+    has read (:data:`press.engine.sphinx_run.READ_SAFE`)."""
+    for name in names:
+        ext = app.extensions.get(name)
+        if ext is not None and getattr(ext, "parallel_read_safe", None) is None:
+            ext.parallel_read_safe = True
+
+
+def domains_merge(app: Sphinx) -> bool:
+    """Whether every domain of ``app``'s environment merges the data of forked readers:
+    an extension may declare itself safe for parallel reading and still leave its
+    domain's ``merge_domaindata`` to Sphinx's default, which raises (sphinx-proof).
+
+    Why an internal: the environment's domains are reached through ``env.domains``, a
+    container Sphinx keeps private in name (``_DomainsContainer``) with public methods."""
+    from sphinx.domains import Domain
+
+    return all(type(d).merge_domaindata is not Domain.merge_domaindata for d in app.env.domains.values())
+
+
 def set_parallel(app: Sphinx, processes: int) -> None:
     """How many processes ``app``'s builder may use from now on.
 

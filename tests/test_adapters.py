@@ -195,3 +195,41 @@ def test_the_parallel_read_is_decided_where_press_sets_it():
     build = inspect.getsource(Builder.build)
     assert build.index("self.read()") < build.index("_app.parallel > 1")
     assert "parallel_read_safe" in inspect.getsource(Sphinx.is_parallel_allowed)
+
+
+def test_extensions_press_vouches_for_still_do_not_declare_and_read_no_page():
+    """press.engine.sphinx_run.READ_SAFE: sphinx-multitoc-numbering declares nothing about
+    parallel reading (press sets it) and only replaces the toctree collector's section
+    numbering, which Sphinx runs in the main process after the readers are merged.  If it
+    starts declaring, or connects to a read-time event, this fails and the entry is revisited."""
+    import sphinx_multitoc_numbering
+
+    from press.engine.sphinx_run import READ_SAFE
+
+    assert set(READ_SAFE) == {"sphinx_multitoc_numbering"}
+    source = inspect.getsource(sphinx_multitoc_numbering.setup)
+    assert "parallel_read_safe" not in source and "return" not in source
+    assert re.findall(r'connect\("([^"]+)"', source) == ["builder-inited"]
+    assert "TocTreeCollector.assign_section_numbers = assign_section_numbers" in source
+
+
+def test_a_domain_that_cannot_merge_keeps_the_read_in_one_process(tmp_path):
+    """press.adapters.domains_merge: sphinx-proof declares itself safe for parallel reading
+    but its domain does not merge the readers' data (Sphinx's default raises: a crash report
+    and a hung reader, seen on the pbdl book); Sphinx's own domains do."""
+    import io
+
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    from press import adapters
+
+    for name, extensions, merges in (("plain", [], True), ("proof", ["sphinx_proof"], False)):
+        root = tmp_path / name
+        root.mkdir()
+        (root / "conf.py").write_text(f"extensions = {extensions!r}\n", encoding="utf-8")
+        (root / "index.rst").write_text("T\n=\n", encoding="utf-8")
+        with docutils_namespace():
+            app = Sphinx(str(root), str(root), str(root / "out"), str(root / "dt"), "html", status=io.StringIO(),
+                         warning=io.StringIO())
+            assert adapters.domains_merge(app) is merges, name

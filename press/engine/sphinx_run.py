@@ -48,21 +48,32 @@ def _finish_before_forking(app: Sphinx, env: BuildEnvironment, docnames: list[st
 PARALLEL_READ_FROM = 24
 
 
+#: extensions that do not declare whether they are safe for parallel reading, and are:
+#: press vouches for them (:func:`press.adapters.vouch_parallel_read`)
+READ_SAFE = {
+    "sphinx_multitoc_numbering": "replaces TocTreeCollector.assign_section_numbers, which Sphinx runs in the "
+                                 "main process once the readers' environments are merged; it reads no page",
+}
+
+
 class _ReadWithTheCores:
     """Read the book with every core while nothing else can run yet (the PDF's compile and
     the other formats wait for the read), then write in one process as before: the reading
     application's ``Sphinx.parallel`` is the cores from ``env-before-read-docs`` to
     ``env-updated``.  Only with ``-j 1`` (the default), forking allowed, two or more cores,
     :data:`PARALLEL_READ_FROM` pages to read, no compile running (no fork beside a compile
-    thread), and every extension declared safe for parallel reading (else Sphinx would warn
-    and read in one process anyway)."""
+    thread), every extension declared safe for parallel reading (else Sphinx would warn and
+    read in one process anyway) and every domain able to merge the readers' data (a
+    Jupyter Book with sphinx-proof, whose domain cannot, is read in one process)."""
 
     def __init__(self, cores: int) -> None:
         self.cores = cores
 
     def before_read(self, app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-        if (len(docnames) >= PARALLEL_READ_FROM and not state.of(app).compiles
-                and adapters.declare_all(app, "parallel_read_safe")):
+        if len(docnames) < PARALLEL_READ_FROM or state.of(app).compiles:
+            return
+        adapters.vouch_parallel_read(app, READ_SAFE)
+        if adapters.declare_all(app, "parallel_read_safe") and adapters.domains_merge(app):
             adapters.set_parallel(app, self.cores)
 
     def after_read(self, app: Sphinx, env: BuildEnvironment) -> None:
