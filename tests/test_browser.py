@@ -623,3 +623,22 @@ def test_hyphenated_compounds_never_break_in_headings_or_the_sidebar(browser, re
                     continue
                 rects = span.evaluate("s => s.getClientRects().length")
                 assert rects == 1, (viewport, span.evaluate("s => s.parentElement.outerHTML.slice(0, 200)"))
+
+
+def test_a_long_address_after_an_epub_link_wraps_on_a_phone(browser, tmp_path):
+    """Sphinx's EPUB prints an external link's address after it (``<span class="link-target">
+    [https://…]</span>``, ``epub_show_urls = "inline"``): with the EPUB stylesheet a long
+    one wraps at 390 px (the pbdl book's intro page was 441 px wide)."""
+    from press.epub.builder import __file__ as epub_builder
+
+    css = Path(epub_builder).parents[1] / "static" / "epub" / "static" / "press-epub.css"
+    url = "https://en.wikipedia.org/wiki/Literate_programming_in_scientific_computing"  # (no hyphen to break at)
+    (tmp_path / "page.xhtml").write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title>'
+        f'<link rel="stylesheet" href="{css.as_uri()}"/></head><body><p>Run <a rel="external" class="reference '
+        f'external" href="{url}">this example</a><span class="link-target"> [{url}]</span> in a browser.</p>'
+        "</body></html>\n", encoding="utf-8")
+    with opened(browser, viewport=PHONE) as (page, _):
+        page.goto((tmp_path / "page.xhtml").as_uri())
+        page.wait_for_load_state("load")
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
