@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 from typing import Any, TextIO
 
 #: Seconds between two plain progress lines (CI) or two refreshes of the live line.
@@ -67,6 +68,14 @@ def line_start(stream: TextIO) -> str:
     return ERASE if live_wanted(stream) else ""
 
 
+def _forked(ref: "weakref.ReferenceType[Progress]") -> None:
+    progress = ref()
+    if progress is not None:
+        progress._lock = threading.Lock()
+        progress._thread = None
+        progress.live, progress.phase = False, ""
+
+
 class Progress:
     """Pages read, format being written, time spent; a heartbeat thread fills silent gaps."""
 
@@ -84,6 +93,11 @@ class Progress:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # A process forked from this one (Sphinx's parallel readers, the web book) draws
+        # nothing and never waits on a lock the heartbeat held at the fork.
+        if hasattr(os, "register_at_fork"):
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: _forked(ref))
 
     # ---- Sphinx events ----------------------------------------------------------------------
 

@@ -235,3 +235,28 @@ def test_a_reference_error_names_the_references_line_not_the_paragraphs(book):
     proc = run_press("build", "html", cwd=book)
     assert proc.returncode != 0
     assert "late.md:7: ERROR: cross-reference target not found: 'nope.md' (did you mean 'index.md'?) [press.reference]" in proc.stderr, proc.stderr
+
+
+def test_a_forked_process_never_waits_on_the_progress_lock():
+    """Sphinx's parallel readers are forked while the progress heartbeat may hold its lock: in
+    the child the lock is a new one and nothing is drawn (a reader counting its page would
+    otherwise wait forever on a lock no thread of its own will release)."""
+    import io
+    import os
+
+    from press.progress import Progress
+
+    out = io.StringIO()
+    progress = Progress(stream=out, live=True)
+    progress.set("pdf: reading", 0, 10)
+    before = out.getvalue()
+    progress._lock.acquire()  # as the heartbeat thread may hold it at the fork
+    pid = os.fork()
+    if pid == 0:  # the child: exit status 0 only if it could count a page and drew nothing
+        ok = progress._lock.acquire(timeout=2)
+        progress._lock.release()
+        progress.step()
+        os._exit(0 if ok and not progress.live and out.getvalue() == before else 1)
+    progress._lock.release()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
