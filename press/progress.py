@@ -71,9 +71,7 @@ def line_start(stream: TextIO) -> str:
 def _forked(ref: "weakref.ReferenceType[Progress]") -> None:
     progress = ref()
     if progress is not None:
-        progress._lock = threading.Lock()
-        progress._thread = None
-        progress.live, progress.phase = False, ""
+        progress.forked()
 
 
 class Progress:
@@ -98,6 +96,13 @@ class Progress:
         if hasattr(os, "register_at_fork"):
             ref = weakref.ref(self)
             os.register_at_fork(after_in_child=lambda: _forked(ref))
+
+    def forked(self) -> None:
+        """In a process forked from this one: a new lock (the heartbeat may have held the old
+        one at the fork, and no thread of this process will release it) and nothing drawn."""
+        self._lock = threading.Lock()
+        self._thread = None
+        self.live, self.phase = False, ""
 
     # ---- Sphinx events ----------------------------------------------------------------------
 
