@@ -61,16 +61,10 @@ def fingerprint(env: BuildEnvironment, config: Config) -> str:
     return h.hexdigest()
 
 
-def query(compiler: Any) -> dict[str, Any] | str:
-    """Right after the compile (in the compile's thread): the raw page map, or why not."""
-    try:
-        return parse(compiler.query(QUERY, field="value", one=True))
-    except Exception as exc:  # an older template, a query error: no page list, never a failure
-        return str(exc) or type(exc).__name__
-
-
 def parse(raw: str | None) -> dict[str, Any] | str:
-    """The page map from the answer to the :data:`QUERY` query, or why there is none."""
+    """Right after the compile: the page map from the answer to the :data:`QUERY` query (in
+    the compile process: ``None`` if it failed, e.g. an older template), or why there is
+    none; never a failure."""
     if raw is None:
         return "no answer to the page map's query"
     try:
@@ -82,7 +76,7 @@ def parse(raw: str | None) -> dict[str, Any] | str:
 
 def record(book: BookBuild, env: BuildEnvironment, config: Config, doctreedir: Path, raw: dict[str, Any] | str,
            pdf_name: str) -> None:
-    """Keep the page map :func:`query` read from the compiler that made ``pdf_name``."""
+    """Keep the page map :func:`parse` read from the compiler that made ``pdf_name``."""
     if not isinstance(raw, dict):
         logger.info("press: no page map of the PDF for the EPUB's page list (%s)", raw)
         forget(book, doctreedir)

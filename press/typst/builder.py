@@ -42,7 +42,7 @@ from . import level
 from . import pieces as by_pieces
 from ..typstmarkup import label, string
 from .translator import TypstTranslator
-from .worker import Worker
+from .worker import PDF_STANDARDS, Worker
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -82,10 +82,6 @@ def compiler_for(book: BookBuild, root: str, font_paths: list[str]) -> tuple[Wor
         fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=list(font_paths))
         book.compilers[key] = (Worker(root, list(font_paths), keep=book.keep_compilers), fonts)
     return book.compilers[key]
-
-
-#: PDF/UA-1: tagged, pdfuaid in XMP, DisplayDocTitle
-PDF_STANDARDS = ["ua-1"]
 
 
 class Packing:

@@ -46,7 +46,7 @@ import typst
 
 from ..typstmarkup import string
 from . import level
-from .worker import Worker, _plain, _rebuilt
+from .worker import PDF_STANDARDS, Worker, _plain, _rebuilt
 
 #: :mod:`press.typst.merge`, run by path (it imports pikepdf only)
 MERGE = Path(__file__).resolve().with_name("merge.py")
@@ -215,12 +215,12 @@ class PieceBuild:
                 # facing pages end level (press.typst.level): a second compile of the same
                 # piece, in its compile process
                 pdf, warnings, report, value = worker.compile_levelled(
-                    str(path), self.timestamp, ["ua-1"],
+                    str(path), self.timestamp, PDF_STANDARDS,
                     {"selector": "<press-page-map>", "field": "value", "one": True} if query else None)
                 data = json.loads(value) if query and value is not None else {}
             else:
                 pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
-                                                             pdf_standards=["ua-1"])
+                                                             pdf_standards=PDF_STANDARDS)
                 data = json.loads(worker.query("<press-page-map>", field="value", one=True))
                 pages = len(PAGE.findall(pdf))
                 with self.lock:

@@ -40,6 +40,9 @@ import typst
 
 #: this file, run by path in the child
 SCRIPT = Path(__file__).resolve()
+#: the PDF standard every compile of the book asks for: PDF/UA-1 (tagged, pdfuaid in XMP,
+#: DisplayDocTitle)
+PDF_STANDARDS = ["ua-1"]
 _FIELDS = ("message", "hints", "diagnostic", "trace")
 
 
@@ -98,26 +101,25 @@ class Worker:
     # -- what the build calls (the ``typst.Compiler`` methods it uses) ----------------------
     def compile_with_warnings(self, input: str, format: str = "pdf", timestamp: int | None = None,
                               pdf_standards: list[str] | None = None) -> tuple[bytes, list[Any]]:
-        request = {"op": "compile", "input": str(input), "format": format, "timestamp": timestamp,
-                   "pdf_standards": pdf_standards}
-        with self.lock:
-            answer, stream = self._ask(request)
-            if "error" in answer:
-                raise _rebuilt(typst.TypstError, answer["error"])
-            data = stream.read(answer["size"])
-        if len(data) != answer["size"]:
-            raise WorkerDied("press: the Typst compile process ended while sending the PDF")
-        return data, [_rebuilt(typst.TypstWarning, w) for w in answer["warnings"]]
+        data, warnings, _ = self._compiled({"op": "compile", "input": str(input), "format": format,
+                                            "timestamp": timestamp, "pdf_standards": pdf_standards})
+        return data, warnings
 
     def compile_levelled(self, input: str, timestamp: int | None = None, pdf_standards: list[str] | None = None,
                          then: dict[str, Any] | None = None) -> tuple[bytes, list[Any], dict[str, Any], str | None]:
         """Compile, then end facing pages level (:func:`press.typst.level.level`) in the child:
         ``(pdf, warnings of the first compile, level report, then)``, where ``then`` is the
         answer to the query ``then`` (``selector``, ``field``, ``one``; ``optional``: ``None``
-        instead of an error if the query fails) about the PDF's layout, or ``None``.  The levelling reads the PDF back with PDFium where the PDF is, in the
-        compile process: pieces are levelled in parallel, and no PDF but the last is sent."""
-        request = {"op": "compile", "input": str(input), "format": "pdf", "timestamp": timestamp,
-                   "pdf_standards": pdf_standards, "level": True, "then": then}
+        instead of an error if the query fails) about the PDF's layout, or ``None``.  The
+        levelling reads the PDF back with PDFium where the PDF is, in the compile process:
+        pieces are levelled in parallel, and no PDF but the last is sent."""
+        data, warnings, answer = self._compiled({"op": "compile", "input": str(input), "format": "pdf",
+                                                 "timestamp": timestamp, "pdf_standards": pdf_standards,
+                                                 "level": True, "then": then})
+        return data, warnings, answer.get("report") or {}, answer.get("then")
+
+    def _compiled(self, request: dict[str, Any]) -> tuple[bytes, list[Any], dict[str, Any]]:
+        """One compile request: ``(pdf, warnings, the answer's other fields)``."""
         with self.lock:
             answer, stream = self._ask(request)
             if "error" in answer:
@@ -125,8 +127,7 @@ class Worker:
             data = stream.read(answer["size"])
         if len(data) != answer["size"]:
             raise WorkerDied("press: the Typst compile process ended while sending the PDF")
-        return (data, [_rebuilt(typst.TypstWarning, w) for w in answer["warnings"]], answer.get("report") or {},
-                answer.get("then"))
+        return data, [_rebuilt(typst.TypstWarning, w) for w in answer["warnings"]], answer
 
     def query(self, selector: str, field: str | None = None, one: bool = False) -> str:
         with self.lock:
