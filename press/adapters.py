@@ -197,6 +197,17 @@ def merge_nothing(app: Sphinx, names: dict[str, str]) -> None:
         domain.merge_domaindata = merge
 
 
+def write_serial(builder: Any, docnames: list[str]) -> None:
+    """Write ``docnames`` in one process in this order, as ``Builder.write_documents`` does in
+    Sphinx's (sorted).
+
+    Why an internal: ``Builder.write_documents`` sorts the names and calls
+    ``Builder._write_serial`` (warnings held, progress, each page read, resolved and written);
+    no public call writes pages in another order (the EPUB goes the other way round from the
+    web book's process so that the two share :mod:`press.memo`'s work)."""
+    builder._write_serial(docnames)
+
+
 def set_parallel(app: Sphinx, processes: int) -> None:
     """How many processes ``app``'s builder may use from now on.
 
