@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import json
 import os
+import shutil
 import signal
 import sys
 from pathlib import Path
@@ -87,6 +88,44 @@ def _extensions(conf: Path) -> list[str]:
     return [n for n in names if isinstance(n, str)] if isinstance(names, (list, tuple)) else []
 
 
+#: the web book's doctree folder, beside the build's (``staging/doctrees``)
+WEB_DOCTREES = "doctrees-web"
+#: what the web book never reads: the PDF's pieces (:data:`press.typst.pieces.CACHE`)
+NOT_FOR_THE_WEB = ("press-pdf-pieces",)
+#: what the web book's process writes into its folder and the next build must not keep: the
+#: environment (the parent's applications save it) and doctrees (read by the parent)
+NOT_KEPT = ("environment.pickle",)
+
+
+def _web_doctrees(shared: Path, own: Path) -> dict[str, int]:
+    """The web book's doctree folder: a copy of the build's as its first application saved
+    it (the environment, the doctrees, the records of the last build), so that the web book
+    starts while the parent writes the PDF and the EPUB, and neither process ever reads a
+    file the other writes: the parent's applications save the environment again (and may
+    read a page); the web book saves its own and writes its records (tags, previews, the
+    index's link, its compiled templates).  Copied, not linked: Sphinx writes those files in
+    place.  Returns each copied file's modification time (ns), by relative path, to find what
+    the web book wrote (:func:`_keep_web_records`)."""
+    shutil.rmtree(own, ignore_errors=True)
+    shutil.copytree(shared, own, ignore=shutil.ignore_patterns(*NOT_FOR_THE_WEB))
+    return {str(p.relative_to(own)): p.stat().st_mtime_ns for p in own.rglob("*") if p.is_file()}
+
+
+def _keep_web_records(own: Path, shared: Path, copied: dict[str, int]) -> None:
+    """The files the web book's process wrote in its folder (new, or changed since the copy),
+    moved into the build's, which the next build starts from; the rest goes."""
+    for path in sorted(own.rglob("*")):
+        if not path.is_file() or path.name in NOT_KEPT or path.suffix == ".doctree":
+            continue
+        rel = str(path.relative_to(own))
+        if copied.get(rel) == path.stat().st_mtime_ns:
+            continue
+        target = shared / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    shutil.rmtree(own, ignore_errors=True)
+
+
 class WebProcess:
     """The forked web book (a base of :class:`press.engine.Engine`, which sets ``fork``,
     ``jobs``, ``formats``, ``copies``, ``book``, ``child``, ``to_web``, ``html_copy``)."""
@@ -100,6 +139,9 @@ class WebProcess:
     child: int | None
     to_web: int | None  # the parent's end of the pipe to the web book's process
     html_copy: Any
+    stage: Path
+    #: the web book's doctree folder as copied (:func:`_web_doctrees`), once released
+    web_doctrees: dict[str, int] | None = None
 
     def parallel_formats(self) -> bool:
         """Write the EPUB and the web book at the same time, in two processes (the web book
@@ -133,7 +175,8 @@ class WebProcess:
                 if not line:
                     _child_exit(3)  # the parent failed or died while reading the book
                 tracker.updated |= set(json.loads(line))
-                code = self.run_one("html", tracker, overrides, wait_for_parent=_wait_for_parent(from_parent))
+                code = self.run_one("html", tracker, overrides, wait_for_parent=_wait_for_parent(from_parent),
+                                    doctrees=self.stage / WEB_DOCTREES)
             except KeyboardInterrupt:
                 code = 130
             except BaseException:  # noqa: BLE001 - the parent reports the failed format
@@ -146,11 +189,13 @@ class WebProcess:
         self.child, self.to_web, self.html_copy = pid, write_end, html_copy
 
     def release_web(self, tracker: Tracker) -> None:
-        """The book is read and its environment saved: let the web book's process start."""
+        """The book is read and its environment saved: let the web book's process start, on a
+        copy of the doctree folder of its own (:func:`_web_doctrees`)."""
         if self.to_web is None or self.html_copy is None:
             return
         self.html_copy()
         self.html_copy = None
+        self.web_doctrees = _web_doctrees(self.stage / "doctrees", self.stage / WEB_DOCTREES)
         _say("writing html (in a second process)...")
         os.write(self.to_web, json.dumps(sorted(tracker.updated)).encode() + b"\n")
 
@@ -178,6 +223,8 @@ class WebProcess:
         _, wait_status = os.waitpid(pid, 0)
         self.child = None
         code = os.waitstatus_to_exitcode(wait_status)
+        if code == 0 and self.web_doctrees is not None:
+            _keep_web_records(self.stage / WEB_DOCTREES, self.stage / "doctrees", self.web_doctrees)
         return 1 if code != 0 else 0
 
     def stop_child(self) -> None:

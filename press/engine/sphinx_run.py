@@ -13,6 +13,7 @@ import gc
 import os
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -186,7 +187,7 @@ class SphinxRuns:
     ``child``)."""
 
     def run_one(self, fmt: str, tracker: Tracker, overrides: dict[str, Any], wait_for_parent: Any = None,
-                last: bool = False) -> int:
+                last: bool = False, doctrees: Path | None = None) -> int:
         """Build one format.  ``wait_for_parent``: in the web book's process of a parallel build, the
         ``build-finished`` handler that waits on the pipe on which the parent says whether
         the PDF and the EPUB were made (the web book waits for it before it copies them;
@@ -203,7 +204,7 @@ class SphinxRuns:
                 with _loaded_out_of_the_collectors_way():
                     app = BookApp(
                         book=self.book, srcdir=self.source, confdir=self.conf, outdir=outdir,
-                        doctreedir=self.stage / "doctrees", buildername=BUILDERS[fmt],
+                        doctreedir=doctrees or self.stage / "doctrees", buildername=BUILDERS[fmt],
                         confoverrides=dict(overrides), status=status, warning=sys.stderr,
                         warningiserror=self.strict, parallel=self.jobs, verbosity=max(0, self.verbosity - 1),
                     )
@@ -218,11 +219,12 @@ class SphinxRuns:
                     app.connect("build-finished", _finish_compiles, priority=100)
                 if wait_for_parent is not None:
                     app.connect("build-finished", wait_for_parent, priority=50)
-                # The web book needs no PDF to start, but it starts once the last application of
-                # this process that reads the book and saves its environment (the EPUB's) has
-                # done so: two processes never write the environment or a doctree at once, and
-                # the web book never loads one half written.
-                if fmt == "epub" and self.child is not None:
+                # The web book needs no PDF to start: it starts once the book is read and its
+                # environment saved (the first application's write-started: the PDF's, or the
+                # EPUB's in a build without a PDF), on a copy of the doctree folder of its own
+                # (processes.py): the two processes never write one environment or doctree,
+                # and the web book never loads one half written.
+                if fmt in ("pdf", "epub") and self.child is not None:
                     app.connect("write-started", lambda app, builder: self.release_web(tracker))
                 cores = os.cpu_count() or 1
                 if self.jobs == 1 and self.fork and hasattr(os, "fork") and cores > 1:
