@@ -43,6 +43,12 @@ ADMONITION_TITLES = {
     "warning": "Warning", "seealso": "See also",
 }
 
+#: a listing of this many lines may break across pages (``press-code-breakable`` in book.typ)
+BREAKABLE_LINES = 8
+#: a code line longer than this may wrap at the smallest code size (0.75 em: about 58
+#: characters of the measure), so a shorter listing may reach :data:`BREAKABLE_LINES` as set
+WRAPS = 56
+
 #: code languages whose escape sequences are colours (myst-nb's notebook outputs)
 ANSI_LEXERS = {"myst-ansi", "ansi", "ipythontb"}
 
@@ -82,9 +88,10 @@ class BlockVisitors:
             args.append(f"caption: [{caption}]")
         if number:
             args.append(f"number: {string(number)}")
-        lines = code.split("\n")
-        if len(lines) >= 15 or max(len(line) for line in lines) > 80:
+        lines = code.rstrip("\n").split("\n")
+        if len(lines) >= BREAKABLE_LINES or max(len(line) for line in lines) > WRAPS:
             # a listing that may break across pages: its name, so the continuation knows it
+            # (the template decides from the lines as set, wrapped ones counted)
             self.code_ids += 1
             args.append(f"id: {self.code_ids}")
         return "#press-code(" + ", ".join(args) + ")"
