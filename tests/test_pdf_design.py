@@ -387,6 +387,24 @@ def test_a_listing_of_eight_lines_or_more_breaks_with_three_lines_a_side(tmp_pat
         assert kind == "long" or split == 0
 
 
+def test_the_writer_names_every_listing_that_may_break():
+    """A listing that may break (8 lines or more, or with lines long enough to wrap into more)
+    is named (``id``), so its continuation says "continued"; a short one is not."""
+    from docutils import nodes
+    from test_pdf_escaping import document_for, fake_builder
+
+    from press.typst.translator import TypstTranslator
+
+    doc = document_for([])
+    for code in ("\n".join(f"line {i}" for i in range(8)) + "\n", "\n".join(f"line {i}" for i in range(7)),
+                 "x = 1\n" + "y = " + "z" * 60):
+        doc[0] += nodes.literal_block(code, code)
+    visitor = TypstTranslator(doc, fake_builder())
+    doc.walkabout(visitor)
+    calls = re.findall(r"#press-code\(.*\)", visitor.astext())
+    assert [", id: " in c for c in calls] == [True, False, True], calls
+
+
 def test_a_part_page_keeps_its_cards(paper_pdf):
     """Part Two's four cards are too tall for its page at 6x9 (and, with its long introduction,
     nearly so elsewhere): the part page keeps every card title (as a short contents list if need
