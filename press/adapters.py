@@ -167,7 +167,45 @@ def domains_merge(app: Sphinx) -> bool:
     container Sphinx keeps private in name (``_DomainsContainer``) with public methods."""
     from sphinx.domains import Domain
 
-    return all(type(d).merge_domaindata is not Domain.merge_domaindata for d in app.env.domains.values())
+    return all(getattr(d.merge_domaindata, "__func__", None) is not Domain.merge_domaindata
+               for d in app.env.domains.values())
+
+
+def merge_nothing(app: Sphinx, names: dict[str, str]) -> None:
+    """Give the domains among ``names`` (domain name → why) a merge of the readers' data that
+    merges nothing: a domain whose class leaves ``merge_domaindata`` to Sphinx's default
+    (which raises) although its data holds nothing but Sphinx's ``version`` key (its
+    extension keeps its data elsewhere and merges it in its own ``env-merge-info`` handler:
+    sphinx-proof).  A domain that starts to hold data, or to merge, is left alone; if a reader
+    still brings data, the merge raises as Sphinx's default does.
+
+    Why an internal: as :func:`domains_merge`, ``env.domains``; the merge is set on the
+    domain object Sphinx made for this environment, not on its class."""
+    from sphinx.domains import Domain
+
+    for name in names:
+        domain = app.env.domains.get(name)
+        if (domain is None or type(domain).merge_domaindata is not Domain.merge_domaindata
+                or type(domain).initial_data or set(domain.data) - {"version"}):
+            continue
+
+        def merge(docnames: Any, otherdata: dict[str, Any], _domain: Any = domain) -> None:
+            if set(otherdata) - {"version"}:
+                raise NotImplementedError(f"merge_domaindata must be implemented in {type(_domain)} "
+                                          "to be able to do parallel builds!")
+
+        domain.merge_domaindata = merge
+
+
+def write_serial(builder: Any, docnames: list[str]) -> None:
+    """Write ``docnames`` in one process in this order, as ``Builder.write_documents`` does in
+    Sphinx's (sorted).
+
+    Why an internal: ``Builder.write_documents`` sorts the names and calls
+    ``Builder._write_serial`` (warnings held, progress, each page read, resolved and written);
+    no public call writes pages in another order (the EPUB goes the other way round from the
+    web book's process so that the two share :mod:`press.memo`'s work)."""
+    builder._write_serial(docnames)
 
 
 def set_parallel(app: Sphinx, processes: int) -> None:

@@ -192,8 +192,26 @@ def _web_only(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             button.replace_self(nodes.paragraph("", "", nodes.emphasis(RUN_NOTE, RUN_NOTE)))
 
 
+def _proof_labels_merged(app: Sphinx, env: Any, docnames: Any, other: Any) -> None:
+    """sphinx-proof warns of a label used twice as it reads the second directive, from the
+    labels read so far (``env.proof_list``); when the book is read with the cores
+    (:mod:`press.engine.sphinx_run`), two pages read by different processes never see each
+    other's labels, so the labels are compared here as each reader's are merged (before
+    sphinx-proof's own handler, which lets the later one win, as reading in one process does)."""
+    mine, theirs = getattr(env, "proof_list", None), getattr(other, "proof_list", None)
+    if not mine or not theirs:
+        return
+    for label, proof in theirs.items():
+        was = mine.get(label)
+        if was is not None and proof.get("docname") in docnames and was.get("docname") != proof.get("docname"):
+            warn(PressWarning.REFERENCE, f"duplicate {proof.get('realtype', 'proof')} label '{label}', other instance in "
+                 f"{env.doc2path(was['docname'])}", location=(proof["docname"], None))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Typst visitors at ``builder-inited``; web-only scripts out of the PDF and the EPUB."""
+    """Typst visitors at ``builder-inited``; web-only scripts out of the PDF and the EPUB;
+    sphinx-proof's duplicate labels when the book is read with the cores."""
     app.connect("builder-inited", _register)
     app.connect("doctree-resolved", _web_only, priority=900)
+    app.connect("env-merge-info", _proof_labels_merged, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -96,6 +96,9 @@ class BookBuild:
         #: the last PDF compiled by pieces (:mod:`press.typst.pieces`): how many pieces, which
         #: were compiled and which taken unchanged from the cache, passes, settled or not
         self.pdf_pieces: dict[str, Any] | None = None
+        #: work the EPUB's and the web book's processes share (code highlighting, MathML), a
+        #: folder of this build's staging (:class:`press.memo.SharedMemo`, set by the engine)
+        self.memo: Any = None
         #: the builder of the build's first format: every format's application reads conf.py
         #: again, and only this one reports what is wrong in it (:func:`reports_config`)
         self.first_builder: str | None = None

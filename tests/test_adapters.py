@@ -233,3 +233,49 @@ def test_a_domain_that_cannot_merge_keeps_the_read_in_one_process(tmp_path):
             app = Sphinx(str(root), str(root), str(root / "out"), str(root / "dt"), "html", status=io.StringIO(),
                          warning=io.StringIO())
             assert adapters.domains_merge(app) is merges, name
+            if not merges:  # press.engine.sphinx_run.MERGE_NOTHING: a merge of nothing, set on the domain
+                from press.engine.sphinx_run import MERGE_NOTHING
+
+                adapters.merge_nothing(app, MERGE_NOTHING)
+                assert adapters.domains_merge(app), name
+                domain = app.env.domains.get("prf")
+                domain.merge_domaindata(["index"], {"version": domain.data_version})
+                with pytest.raises(NotImplementedError):  # data it did not expect is never dropped
+                    domain.merge_domaindata(["index"], {"version": domain.data_version, "objects": {}})
+
+
+def test_domains_press_merges_nothing_for_still_hold_nothing():
+    """press.engine.sphinx_run.MERGE_NOTHING: sphinx-proof's domain keeps no data of its own
+    (its proofs are ``env.proof_list``, merged by its ``env-merge-info`` handler), so a merge
+    of nothing is right.  If it starts to hold data or to merge, this fails and the entry goes."""
+    import sphinx_proof
+    from sphinx.domains import Domain
+    from sphinx_proof.domain import ProofDomain
+
+    from press.engine.sphinx_run import MERGE_NOTHING
+
+    assert set(MERGE_NOTHING) == {ProofDomain.name}
+    assert not ProofDomain.initial_data and ProofDomain.merge_domaindata is Domain.merge_domaindata
+    source = inspect.getsource(sphinx_proof.setup)
+    assert 'app.connect("env-merge-info", merge_proofs)' in source
+    assert "proof_list" in inspect.getsource(sphinx_proof.merge_proofs)
+    assert "self.data" not in inspect.getsource(sphinx_proof.domain)
+
+
+def test_a_proof_label_used_twice_by_pages_read_in_different_processes_is_warned(monkeypatch):
+    """press.ecosystem._proof_labels_merged: sphinx-proof compares a label with those read so
+    far; pages read by two processes (press.adapters.merge_nothing lets a book with
+    sphinx-proof be read with the cores) are compared as each reader's labels are merged."""
+    from types import SimpleNamespace
+
+    from press import ecosystem
+
+    said = []
+    monkeypatch.setattr(ecosystem, "warn", lambda kind, message, location=None: said.append((kind.value, message, location)))
+    env = SimpleNamespace(proof_list={"pyth": {"docname": "a", "realtype": "theorem"},
+                                      "kept": {"docname": "c", "realtype": "lemma"}},
+                          doc2path=lambda d: f"/book/{d}.md")
+    other = SimpleNamespace(proof_list={"pyth": {"docname": "b", "realtype": "theorem"},  # read by this reader
+                                        "kept": {"docname": "c", "realtype": "lemma"}})  # known before the fork
+    ecosystem._proof_labels_merged(None, env, {"b"}, other)
+    assert said == [("reference", "duplicate theorem label 'pyth', other instance in /book/a.md", ("b", None))]

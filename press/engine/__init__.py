@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ..formats import ARTIFACT, BUILDERS, ORDER, parse_jobs
+from ..memo import SharedMemo
 from ..progress import Progress
 from ..state import BookBuild
 from .processes import WebProcess
@@ -137,6 +138,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
         with locked(self.state), fewer_collections():
             try:
                 tracker = Tracker(self.prepare())
+                self.book.memo = SharedMemo(self.stage / "memo")
                 self.book.outputs.folders = {fmt: self.workdir(fmt) for fmt in self.formats}
                 self.book.outputs.downloads = self.download_dir()
                 overrides: dict[str, Any] = {}

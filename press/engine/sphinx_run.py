@@ -55,6 +55,14 @@ READ_SAFE = {
                                  "main process once the readers' environments are merged; it reads no page",
 }
 
+#: domains whose extension declares parallel reading safe but whose class does not merge the
+#: readers' data (Sphinx's default raises), although the domain holds none: press gives them
+#: a merge of nothing (:func:`press.adapters.merge_nothing`)
+MERGE_NOTHING = {
+    "prf": "sphinx-proof keeps its proofs in env.proof_list, which its own env-merge-info handler merges; "
+           "the domain's data is only Sphinx's version key",
+}
+
 
 class _ReadWithTheCores:
     """Read the book with every core while nothing else can run yet (the PDF's compile and
@@ -73,6 +81,7 @@ class _ReadWithTheCores:
         if len(docnames) < PARALLEL_READ_FROM or state.of(app).compiles:
             return
         adapters.vouch_parallel_read(app, READ_SAFE)
+        adapters.merge_nothing(app, MERGE_NOTHING)
         if adapters.declare_all(app, "parallel_read_safe") and adapters.domains_merge(app):
             adapters.set_parallel(app, self.cores)
 

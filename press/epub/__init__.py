@@ -33,6 +33,7 @@ from .builder import THEME, THEME_DIR, PressEpubBuilder
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the press ``epub`` builder, its theme, nodes and post-transform."""
     app.setup_extension("press.config")  # validated press_* settings, whichever part is loaded
+    app.setup_extension("press.memo")  # highlighting and MathML shared with the web book's process
     app.setup_extension("press.booktree")  # the book's shape from the toctrees (parts, chapters)
     app.add_builder(PressEpubBuilder, override=True)
     app.add_html_theme(THEME, str(THEME_DIR))

@@ -55,6 +55,7 @@ from .. import booktree
 from .. import config as press_config
 from .. import cover
 from .. import frontmatter
+from .. import memo
 from .. import pagemap
 from .. import state
 from ..warnings_ import PressWarning, warn
@@ -155,6 +156,16 @@ class PressEpubBuilder(Epub3Builder):
 
     name = "epub"
     default_translator_class = PressEpubTranslator
+
+    def write_documents(self, docnames: Any) -> None:
+        """The pages in the reverse of Sphinx's order: the web book's process, forked, writes
+        the same pages in Sphinx's order at the same time, and each code block and formula
+        is computed by whichever process comes to it first and read by the other
+        (:mod:`press.memo`).  Each page is written on its own, so the order changes no byte."""
+        if self.parallel_ok or memo.of(self) is None:
+            super().write_documents(docnames)
+            return
+        adapters.write_serial(self, sorted(docnames, reverse=True))
 
     def __init__(self, app: Sphinx, env: BuildEnvironment) -> None:
         super().__init__(app, env)

@@ -28,7 +28,7 @@ from sphinx.util import logging
 from sphinx.util.math import get_node_equation_number
 from sphinx.writers.html5 import HTML5Translator
 
-from .. import mathmacros
+from .. import mathmacros, memo
 from .. import mathml as press_mathml
 from ..warnings_ import PressWarning, warn
 
@@ -318,7 +318,7 @@ class PressEpubTranslator(HTML5Translator):
         if "press_macros" not in self.__dict__:
             self.press_macros = mathmacros.from_config(self.config)  # mathjax3_config's tex.macros
         try:
-            return mathml(mathmacros.prepare(latex, self.press_macros), display)
+            return memo.mathml(self.builder, mathmacros.prepare(latex, self.press_macros), display)
         except ValueError as exc:
             warn(PressWarning.EPUB_MATH, f"cannot convert math to MathML: {exc}: {latex.strip()!r}", location=self.location(node))
             return f'<code class="math-fallback">{self.encode(latex.strip())}</code>'

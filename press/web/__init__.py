@@ -158,6 +158,7 @@ def _add_static(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     """Set up the web extensions, their defaults and the press web modules."""
     app.setup_extension("press.config")  # validated press_* settings, whichever part is loaded
+    app.setup_extension("press.memo")  # highlighting and MathML shared with the EPUB's process
     with contextlib.redirect_stdout(io.StringIO()):  # opengraph prints a note about matplotlib
         for ext in EXTENSIONS:
             app.setup_extension(ext)

@@ -16,8 +16,7 @@ from sphinx.application import Sphinx
 from sphinx.locale import _
 from sphinx.util.math import get_node_equation_number
 
-from .. import mathmacros
-from .. import mathml as press_mathml
+from .. import mathmacros, memo
 from ..warnings_ import PressWarning, warn
 
 NAME = "press_mathml"
@@ -30,10 +29,11 @@ def _macros(self: Any) -> dict[str, mathmacros.Macro]:
     return self.press_macros
 
 
-def to_mathml(latex: str, display: str, node: nodes.Node, macros: dict[str, mathmacros.Macro] | None = None) -> str:
+def to_mathml(latex: str, display: str, node: nodes.Node, macros: dict[str, mathmacros.Macro] | None = None,
+              builder: Any = None) -> str:
     """MathML for one formula (the book's macros expanded); on failure a warning and the escaped LaTeX."""
     try:
-        return press_mathml.convert(latex, display == "block", macros)
+        return memo.mathml(builder, latex, display == "block", macros)  # (shared with the EPUB's process)
     except ValueError as exc:
         warn(PressWarning.MATHML, f"cannot convert math to MathML ({exc}): {latex.strip()!r}", location=node)
         return f'<code class="press-math-error">{html.escape(latex)}</code>'
@@ -41,7 +41,7 @@ def to_mathml(latex: str, display: str, node: nodes.Node, macros: dict[str, math
 
 def visit_math(self: Any, node: nodes.math) -> None:
     self.body.append(self.starttag(node, "span", "", CLASS="math press-math"))
-    self.body.append(to_mathml(node.astext(), "inline", node, _macros(self)))
+    self.body.append(to_mathml(node.astext(), "inline", node, _macros(self), self.builder))
     self.body.append("</span>")
     raise nodes.SkipNode
 
@@ -58,7 +58,7 @@ def visit_displaymath(self: Any, node: nodes.math_block) -> None:
     else:
         parts = [p for p in node.astext().split("\n\n") if p.strip()]
     for part in parts:
-        self.body.append(to_mathml(part, "block", node, _macros(self)))
+        self.body.append(to_mathml(part, "block", node, _macros(self), self.builder))
     self.body.append("</div>\n")
     raise nodes.SkipNode
 
