@@ -144,3 +144,59 @@ os._exit(0)  # the build dies without closing anything
         os.kill(worker, signal.SIGKILL)
         pytest.fail("the compile process outlived the build")
     os.kill(helper, signal.SIGKILL)
+
+
+def test_a_fork_beside_a_compile_process_neither_hangs_its_start_nor_keeps_its_input(tmp_path):
+    """press.typst.worker._Spawning: a process another thread forks without exec
+    (sphinx-sitemap's multiprocessing Manager at an application's builder-inited) while a
+    compile process starts kept a copy of the pipe ``subprocess.Popen`` waits on, and an edit
+    build hung for good.  A fork now waits while press starts a process, and a forked child
+    closes the compile processes' pipes: a compile process ends when the build closes its
+    input even while such a child lives."""
+    import threading
+    import time
+
+    from press.typst import worker as worker_module
+
+    spawning = worker_module._SPAWNING
+    held = threading.Event()
+
+    def hold():
+        with spawning.lock:  # as start() holds it while Popen waits for the exec
+            held.set()
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    began = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    waited = time.monotonic() - began
+    os.waitpid(pid, 0)
+    thread.join()
+    assert waited >= 0.3, waited
+
+    worker = Worker(str(tmp_path), [])
+    worker.compile_with_warnings(input=str(_book(tmp_path)), format="pdf")
+    child = worker.proc
+    assert child is not None
+    pid = os.fork()
+    if pid == 0:  # the Manager: lives on, holding whatever it inherited
+        try:
+            os.fstat(child.stdin.fileno())
+            os._exit(1)  # the pipe to the compile process is still open here
+        except OSError:
+            time.sleep(5)
+            os._exit(0)
+    try:
+        worker.close()
+        assert child.wait(timeout=3) == 0  # it saw the end of its input
+    finally:
+        alive = os.waitpid(pid, os.WNOHANG)
+        if alive == (0, 0):
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        else:
+            assert alive[1] == 0, "the forked child still had the compile process's input open"

@@ -42,6 +42,7 @@ from . import level
 from . import pieces as by_pieces
 from ..typstmarkup import label, string
 from .translator import TypstTranslator
+from . import worker
 from .worker import PDF_STANDARDS, Worker
 
 if TYPE_CHECKING:
@@ -93,8 +94,8 @@ class Packing:
         self.tmp = tempfile.TemporaryDirectory(dir=scratch, prefix=".press-pdf-")
         raw, self.packed = Path(self.tmp.name, "typst.pdf"), Path(self.tmp.name, "packed.pdf")
         raw.write_bytes(pdf)
-        self.proc = subprocess.Popen([sys.executable, "-I", str(PACK), str(raw), str(self.packed)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.proc = worker.start([sys.executable, "-I", str(PACK), str(raw), str(self.packed)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def result(self) -> bytes:
         try:

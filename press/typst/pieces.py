@@ -34,7 +34,6 @@ import hashlib
 import json
 import os
 import re
-import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +46,7 @@ import typst
 from ..typstmarkup import string
 from . import level
 from .worker import PDF_STANDARDS, Worker, _plain, _rebuilt
+from .worker import run as worker_run
 
 #: :mod:`press.typst.merge`, run by path (it imports pikepdf only)
 MERGE = Path(__file__).resolve().with_name("merge.py")
@@ -539,8 +539,8 @@ def merge(pdfs: list[Path], anchors: dict[str, list[float]], out: Path) -> None:
     spec = out.with_name(out.name + ".anchors.json")
     spec.write_text(json.dumps(anchors, sort_keys=True), encoding="utf-8")
     try:
-        proc = subprocess.run([sys.executable, "-I", str(MERGE), "--anchors", str(spec), "--pad", str(out),
-                               *map(str, pdfs)], capture_output=True, text=True)
+        proc = worker_run([sys.executable, "-I", str(MERGE), "--anchors", str(spec), "--pad", str(out),
+                           *map(str, pdfs)], text=True)
     finally:
         spec.unlink(missing_ok=True)
     if proc.returncode != 0:

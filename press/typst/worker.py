@@ -58,6 +58,52 @@ def _rebuilt(cls: type, data: dict[str, Any]) -> Any:
     return diag
 
 
+class _Spawning:
+    """Processes started from a build's threads while another thread may fork.
+
+    ``subprocess.Popen`` waits, after its fork, on a pipe that only the new process's exec
+    closes.  A process forked at that moment by another thread *without* an exec
+    (sphinx-sitemap's ``multiprocessing.Manager``, made at each application's
+    ``builder-inited``; a forked reader or writer) keeps a copy of that pipe for its whole
+    life, and the wait never ends: the build hung (an edit build of the light bench book, the
+    EPUB's application starting while the PDF's pieces started their compile processes).
+    So press starts its processes (:func:`start`) under one lock that every fork of this
+    process waits for (``os.register_at_fork``), and a forked child closes the pipes to the
+    compile processes (:attr:`fds`), so a compile process still sees the end of its input
+    when the build closes it.  One per process, as forks are."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.fds: set[int] = set()
+        os.register_at_fork(before=self.lock.acquire, after_in_parent=self.lock.release,
+                            after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        self.lock = threading.Lock()
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = set()
+
+
+_SPAWNING = _Spawning()
+
+
+def start(args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
+    """``subprocess.Popen(args, **kwargs)``, never beside a fork (:class:`_Spawning`)."""
+    with _SPAWNING.lock:
+        return subprocess.Popen(args, **kwargs)
+
+
+def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
+    """``subprocess.run(args, capture_output=True, **kwargs)`` started by :func:`start`."""
+    with start(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as proc:
+        out, err = proc.communicate()
+    return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
 class WorkerDied(RuntimeError):
     """The compile process ended without an answer (killed, out of memory, a crash)."""
 
@@ -74,10 +120,10 @@ class Worker:
     # -- the child --------------------------------------------------------------------------
     def _started(self) -> subprocess.Popen[bytes]:
         if self.proc is None or self.proc.poll() is not None:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", str(SCRIPT), self.root, json.dumps(self.font_paths)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None,
-            )
+            self.proc = start([sys.executable, "-I", str(SCRIPT), self.root, json.dumps(self.font_paths)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
+            assert self.proc.stdin is not None and self.proc.stdout is not None
+            _SPAWNING.fds |= {self.proc.stdin.fileno(), self.proc.stdout.fileno()}
         return self.proc
 
     def _ask(self, request: dict[str, Any]) -> tuple[dict[str, Any], BinaryIO]:
@@ -148,10 +194,10 @@ class Worker:
             proc, self.proc = self.proc, None
         if proc is None:
             return
-        if proc.stdin is not None:
-            proc.stdin.close()
-        if proc.stdout is not None:
-            proc.stdout.close()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                _SPAWNING.fds.discard(stream.fileno())  # (before its number can be reused)
+                stream.close()
         threading.Thread(target=_reap, args=(proc,), name="press-typst-exit", daemon=True).start()
 
 
