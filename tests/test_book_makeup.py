@@ -270,12 +270,17 @@ def test_facing_pages_end_near_level(book_pdf):
     Now a page with few gaps takes up to a line in each, works cited, bibliography entries and
     a box's blocks have gaps of their own, and a gap Typst sets no space in (under a float at
     the page's top) gives its share to the others.  Measured on the spreads inside a chapter
-    (neither page an opener, blank or a chapter's last page): the facing last baselines
-    differ by at most 4.5 lines, by more than 2 lines on at most a tenth of the spreads, by
-    more than a line on at most a seventh, 0.55 lines on average (now: 4 of 38 over a line,
-    3 over 2, 1 over 3, worst 3.6, mean 0.42).  (What is left: two pages whose few gaps
-    cannot take the difference at a line each, 3.6 and 2.8 lines; a box split at the foot of
-    one page against a footnote on the other, level to the eye, its last baseline inside the
+    (neither page an opener, blank or a chapter's last page): 4 of 38 over a line, 3 over 2,
+    1 over 3, worst 3.6, mean 0.42; two of them were pages whose few gaps could not take the
+    difference at a line each, short because the listing that came next (7-10 lines) was
+    kept whole.  Now a listing of 8 lines or more breaks as publishers break theirs, three
+    lines kept on each page, never inside a wrapped line, and a line ending in a colon stays
+    with the list it introduces: the facing last baselines differ by at most 2.5 lines, by
+    more than 2 lines on at most a twentieth of the spreads, by more than a line on at most a
+    tenth, 0.35 lines on average (now: 3 of 38 over a line, 1 over 2, none over 3, worst 2.3,
+    mean 0.32).  (What is left: a chapter's last "Key takeaways" box, kept whole down to its
+    first two bullets, after a page of few gaps, 2.3 lines; a box split at the foot of one
+    page against a footnote on the other, level to the eye, its last baseline inside the
     frame; a page whose foot holds a footnote's reference, which Typst moves to the next page
     for a point more.)"""
     pages = texts(book_pdf)
@@ -305,10 +310,10 @@ def test_facing_pages_end_near_level(book_pdf):
              for i in range(1, len(pages) - 1, 2) if i > body and inside(i) and inside(i + 1)]
     assert len(diffs) >= 30, diffs
     worst = sorted(diffs, key=lambda d: -d[1])[:10]
-    assert max(d for _, d in diffs) <= 4.5, worst
-    assert sum(d > 2 for _, d in diffs) <= len(diffs) / 10, worst
-    assert sum(d > 1 for _, d in diffs) <= len(diffs) / 7, worst
-    assert sum(d for _, d in diffs) / len(diffs) <= 0.55, worst
+    assert max(d for _, d in diffs) <= 2.5, worst
+    assert sum(d > 2 for _, d in diffs) <= len(diffs) / 20, worst
+    assert sum(d > 1 for _, d in diffs) <= len(diffs) / 10, worst
+    assert sum(d for _, d in diffs) / len(diffs) <= 0.35, worst
 
 
 def index_entries(reader: pypdf.PdfReader) -> list[tuple[str, str | None, list[str]]]:

@@ -172,3 +172,42 @@ def test_gap_marks_do_not_make_a_short_box_breakable(tmp_path):
     marked = "".join(f"{p}\n\n#press-gap({i + 1}, weight: 0.5)\n\n" for i, p in enumerate(paras[:-1])) + paras[-1]
     where = _typst(tmp_path, filler + f'#press-admonition("note", title: [Note])[{marked}]')
     assert {p for p, _ in where.values()} == {2}, where
+
+
+def test_a_line_ending_in_a_colon_before_a_list_leads_in():
+    # issue 23: "A routine a team could adopt tomorrow:" was left at a page's foot, its list
+    # on the next page; now it is kept with the list (no gap after it), as a "File x:" line is
+    # with its listing; a list item's own text before its sub-list, or a line without a
+    # colon, is left as it was
+    from docutils import nodes
+    from test_pdf_escaping import document_for, fake_builder
+
+    from press.typst.translator import TypstTranslator
+
+    def items(*texts):
+        out = nodes.enumerated_list()
+        for text in texts:
+            out += nodes.list_item("", nodes.paragraph("", text))
+        return out
+
+    doc = document_for([])
+    section = nodes.section(ids=["s"])
+    section += nodes.title("", "Routine")
+    section += nodes.paragraph("", "Before.")
+    section += nodes.paragraph("", "A routine a team could adopt:")
+    section += items("Review.", "Check.")
+    section += nodes.paragraph("", "No colon here")
+    section += items("Three.", "Four.")
+    outer = items("Steps:")
+    outer[0] += items("Sub one.", "Sub two.")
+    section += outer
+    doc[0] += section
+    visitor = TypstTranslator(doc, fake_builder())
+    doc.walkabout(visitor)
+    out = visitor.astext()
+    assert out.count("#press-lead-in[") == 1
+    lead = out[out.index("#press-lead-in["):]
+    assert lead.startswith("#press-lead-in[A routine a team could adopt\\:]")
+    assert "#press-gap(" not in lead[:lead.index("Review")]  # no gap after a lead-in
+    plain = out[out.index("No colon here"):]
+    assert "#press-gap(" in plain[:plain.index("Three")]

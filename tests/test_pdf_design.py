@@ -29,6 +29,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import REPO
 from press.references import PressStyle
+from press.typstmarkup import string
 
 PAPERS = ("a4", "us-letter", "6x9")
 PAPER_WIDTH_PT = {"a4": 595.28, "us-letter": 612.0, "6x9": 432.0}
@@ -323,6 +324,92 @@ def test_a_listing_split_across_pages_says_continued(paper_pdf):
             assert sum(l.startswith(marker) for l in page) >= 3, (paper, page)
     assert not any(re.search(r"continued", l) for _, lines in body_pages(reader)
                    for l in lines if "LONG" not in l and "(continued)" not in l and l.strip() != "continued")
+
+
+def compile_listings(tmp_path, body: str) -> list[str]:
+    """``body`` set with the book template on small pages (300 x 300 pt) and exported as
+    PDF/UA-1 (Typst refuses a PDF that breaks its UA-1 checks): each page's text."""
+    import shutil
+    from types import SimpleNamespace
+
+    import typst
+
+    from press.typst import builder as typst_builder
+
+    shutil.copyfile(typst_builder.TEMPLATE, tmp_path / "press-book.typ")
+    shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), tmp_path / "press-elements.typ")
+    (tmp_path / "main.typ").write_text(
+        '#import "press-book.typ": *\n#set document(title: [Listings])\n#set text(lang: "en")\n'
+        "#set page(width: 300pt, height: 300pt, margin: 20pt)\n"
+        "#show raw.where(block: true): set text(size: 1.25em)\n" + body, encoding="utf-8")
+    fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=typst_builder.TypstBuilder.font_paths(
+        SimpleNamespace(confdir=str(tmp_path), press=SimpleNamespace(pdf_font_paths=[]))))
+    pdf = typst.Compiler(root=str(tmp_path), font_paths=fonts, ignore_system_fonts=True).compile(
+        input=str(tmp_path / "main.typ"), format="pdf", pdf_standards=["ua-1"])
+    (tmp_path / "out.pdf").write_bytes(pdf)
+    return [p.extract_text() or "" for p in pypdf.PdfReader(str(tmp_path / "out.pdf")).pages]
+
+
+def test_a_listing_of_eight_lines_or_more_breaks_with_three_lines_a_side(tmp_path):
+    """Issue 23: a listing kept whole left the page before it up to four lines short.  A listing
+    of 8 lines or more (as set) may now break, as publishers break theirs: never with fewer than
+    three lines on either page, never between a line and its wrapped continuation, headed
+    "continued" where it continues, its caption kept with its first lines; a shorter one never
+    breaks.  Each listing is set lower and lower on a page of its own, so it meets the page's
+    foot at every line; the text reads back whole and in order (copy and paste, the tags:
+    the PDF is exported as PDF/UA-1)."""
+    words = " ".join(f"C{{k}}w{i}" for i in range(16))  # a line that wraps (three lines)
+    long = "\n".join([f"C{{k}}L{i:02} = step({i})" for i in range(1, 4)] + [""]
+                     + [f"C{{k}}L{i:02} = step({i})" for i in range(4, 6)] + [f"C{{k}}L06 = [{words}]"]
+                     + [f"C{{k}}L{i:02} = step({i})" for i in range(7, 10)])  # 12 lines as set
+    short = "\n".join(f"C{{k}}L{i:02} = step({i})" for i in range(1, 8))
+    kinds = {"long": (long, 9, ""), "captioned": (long, 9, ', caption: [Cap{k}], number: "Listing {k}"'),
+             "short": (short, 7, "")}
+    for kind, (code, lines, extra) in kinds.items():
+        cases = range(40)
+        body = "".join(f"#pagebreak(weak: true)\n#v({100 + 4 * k}pt)\n"
+                       f"#press-code({string(code.format(k=k))}, id: {k + 1}{extra.format(k=k)})\n" for k in cases)
+        pages = compile_listings(tmp_path, body)
+        text = "".join(pages)
+        split = 0
+        for k in cases:
+            where = [(n, re.findall(rf"C{k}L(\d\d)", page)) for n, page in enumerate(pages)]
+            where = [(n, found) for n, found in where if found]
+            assert [f for _, found in where for f in found] == [f"{i:02}" for i in range(1, lines + 1)], (kind, k, where)
+            if extra:
+                assert [n for n, page in enumerate(pages) if re.search(rf"Cap{k}\b", page)] == [where[0][0]], (k, where)
+            if len(where) == 1:
+                continue
+            split += 1
+            assert kind != "short" and len(where) == 2, (kind, k, where)
+            (first, top), (second, rest) = where
+            assert second == first + 1 and len(top) >= 3 and len(rest) >= 3, (kind, k, where)
+            head = f"Listing {k} (continued)" if extra else "continued"
+            assert pages[second].lstrip().startswith(head), (k, pages[second][:80])
+            wrapped = {n for n, page in enumerate(pages) if re.search(rf"C{k}w\d", page)}
+            assert len(wrapped) == 1 and len(re.findall(rf"C{k}w\d+", text)) == 16, (k, wrapped)
+        assert split >= (0 if kind == "short" else 5), (kind, split)
+        assert kind != "short" or split == 0
+
+
+def test_the_writer_names_every_listing_that_may_break():
+    """A listing that may break (8 lines or more, or with lines long enough to wrap into more)
+    is named (``id``), so its continuation says "continued"; a short one is not.  The names are
+    numbered in their page: a listing added to one page renames none in another (whose piece
+    of the PDF by pieces would be compiled again)."""
+    from docutils import nodes
+    from test_pdf_escaping import document_for, fake_builder
+
+    from press.typst.translator import TypstTranslator
+
+    doc = document_for([])
+    for code in ("\n".join(f"line {i}" for i in range(8)) + "\n", "\n".join(f"line {i}" for i in range(7)),
+                 "x = 1\n" + "y = " + "z" * 60):
+        doc[0] += nodes.literal_block(code, code)
+    visitor = TypstTranslator(doc, fake_builder())
+    doc.walkabout(visitor)
+    calls = re.findall(r"#press-code\(.*\)", visitor.astext())
+    assert [re.findall(r", id: (.*)\)$", c) for c in calls] == [['"chap#1"'], [], ['"chap#2"']], calls
 
 
 def test_a_part_page_keeps_its_cards(paper_pdf):

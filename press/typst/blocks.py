@@ -3,7 +3,7 @@
 :class:`BlockVisitors` is a base of :class:`press.typst.translator.TypstTranslator`.  The
 translator state it uses: ``add``, ``render``, ``emit_labels``, ``take_label``,
 ``extra_labels``, ``close_block``, ``fignumber``, ``printable`` (:mod:`press.typst.inline`),
-``in_caption`` and ``code_ids`` (listings that may break across pages, numbered).
+``in_caption`` and ``code_ids`` (listings that may break across pages, numbered per page).
 
 Admonitions have no visitor per kind: Sphinx's dispatch walks the node's classes
 (``SphinxTranslator.dispatch_visit``), so ``note``, ``tip``, ``seealso``, ... end at
@@ -42,6 +42,12 @@ ADMONITION_TITLES = {
     "hint": "Hint", "important": "Important", "note": "Note", "tip": "Tip",
     "warning": "Warning", "seealso": "See also",
 }
+
+#: a listing of this many lines may break across pages (``press-code-breakable`` in book.typ)
+BREAKABLE_LINES = 8
+#: a code line longer than this may wrap at the smallest code size (0.75 em: about 58
+#: characters of the measure), so a shorter listing may reach :data:`BREAKABLE_LINES` as set
+WRAPS = 56
 
 #: code languages whose escape sequences are colours (myst-nb's notebook outputs)
 ANSI_LEXERS = {"myst-ansi", "ansi", "ipythontb"}
@@ -82,11 +88,14 @@ class BlockVisitors:
             args.append(f"caption: [{caption}]")
         if number:
             args.append(f"number: {string(number)}")
-        lines = code.split("\n")
-        if len(lines) >= 15 or max(len(line) for line in lines) > 80:
+        lines = code.rstrip("\n").split("\n")
+        if len(lines) >= BREAKABLE_LINES or max(len(line) for line in lines) > WRAPS:
             # a listing that may break across pages: its name, so the continuation knows it
-            self.code_ids += 1
-            args.append(f"id: {self.code_ids}")
+            # (the template decides from the lines as set, wrapped ones counted); numbered in
+            # its page, so a listing added to one page renames none in the others (the PDF by
+            # pieces recompiles only the piece whose source changed)
+            n = self.code_ids[self.docname] = self.code_ids.get(self.docname, 0) + 1
+            args.append(f"id: {string(f'{self.docname}#{n}')}")
         return "#press-code(" + ", ".join(args) + ")"
 
     def visit_literal_block(self, node: nodes.Element) -> None:

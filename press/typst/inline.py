@@ -41,12 +41,17 @@ class InlineVisitors:
 
     @staticmethod
     def leads_in(node: nodes.paragraph) -> bool:
-        """A paragraph that ends with a colon and introduces a code block ("File app/x.py:"):
-        kept on the page of its listing, never left alone at a page's foot."""
+        """A paragraph that ends with a colon and introduces a code block ("File app/x.py:") or a
+        list ("A routine a team could adopt:"): kept on the page of what it introduces, never
+        left alone at a page's foot.  (Not a list item's text before its sub-list: a tight
+        list's spacing stays its own.)"""
         after = node.next_node(descend=False, siblings=True)
         if isinstance(after, nodes.container) and "literal-block-wrapper" in after.get("classes", ()):
             after = after.next_node(nodes.literal_block)
-        return isinstance(after, nodes.literal_block) and node.astext().rstrip().endswith(":")
+        lists = (nodes.bullet_list, nodes.enumerated_list)
+        return (isinstance(after, nodes.literal_block)
+                or isinstance(after, lists) and not isinstance(node.parent, nodes.list_item)) \
+            and node.astext().rstrip().endswith(":")
 
     def visit_paragraph(self, node: nodes.paragraph) -> None:
         if self.pending_labels:

@@ -88,7 +88,7 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         self.docstack: list[str] = [document.get("docname", self.root)]
         self.section_level = 0
         self.card_fn = "press-card"  # the Typst function a card is written as (see design_grid)
-        self.code_ids = 0  # listings that may break across pages, numbered (see code_call)
+        self.code_ids: dict[str, int] = {}  # listings that may break across pages, numbered per page (see code_call)
         self.levelstack: list[int] = []
         self.tables: list[Table] = []  # the tables being written (press.typst.tables)
         self.in_footnote = 0
