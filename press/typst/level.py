@@ -72,26 +72,44 @@ def gap_map(query: Callable[..., str]) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("gaps") else None
 
 
-def content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
+def notes_tops(data: dict[str, Any]) -> dict[int, float]:
+    """The top of each page's footnote area, from the top of the page (pt): ``{page: y}``, for
+    the pages whose foot holds notes (``press-gap-map``: a note's first entry there)."""
+    return {int(page): float(y) for page, y in data.get("notes", [])}
+
+
+def rooms(data: dict[str, Any], page_height: float) -> dict[int, float]:
+    """Where each page's body can end at most, from the top (pt): the text block's foot, or the
+    top of the page's footnote area (``{page: y}`` for the pages that differ from the foot)."""
+    limit = page_height - float(data["bottom"])
+    return {p: min(y, limit) for p, y in notes_tops(data).items()}
+
+
+def content_ends(pdf: bytes, bottom_margin: float, notes: dict[int, float] | None = None) -> list[float | None]:
     """Each page's lowest content above the footer, from the top of the page (pt): the last
-    line's baseline, or the foot of a box, rule or image below it; ``None`` for a blank page."""
+    line's baseline, or the foot of a box, rule or image below it; ``None`` for a blank page.
+    On a page with notes (``notes``: ``{page: the top of its footnote area}``) the body's: the
+    lowest content above the footnote area (the notes, at the foot, are not the body's end)."""
     with PDFIUM:
-        return _content_ends(pdf, bottom_margin)
+        return _content_ends(pdf, bottom_margin, notes or {})
 
 
-def _content_ends(pdf: bytes, bottom_margin: float) -> list[float | None]:
+def _content_ends(pdf: bytes, bottom_margin: float, notes: dict[int, float]) -> list[float | None]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     doc = pdfium.PdfDocument(pdf)
     out: list[float | None] = []
     try:
-        for page in doc:
+        for number, page in enumerate(doc, start=1):
             height = page.get_height()
             low = None
+            below = notes.get(number)
             for obj in page.get_objects(max_depth=0):
                 _, b, _, t = obj.get_bounds()
                 if height - t >= height - bottom_margin:  # the folio, below the text block
+                    continue
+                if below is not None and height - t >= below:  # the separator and the notes
                     continue
                 if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:  # a line of text ends at its baseline
                     b = obj.get_matrix().f  # (as Typst sets it: its descenders hang below the block)
@@ -108,6 +126,7 @@ def plan(data: dict[str, Any], ends: list[float | None], page_height: float, wei
     """The space (pt) to add at each gap: ``{gap number: pt}`` (none at a gap in ``skip``)."""
     pitch = float(data["pitch"])
     limit = page_height - float(data["bottom"])  # the foot of the text block, from the top
+    room = rooms(data, page_height)  # (a page with notes: its body ends above them)
     openers = set(data.get("openers", []))
     n = len(ends)
     on_page: dict[int, list[tuple[float, int]]] = defaultdict(list)
@@ -124,24 +143,25 @@ def plan(data: dict[str, Any], ends: list[float | None], page_height: float, wei
         recto = verso + 1
         if not (inside(verso) and inside(recto)):
             continue
-        a, b = ends[verso - 1], ends[recto - 1]
-        assert a is not None and b is not None
-        short, want = (verso, b - a) if a < b else (recto, a - b)
-        end = ends[short - 1]
-        assert end is not None
-        want = min(want, limit - SAFETY - end)
-        if want < LEAVE * pitch:
-            continue
-        seen: set[float] = set()
-        gaps = []
-        for y, gid in sorted(on_page.get(short, [])):
-            if y <= top + 0.5 or y in seen or gid in skip:  # the page's first block; two marks in one gap
-                seen.add(y)
+        # how far each page's body ends short of its room (the text block's foot, or the top of
+        # its notes); a page with notes shows its end at the foot (its notes end there): the
+        # spread's pages are filled to end as high as the one that shows the lower end
+        short = {p: room.get(p, limit) - float(ends[p - 1] or 0.0) for p in (verso, recto)}
+        level_at = min(0.0 if p in room else short[p] for p in (verso, recto))
+        for page in (verso, recto):
+            want = min(short[page] - level_at, short[page] - SAFETY)
+            if want < LEAVE * pitch:
                 continue
-            seen.add(y)
-            gaps.append((gid, weights.get(gid, 1)))
-        for gid, pt in share(want, gaps, pitch).items():
-            fills[gid] = math.floor(pt * 100) / 100  # (rounded down: never past the room)
+            seen: set[float] = set()
+            gaps = []
+            for y, gid in sorted(on_page.get(page, [])):
+                if y <= top + 0.5 or y in seen or gid in skip:  # the page's first block; two marks in one gap
+                    seen.add(y)
+                    continue
+                seen.add(y)
+                gaps.append((gid, weights.get(gid, 1)))
+            for gid, pt in share(want, gaps, pitch).items():
+                fills[gid] = math.floor(pt * 100) / 100  # (rounded down: never past the room)
     return fills
 
 
@@ -200,7 +220,7 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
     data = gap_map(query)
     if data is None:
         return pdf, report, tmp
-    ends = content_ends(pdf, float(data["bottom"]))
+    ends = content_ends(pdf, float(data["bottom"]), notes_tops(data))
     height = _height(pdf)
     source = source_path.read_text(encoding="utf-8")
     weights = {int(m.group(1)): float(m.group(3) or 1) for m in GAP.finditer(source)}
@@ -221,9 +241,12 @@ def _level(source_path: Path, pdf: bytes, compile_: Callable[[Path], bytes],
             given: dict[int, float] = defaultdict(float)
             for g, pt in fills.items():
                 given[before[g]] += pt
-            now = content_ends(out, float(data["bottom"]))
+            now = content_ends(out, float(data["bottom"]), notes_tops(after) if after else None)
             if after is None or len(now) != len(ends):
                 moved |= set(range(1, len(ends) + 1))
+            else:  # a page whose notes changed (a note's reference moved to the next page)
+                was, got = notes_tops(data), notes_tops(after)
+                moved |= {p for p in set(was) | set(got) if abs(was.get(p, -1.0) - got.get(p, -1.0)) > 0.5}
             off = {i + 1 for i, (a, b) in enumerate(zip(ends, now))
                    if (a is None) != (b is None) or (a is not None and b is not None
                                                      and abs(b - a - given.get(i + 1, 0.0)) > 0.5)}
