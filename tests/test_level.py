@@ -211,3 +211,72 @@ def test_a_line_ending_in_a_colon_before_a_list_leads_in():
     assert "#press-gap(" not in lead[:lead.index("Review")]  # no gap after a lead-in
     plain = out[out.index("No colon here"):]
     assert "#press-gap(" in plain[:plain.index("Three")]
+
+
+# -- a page whose foot holds footnotes: its body is levelled, its notes stay at the foot -------
+
+def test_a_page_with_notes_is_short_by_its_body_not_full_by_its_notes():
+    # issue 23: page 3's foot holds footnotes (their area starts at 600); its body ends two
+    # lines above them.  Its lowest content (the notes, at the foot) made it count as full:
+    # now its body is filled, by the gap between the body and its notes, never past them;
+    # page 2, full, is left alone
+    gaps = [(g, 3, 100.0 + 40 * g) for g in range(1, 9)] + [(9, 2, 300.0), (10, 4, 60.0)]
+    notes = data(gaps) | {"notes": [[3, 600.0]]}
+    ends = [700.0, 700.0, 600.0 - 2 * PITCH, 600.0]
+    fills = level.plan(notes, ends, HEIGHT, {})
+    assert set(fills) == set(range(1, 9))  # page 3's gaps
+    assert abs(sum(fills.values()) - (2 * PITCH - level.SAFETY)) < 0.1
+    assert level.rooms(notes, HEIGHT) == {3: 600.0}
+
+
+def test_a_page_facing_notes_is_filled_to_the_foot_and_the_notes_page_to_its_notes():
+    # page 3 (notes from 600, body a line and a half above them) faces page 2, which ends two
+    # lines short of the foot: the notes on page 3 end at the foot, so both pages are filled
+    # (page 2 to the foot, page 3's body down to its notes), not page 3 to page 2's end
+    gaps = [(g, 2, 100.0 + 40 * g) for g in range(1, 9)] + [(g, 3, 100.0 + 40 * (g - 10)) for g in range(10, 18)]
+    notes = data(gaps) | {"notes": [[3, 600.0]]}
+    fills = level.plan(notes, [700.0, 700.0 - 2 * PITCH, 600.0 - 1.5 * PITCH, 600.0], HEIGHT, {})
+    page2 = sum(pt for g, pt in fills.items() if g < 10)
+    page3 = sum(pt for g, pt in fills.items() if g >= 10)
+    assert abs(page2 - (2 * PITCH - level.SAFETY)) < 0.1 and abs(page3 - (1.5 * PITCH - level.SAFETY)) < 0.1
+    # without notes, the same ends: page 3 is filled to page 2's end only
+    plain = level.plan(data(gaps), [700.0, 700.0 - 2 * PITCH, 700.0 - 3.5 * PITCH, 600.0], HEIGHT, {})
+    assert set(plain) == set(range(10, 18)) and abs(sum(plain.values()) - 1.5 * PITCH) < 0.1
+
+
+def _book_pdf(tmp_path, body: str):
+    """A small piece of a body compiled with the book's template: ``(pdf, gap map)``."""
+    import shutil
+
+    import typst
+
+    from press.typst import builder as typst_builder
+
+    shutil.copyfile(typst_builder.TEMPLATE, tmp_path / "press-book.typ")
+    shutil.copyfile(typst_builder.TEMPLATE.with_name("elements.typ"), tmp_path / "press-elements.typ")
+    (tmp_path / "t.typ").write_text(
+        '#import "press-book.typ": *\n#show: book.with(title: "T", paper: "6x9", piece: (kind: "body", start: 2, '
+        'part: 0, chapter: 0, footnote: 0, level: 1, far: (:)))\n' + body + "\n#press-gap-map()\n", encoding="utf-8")
+    compiler = typst.Compiler(str(tmp_path / "t.typ"), root=str(tmp_path))
+    pdf = compiler.compile()
+    return pdf, level.gap_map(lambda sel, field=None, one=False: compiler.query(sel, field=field, one=one))
+
+
+def test_the_body_of_a_page_with_notes_ends_above_them(tmp_path):
+    # a page of two paragraphs and a footnote, short (a page break), then a long paragraph
+    # with a note in its first line, which runs on over the foot of the next page
+    words = "word " * 60
+    body = (f"{words}#footnote[A note, two lines long: {words[:200]}]\n\n#press-gap(1)\n\n{words}\n\n"
+            f"#pagebreak()\nA note#footnote[Note.] {words * 12}")
+    pdf, data = _book_pdf(tmp_path, body)
+    notes = level.notes_tops(data)
+    assert set(notes) == {1, 2}, data.get("notes")
+    pitch, limit = data["pitch"], level._height(pdf) - data["bottom"]
+    lowest = level.content_ends(pdf, data["bottom"])  # (as before: the notes, at the foot)
+    ends = level.content_ends(pdf, data["bottom"], notes)
+    for page in (1, 2):
+        assert abs(lowest[page - 1] - limit) < 2.0, (lowest, limit)
+        assert notes[page] < limit - pitch  # the notes are more than a line high
+        assert ends[page - 1] <= notes[page] + 0.5, (ends, notes)  # the body's end: above its notes
+    assert notes[1] - ends[0] > 3 * pitch  # the first page is short, the second full:
+    assert notes[2] - ends[1] < pitch  # its body runs down to its notes
