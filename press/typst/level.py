@@ -9,23 +9,27 @@ the builder measures, then adjusts:
    heading, a rubric or a lead-in line), and, at half the weight, the gaps between the blocks
    of a box, between works cited and between bibliography entries; the first compile says
    where each gap fell (``press-gap-map`` in ``book.typ``: page and height; a mark sits after
-   its space) and the PDF says where each page's content ends (its last baseline, or the
-   foot of a box or image below it, above the footer, read with PDFium);
+   its space) and where each page's footnote area starts (a mark in each note's entry), and
+   the PDF says where each page's content ends (its last baseline, or the foot of a box or
+   image below it, above the footer, read with PDFium; on a page with notes, the body's:
+   the lowest content above the notes, which sit at the foot however high the body stops);
 2. on each spread inside a chapter (neither page an opener, blank, or before one) the page
    that ends higher gets space added to its gaps, shared by weight (a gap above a heading
    counts one and a half): at most :data:`PER_GAP` lines per weight while that levels the
    spread, else more, still by weight, but never more than :data:`MOST` lines in one gap (a
-   page with few gaps), never more than the page has room for: its content does not change,
-   only where its blocks sit;
+   page with few gaps), never more than the page has room for (the text block's foot, or
+   the top of its notes): its content does not change, only where its blocks sit.  A page
+   whose foot holds notes shows its end at the foot: its body is filled down to its notes,
+   and its facing page down to the foot (publishers run the body to the footnote rule);
 3. the book is compiled again with those gaps filled (``#press-gap(n, fill: ...)``; the
    compiler's memoised layout makes this pass cheaper than the first) and checked: every gap
    on the same page, every page ending where it did plus the space it was given (no line
    moved to another page: a paragraph split at a page's foot, widow-controlled, may or may
-   not take the space, nor may a page whose foot holds a footnote's reference); the pages
-   whose make-up changed are left as they were, a gap whose space Typst did not set (the
-   head of the flow under a float at the page's top) gives its share to the page's other
-   gaps, and the book is compiled again (at most :data:`ATTEMPTS` times, then the first
-   layout is kept).
+   not take the space, nor may a page whose foot holds a footnote's reference; every page's
+   notes where they were); the pages whose make-up changed are left as they were, a gap
+   whose space Typst did not set (the head of the flow under a float at the page's top)
+   gives its share to the page's other gaps, and the book is compiled again (at most
+   :data:`ATTEMPTS` times, then the first layout is kept).
 
 Everything is computed from the first layout only (no state from an earlier build): the
 same source gives the same PDF, whole or from ``make book``.
