@@ -323,8 +323,12 @@ def test_epub_and_web_book_written_by_two_processes(book):
     proc = run_press("build", "--source", str(src), "--conf", str(src), "--out", str(out), *site, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     log = proc.stdout
-    if (os.cpu_count() or 1) > 1:  # the web book's process starts once the EPUB's build saved the environment
-        assert log.index("writing epub") < log.index("writing html (in a second process)") < log.index("html written"), log
+    if (os.cpu_count() or 1) > 1:
+        # the web book's process starts once the book is read and its environment saved (the
+        # PDF's application), on its own doctree folder, before the EPUB's application
+        assert (log.index("writing pdf") < log.index("writing html (in a second process)") < log.index("writing epub")
+                < log.index("html written")), log
+        assert not list(out.glob(".press/**/doctrees-web"))  # its records moved back, its folder gone
     else:  # one core: one process, the formats one after the other
         assert "second process" not in log and log.index("epub written") < log.index("writing html"), log
     assert not processes_naming(out)
