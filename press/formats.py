@@ -30,3 +30,10 @@ def parse_jobs(jobs: int | str | None) -> int:
     if value < 1:
         raise ValueError(f"expected a positive number, got {value}")
     return value
+
+
+#: the ``build-finished`` priority at which the web book copies the PDF and the EPUB
+#: (:mod:`press.web.downloads`): its handlers that need neither (search data, previews, the
+#: index, tags, the sitemap: 500 or less) run first, and the web book's forked process waits
+#: for the parent's word that both exist just before it (:mod:`press.engine.processes`)
+DOWNLOADS_PRIORITY = 600

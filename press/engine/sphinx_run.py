@@ -22,7 +22,7 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from .. import adapters
 from .. import state
-from ..formats import BUILDERS
+from ..formats import BUILDERS, DOWNLOADS_PRIORITY
 from ..state import BookApp
 from .staging import _fail, _no_copy, _say
 
@@ -217,8 +217,8 @@ class SphinxRuns:
                 # the next format's Sphinx forks workers (no fork mid-compile).
                 if fmt != "pdf" and (last or fmt == self.formats[-1]):
                     app.connect("build-finished", _finish_compiles, priority=100)
-                if wait_for_parent is not None:
-                    app.connect("build-finished", wait_for_parent, priority=50)
+                if wait_for_parent is not None:  # (after what needs no PDF or EPUB: search data, previews...)
+                    app.connect("build-finished", wait_for_parent, priority=DOWNLOADS_PRIORITY - 50)
                 # The web book needs no PDF to start: it starts once the book is read and its
                 # environment saved (the first application's write-started: the PDF's, or the
                 # EPUB's in a build without a PDF), on a copy of the doctree folder of its own

@@ -22,6 +22,7 @@ from sphinx.application import Sphinx
 
 from .. import config as press_config
 from .. import state
+from ..formats import DOWNLOADS_PRIORITY
 from ..warnings_ import PressWarning, warn
 from . import downloads_of, is_web
 
@@ -168,5 +169,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     that shows their sizes, at the end."""
     app.connect("builder-inited", _init)
     app.connect("html-page-context", page_context, priority=510)
-    app.connect("build-finished", copy_files)
+    app.connect("build-finished", copy_files, priority=DOWNLOADS_PRIORITY)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
