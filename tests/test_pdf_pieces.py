@@ -52,6 +52,14 @@ def test_an_edit_recompiles_only_its_piece(tmp_path):
     # only the compiles with the right numbers are kept (one PDF per piece in the cache)
     assert first["provisional"] >= first["pieces"] - 1, first
     assert len(list(Path(app.doctreedir, pieces.CACHE).glob("*.pdf"))) == first["pieces"] + 2
+    # a provisional compile is laid out, not exported: its page count is its page map's last
+    # page, which is the PDF's page count (every cached piece with a map says so)
+    import json
+
+    kept = [json.loads(p.read_text(encoding="utf-8")) for p in Path(app.doctreedir, pieces.CACHE).glob("*.json")
+            if p.name != "last.json"]
+    mapped = [k for k in kept if "last" in k["data"]]
+    assert len(mapped) >= first["pieces"] and all(k["data"]["last"] == k["pages"] for k in mapped), kept
     gamma = next(p.stem for p in Path(app.outdir).glob("press-piece-0*.typ")
                  if "Gamma Chapter" in p.read_text(encoding="utf-8"))
     page = src / "part-two" / "gamma.md"

@@ -219,10 +219,10 @@ class PieceBuild:
                     {"selector": "<press-page-map>", "field": "value", "one": True} if query else None)
                 data = json.loads(value) if query and value is not None else {}
             else:
-                pdf, warnings = worker.compile_with_warnings(input=str(path), format="pdf", timestamp=self.timestamp,
-                                                             pdf_standards=PDF_STANDARDS)
-                data = json.loads(worker.query("<press-page-map>", field="value", one=True))
-                pages = len(PAGE.findall(pdf))
+                # laid out, not exported: no PDF is needed of it (its page count is the page
+                # map's last page)
+                data = json.loads(worker.layout(str(path), "<press-page-map>", field="value", one=True))
+                pages = int(data["last"])
                 with self.lock:
                     self.provisional += 1
                 return Result(pages, data, [], {k: v for k, v in (given or {}).items() if k in COUNTERS},
@@ -235,6 +235,7 @@ class PieceBuild:
         pages = len(PAGE.findall(pdf))
         if not pages:
             raise RuntimeError(f"press: cannot count the pages of {name}'s PDF (Typst's output changed?)")
+
         result = Result(pages, data, [_plain(w) for w in warnings or []],
                         {k: v for k, v in (given or {}).items() if k in COUNTERS})
         self.cache.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ recompile after a save incremental, as before; the child exits when its parent d
 of its input, or its parent gone: it looks every second).
 
 **Protocol** (private to this file): one JSON line per request on the child's standard
-input, ``{"op": "compile", ...}`` or ``{"op": "query", ...}``; one JSON line per answer on
+input, ``{"op": "compile", ...}``, ``{"op": "layout", ...}`` or ``{"op": "query", ...}``; one JSON line per answer on
 the answer pipe (the child's standard output; what Typst itself prints goes to standard
 error), followed for a compiled PDF by its bytes.  The PDF is the same bytes as an
 in-process compile: same wheel, same call, same arguments.
@@ -175,6 +175,17 @@ class Worker:
             raise WorkerDied("press: the Typst compile process ended while sending the PDF")
         return data, [_rebuilt(typst.TypstWarning, w) for w in answer["warnings"]], answer
 
+    def layout(self, input: str, selector: str, field: str | None = None, one: bool = False) -> str:
+        """Lay ``input`` out and answer the query ``selector`` about it, with no PDF made (a
+        piece's provisional compile: only its page map is needed); later compiles in this
+        process reuse the layout."""
+        with self.lock:
+            answer, _ = self._ask({"op": "layout", "input": str(input), "selector": selector, "field": field,
+                                   "one": one})
+        if "error" in answer:
+            raise _rebuilt(typst.TypstError, answer["error"])
+        return answer["value"]
+
     def query(self, selector: str, field: str | None = None, one: bool = False) -> str:
         with self.lock:
             answer, _ = self._ask({"op": "query", "selector": selector, "field": field, "one": one})
@@ -231,7 +242,17 @@ def serve(root: str, font_paths: list[str], requests: BinaryIO, answers: BinaryI
                 say({"size": len(pdf), "warnings": [_plain(w) for w in warnings or []], **extra}, pdf)
                 del pdf
             else:
-                value = compiler.query(request["selector"], field=request["field"], one=request["one"])
+                if request["op"] == "layout":  # a compiler whose document is the input (Typst's
+                    # memoised layout is the process's: the next compiles reuse it)
+                    compiler = typst.Compiler(input=request["input"], root=root, font_paths=fonts,
+                                              ignore_system_fonts=True)
+                    try:
+                        value = compiler.query(request["selector"], field=request["field"], one=request["one"])
+                    except Exception:  # a query's error is plain text: the compile's has Typst's spans
+                        compiler.compile_with_warnings(input=request["input"], format="pdf")
+                        raise
+                else:
+                    value = compiler.query(request["selector"], field=request["field"], one=request["one"])
                 say({"value": value})
         except typst.TypstError as exc:
             say({"error": _plain(exc)})
