@@ -73,6 +73,9 @@ def _preload(conf: Path) -> None:
     for name in (*PRELOAD, *builtin_extensions, *(f"press.{m}" for m in SUBMODULES), *extensions, *lazy):
         with contextlib.suppress(Exception):
             importlib.import_module(name)
+    from .. import references
+
+    references.register_once()  # pybtex's plugins found once, not again in the web book's process
 
 
 def _extensions(conf: Path) -> list[str]:
