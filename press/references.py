@@ -282,7 +282,7 @@ _REGISTERED: list[bool] = []  # once per process
 
 def register_once() -> None:
     """:func:`register_hot_plugins`, once per process (and before the web book's process is
-    forked: :func:`press.engine.processes._preload`, so that it does not scan again: 0.3 s)."""
+    forked, in the engine's preload of its modules, so that it does not scan again: 0.3 s)."""
     if not _REGISTERED:
         register_hot_plugins()
         _REGISTERED.append(True)
