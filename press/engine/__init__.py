@@ -138,7 +138,8 @@ class Engine(Staging, WebProcess, SphinxRuns):
         with locked(self.state), fewer_collections():
             try:
                 tracker = Tracker(self.prepare())
-                self.book.memo = SharedMemo(self.stage / "memo")
+                if {"epub", "html"} <= set(self.formats):  # (one of them alone has nobody to share with)
+                    self.book.memo = SharedMemo(self.stage / "memo")
                 self.book.outputs.folders = {fmt: self.workdir(fmt) for fmt in self.formats}
                 self.book.outputs.downloads = self.download_dir()
                 overrides: dict[str, Any] = {}
