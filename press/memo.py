@@ -7,7 +7,7 @@ Jupyter Book, highlighting alone was 2.9 s of the EPUB's process and 2.1 s of th
 book's (py-spy), MathML about 1.2 s in each.
 
 :class:`SharedMemo` keeps each result as a file in a folder of this build's staging area
-(``BookBuild.memo``, made by the engine; gone with the staging folder, so nothing outlives
+(``BookBuild.memo``, made by the engine when a build writes both; gone with the staging folder, so nothing outlives
 the build and nothing needs pruning): whichever process comes to a block first computes
 it, the other reads it.  A result is a pure function of its key (the input and everything
 that shapes the output: formatter and its options, lexer options, Pygments' version;
