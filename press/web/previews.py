@@ -13,6 +13,7 @@ and on focus (Escape closes it), like Quarto's reference previews.
 
 from __future__ import annotations
 
+import copy
 import json
 import posixpath
 from pathlib import Path
@@ -102,9 +103,16 @@ def collect(outdir: Path, pages: list[str], cache: dict | None = None, since: in
         return fresh_memo[rel]
 
     def tree(rel: str) -> Any:
+        """The page's ``<main>``, kept alone: links are read and previews found only there, and
+        a whole page (its sidebar lists every page of the book) held for each of a 2,000-page
+        book's pages took 6 GB."""
         if rel not in trees:
             path = outdir / rel
-            trees[rel] = lxml_html.fromstring(path.read_bytes()) if path.is_file() else None
+            main = None
+            if path.is_file():
+                found = lxml_html.fromstring(path.read_bytes()).find(".//main")
+                main = copy.deepcopy(found) if found is not None else None  # (the rest of the page is freed)
+            trees[rel] = main
         return trees[rel]
 
     def by_id(rel: str, doc: Any, frag: str) -> list[Any]:
