@@ -112,7 +112,13 @@ def macros_prepass(latex: str, macros: dict[str, mathmacros.Macro] | None) -> st
 def convert(latex: str, display: bool, macros: dict[str, mathmacros.Macro] | None = None) -> str:
     """MathML for one LaTeX formula (escaped, allow-listed); ``ValueError`` when it cannot be converted.
     ``macros`` (:func:`press.mathmacros.from_config`) are expanded first; ``alttext`` keeps the author's LaTeX."""
-    root = _tree(macros_prepass(latex, macros), display)
+    return from_prepared(macros_prepass(latex, macros), display, latex)
+
+
+def from_prepared(prepared: str, display: bool, latex: str) -> str:
+    """:func:`convert` of LaTeX whose macros are already expanded (``prepared``, from
+    :func:`macros_prepass`); ``latex``, the author's, is the alternative text."""
+    root = _tree(prepared, display)
     _clean(root)
     root.set("alttext", " ".join(latex.split()))
     text = ET.tostring(root, encoding="unicode", short_empty_elements=True)

@@ -38,8 +38,7 @@ class SharedMemo:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.hits = 0
-        self.made = 0
+        self.hits = 0  # results read, not made
 
     def path(self, kind: str, key: str) -> Path:
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
@@ -56,8 +55,6 @@ class SharedMemo:
         except (FileNotFoundError, NotADirectoryError):
             pass
         value, keep = make()
-        self.made += 1
-
         if keep:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,9 +130,9 @@ def mathml(builder: Any, latex: str, display: bool, macros: Any = None) -> str:
     memo = of(builder)
     if memo is None:
         return press_mathml.convert(latex, display, macros)
-    prepared = press_mathml.macros_prepass(latex, macros)
+    prepared = press_mathml.macros_prepass(latex, macros)  # (once: the key, and the conversion)
     key = repr((__version__, prepared, bool(display), " ".join(latex.split())))
-    return memo.get("mathml", key, lambda: (press_mathml.convert(latex, display, macros), True))
+    return memo.get("mathml", key, lambda: (press_mathml.from_prepared(prepared, display, latex), True))
 
 
 def _share_highlighting(app: Sphinx) -> None:

@@ -91,10 +91,15 @@ class _Spawning:
 _SPAWNING = _Spawning()
 
 
-def start(args: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
-    """``subprocess.Popen(args, **kwargs)``, never beside a fork (:class:`_Spawning`)."""
+def start(args: list[str], pipes_out_of_forks: bool = False, **kwargs: Any) -> subprocess.Popen[Any]:
+    """``subprocess.Popen(args, **kwargs)``, never beside a fork (:class:`_Spawning`);
+    ``pipes_out_of_forks``: its standard input and output are closed in a forked child
+    (registered under the same lock, so no fork comes between)."""
     with _SPAWNING.lock:
-        return subprocess.Popen(args, **kwargs)
+        proc = subprocess.Popen(args, **kwargs)
+        if pipes_out_of_forks:
+            _SPAWNING.fds |= {s.fileno() for s in (proc.stdin, proc.stdout) if s is not None}
+        return proc
 
 
 def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
@@ -121,9 +126,7 @@ class Worker:
     def _started(self) -> subprocess.Popen[bytes]:
         if self.proc is None or self.proc.poll() is not None:
             self.proc = start([sys.executable, "-I", str(SCRIPT), self.root, json.dumps(self.font_paths)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
-            assert self.proc.stdin is not None and self.proc.stdout is not None
-            _SPAWNING.fds |= {self.proc.stdin.fileno(), self.proc.stdout.fileno()}
+                              pipes_out_of_forks=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
         return self.proc
 
     def _ask(self, request: dict[str, Any]) -> tuple[dict[str, Any], BinaryIO]:
@@ -179,16 +182,15 @@ class Worker:
         """Lay ``input`` out and answer the query ``selector`` about it, with no PDF made (a
         piece's provisional compile: only its page map is needed); later compiles in this
         process reuse the layout."""
-        with self.lock:
-            answer, _ = self._ask({"op": "layout", "input": str(input), "selector": selector, "field": field,
-                                   "one": one})
-        if "error" in answer:
-            raise _rebuilt(typst.TypstError, answer["error"])
-        return answer["value"]
+        return self._value({"op": "layout", "input": str(input), "selector": selector, "field": field, "one": one})
 
     def query(self, selector: str, field: str | None = None, one: bool = False) -> str:
+        return self._value({"op": "query", "selector": selector, "field": field, "one": one})
+
+    def _value(self, request: dict[str, Any]) -> str:
+        """One query request (``layout`` or ``query``): its answer's value."""
         with self.lock:
-            answer, _ = self._ask({"op": "query", "selector": selector, "field": field, "one": one})
+            answer, _ = self._ask(request)
         if "error" in answer:
             raise _rebuilt(typst.TypstError, answer["error"])
         return answer["value"]
