@@ -63,8 +63,9 @@ def test_an_edit_recompiles_only_its_piece(tmp_path):
     gamma = next(p.stem for p in Path(app.outdir).glob("press-piece-0*.typ")
                  if "Gamma Chapter" in p.read_text(encoding="utf-8"))
     page = src / "part-two" / "gamma.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("GAMMAWORDS close", "GAMMAEDITED close"),
-                    encoding="utf-8")
+    # (a paragraph added: one more facing-pages gap, which must not change the pieces after it)
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "GAMMAWORDS close", "An added paragraph.\n\nGAMMAEDITED close"), encoding="utf-8")
     app, _ = _build(src)
     second = app.press_build.pdf_pieces
     assert second["compiled"] == [gamma] and second["provisional"] == 0, second
@@ -122,6 +123,19 @@ def test_split_cuts_before_every_level_one_heading():
     parts = pieces.split(body)
     assert len(parts) == 2 and "".join(parts) == body
     assert parts[1].startswith("/*@ p.md:1 */") and "kind: \"chapter\")[C]" in parts[1]
+
+
+def test_each_piece_numbers_its_gaps_from_one():
+    # the translator numbers the facing-pages gaps through the book; a gap more in one piece
+    # must leave the text (the cache key) of every later piece as it was
+    def body(extra: str) -> str:
+        return ('#press-heading(level: 1, kind: "chapter")[A]\nx\n#press-gap(1)\n\ny\n' + extra +
+                '#press-heading(level: 1, kind: "chapter")[B]\nz\n#press-gap(N)\n\nw\n[#press-gap(M, weight: 0.5)], '
+                ).replace("N", "3" if extra else "2").replace("M", "4" if extra else "3")
+    before, after = pieces.split(body("")), pieces.split(body("#press-gap(2)\n\nadded\n"))
+    assert before[1] == after[1]
+    assert "#press-gap(1)" in after[1] and "[#press-gap(2, weight: 0.5)]" in after[1]
+    assert "#press-gap(2)" in after[0]
 
 
 def test_typst_values_and_the_piece_argument():

@@ -103,10 +103,21 @@ AUTO_FROM_BYTES = 600_000
 
 
 def split(body: str) -> list[str]:
-    """The book's body (the translator's Typst) cut before every level-1 heading."""
+    """The book's body (the translator's Typst) cut before every level-1 heading, each piece's
+    facing-pages gaps numbered from 1 (the translator numbers them through the book: a gap
+    added or removed in one piece must not change the text, and so the cache key, of every
+    piece after it)."""
     cuts = [m.start() for m in LEVEL1.finditer(body) if m.start() > 0]
     bounds = [0, *cuts, len(body)]
-    return [body[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [_gaps_from_one(body[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _gaps_from_one(text: str) -> str:
+    first = level.GAP.search(text)
+    if first is None or first.group(1) == "1":
+        return text
+    less = int(first.group(1)) - 1
+    return level.GAP.sub(lambda m: f"#press-gap({int(m.group(1)) - less}{m.group(2) or ''})", text)
 
 
 def with_piece(preamble: str, piece: dict[str, Any]) -> str:
