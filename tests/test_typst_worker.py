@@ -178,6 +178,25 @@ def test_a_fork_beside_a_compile_process_neither_hangs_its_start_nor_keeps_its_i
     thread.join()
     assert waited >= 0.3, waited
 
+    # a forked child forks in turn (the web book's process starting sitemap's Manager): it
+    # waits on its own lock, not on the copy of its parent's that it inherited held
+    pid = os.fork()
+    if pid == 0:
+        grandchild = os.fork()
+        if grandchild == 0:
+            os._exit(0)
+        os._exit(os.waitstatus_to_exitcode(os.waitpid(grandchild, 0)[1]))
+    for _ in range(100):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.waitstatus_to_exitcode(status) == 0
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("a fork in a forked child hung on the lock it inherited")
+
     worker = Worker(str(tmp_path), [])
     worker.compile_with_warnings(input=str(_book(tmp_path)), format="pdf")
     child = worker.proc

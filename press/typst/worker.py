@@ -75,7 +75,10 @@ class _Spawning:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.fds: set[int] = set()
-        os.register_at_fork(before=self.lock.acquire, after_in_parent=self.lock.release,
+        # (the lock of the moment, not the one at registration: a forked child makes a new
+        # one, and its own forks (sphinx-sitemap's Manager in the web book's process) must
+        # wait on that, not on the parent's copy, which the child inherited held)
+        os.register_at_fork(before=lambda: self.lock.acquire(), after_in_parent=lambda: self.lock.release(),
                             after_in_child=self._forked)
 
     def _forked(self) -> None:
