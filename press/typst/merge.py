@@ -29,6 +29,7 @@ The build's route for a book compiled by pieces (:mod:`press.typst.pieces`).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -113,7 +114,7 @@ def _pad(book: pikepdf.Pdf, count: int) -> None:
         book.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
 
 
-def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None, pad: bool = False) -> None:
+def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None, pad: bool = False) -> list[Any]:
     book = pikepdf.open(pieces[0])
     if pad and len(pieces) > 1:
         _pad(book, len(book.pages))
@@ -163,13 +164,16 @@ def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = 
             parents.append((key + offset, book.copy_foreign(value)))
         next_key += int(sstruct.get("/ParentTreeNextKey", 0))
         prefix = f"p{n}-"
+        named = 0
         for name, element in _name_tree(sstruct.get("/IDTree")):
             mine = book.copy_foreign(element)
             mine.ID = String(prefix + name)
             ids.append((prefix + name, mine))
-        for kid in copied:
-            for element in _walk(kid):
-                _rename_headers(element, prefix)
+            named += 1
+        if named:  # (a cell's /Headers names IDs of its own piece: none, nothing to rename)
+            for kid in copied:
+                for element in _walk(kid):
+                    _rename_headers(element, prefix)
         for role, target in sstruct.get("/RoleMap", Dictionary()).items():
             if role not in roles:
                 roles[role] = target
@@ -207,6 +211,7 @@ def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = 
         _links(book, anchors)
     book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
               recompress_flate=False, deterministic_id=True)
+    return [book, *sources]  # (the caller decides when to free them: a quarter of a second)
 
 
 def _links(book: pikepdf.Pdf, anchors: dict[str, list[float]]) -> None:
@@ -232,4 +237,9 @@ if __name__ == "__main__":
         anchors = json.loads(open(args[1], encoding="utf-8").read())
         args = args[2:]
     pad = bool(args) and args[0] == "--pad"
-    merge(args[1 + pad:], args[pad], anchors, pad)
+    kept = merge(args[1 + pad:], args[pad], anchors, pad)
+    # the joined file is written and closed: end without freeing every piece's objects one
+    # by one (0.25 s of a one-page edit of the light bench book)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
