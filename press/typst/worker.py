@@ -327,7 +327,10 @@ def main(argv: list[str]) -> int:
         serve(argv[0], json.loads(argv[1]), sys.stdin.buffer, answers)
     except (KeyboardInterrupt, BrokenPipeError):
         return 1
-    return 0
+    # every answer is sent: end without handing the compiler's memoised layout back piece by
+    # piece (0.04-0.07 s of CPU a piece on pbdl, beside the compiles still running)
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
