@@ -72,6 +72,7 @@ $(STAMP): requirements.lock pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	$(BIN)/python -c "import os, site; open(os.path.join(site.getsitepackages()[0], 'field-guide-press.pth'), 'w').write(os.getcwd() + '\n')"
+	$(BIN)/python -m compileall -q press  # (bytecode, as pip writes an installed package's)
 	touch $(STAMP)
 
 $(DEVSTAMP): $(STAMP) requirements-dev.lock
