@@ -38,6 +38,14 @@ def test_the_pdf_is_made(refused, allowed):
         assert "typst_compile" not in built.warnings, built.warnings
 
 
+def test_formulas_are_converted_as_their_page_is_read(refused):
+    from press.typst.equations import CONVERTER, STORE
+
+    stored = getattr(refused.app.env, STORE)
+    assert set(stored) == {"glyphs"} and stored["glyphs"][0] == CONVERTER, stored
+    assert any("max" in k for k in stored["glyphs"][1]), stored
+
+
 def test_missing_glyph_is_a_placeholder_and_a_warning(refused):
     found = lines(refused, "glyph")
     assert len(found) == 1 and "glyphs.md:9:" in found[0] and "U+F0001" in found[0], refused.warnings

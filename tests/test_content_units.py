@@ -11,7 +11,7 @@ import pytest
 
 from press import mathmacros
 from press.encoding import strip_controls
-from press.typst.math import TYPST_OPERATORS, UnsafeMath, guard, to_typst
+from press.typst.math import TYPST_OPERATORS, UnsafeMath, converted, display_to_typst, guard, to_typst
 from press.typst.translator import label
 
 OPERATORS = "max min sup inf arg Pr gcd limsup liminf det dim ker hom deg exp log lg ln arcsin sinh tanh lcm".split()
@@ -113,3 +113,18 @@ def test_array_between_left_and_right_is_one_delimited_matrix():
     assert to_typst(r"\left(\begin{array}{c} \text{(a)}\end{array}\right)") == 'mat(delim: "(", align: #center, "(a)")'
     with pytest.raises(UnsafeMath):
         guard("x #none y #center")  # only as tex2typst writes them
+
+
+def test_formulas_converted_as_a_page_is_read_are_what_the_writer_would_convert():
+    # press.typst.equations.read_math keeps these answers with the page; the writer looks
+    # its formulas up instead of converting them again (same Typst, a refusal left out)
+    inline = [r"\max_x f(x) \in \mathbb{R}", r"_{x}", r'\text{a"b} + \frac{1}{2}']
+    display = r"\begin{align} a &= b \\ c &= d \tag{7} \end{align}" + "\n\n" + r"e = mc^2"
+    found = converted([(f, False) for f in inline] + [(display, True), (r"\frac{", False)])
+    assert len(found) == 5 and all(isinstance(v, str) for v in found.values())
+    for f in inline:
+        assert to_typst(f, known=found) == to_typst(f)
+    assert display_to_typst(display, known=found) == display_to_typst(display)
+    # the lookup is by the converter's input: an answer found is the one used
+    key = next(k for k in found if "mc" in k)
+    assert "FROM-THE-READ" in display_to_typst(display, known={**found, key: "FROM-THE-READ"})[0]

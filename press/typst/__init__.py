@@ -31,7 +31,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the ``typst`` builder."""
     app.setup_extension("press.config")  # validated press_* settings, whichever part is loaded
     app.setup_extension("press.booktree")  # the book's shape from the toctrees (parts, chapters)
+    from . import equations
     from .builder import TypstBuilder
 
     app.add_builder(TypstBuilder)
+    equations.setup(app)  # formulas converted as their page is read
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -54,7 +54,7 @@ from . import elements
 from . import errors
 from .blocks import BlockVisitors, admonition_kind
 from .elements import ExtendedNodeVisitors
-from .equations import MathVisitors
+from .equations import STORE, MathVisitors
 from .inline import InlineVisitors
 from .lists import ListVisitors
 from .tables import Table, TableVisitors
@@ -110,6 +110,7 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         self.book_tree = getattr(builder, "book_tree", None)  # press.booktree: parts, chapters
         self.macros = mathmacros.from_config(builder.config)  # mathjax3_config's tex.macros
         self.page_macros: dict[str, dict[str, mathmacros.Macro]] = {}  # \newcommand in a page's math
+        self.read_math: dict[str, Any] = getattr(builder.env, STORE, {})  # formulas converted as read
         self.missing_glyphs: set[str] = set(getattr(builder, "missing_glyphs", ()))  # press.typst.glyphs
         self.glyphs_warned: set[tuple[str, str]] = set()
         self.gaps = 0  # the gaps between a section's blocks, numbered (see gap_before)
