@@ -223,3 +223,38 @@ def test_a_cold_build_settles_each_piece_in_its_first_pass(tmp_path, monkeypatch
     assert final["press-piece-002"]["far"] == {"d.c0": "1", "d.c3": pieces.LINK_ONLY}
     # the first piece prints the page of a label in the last: compiled again once that is known
     assert final["press-piece-000"]["far"] == {"d.c3": "13"} and final["press-piece-001"]["far"] == {"d.c3": ""}
+
+
+def test_press_serve_keeps_the_compile_processes_of_the_pieces_it_compiled_last(monkeypatch):
+    # pieces.KeptWorkers: the next edit of the same chapter is laid out by the process that
+    # holds its memoised layout; at most MOST are kept, each for at most USES compiles
+    closed = []
+
+    class FakeWorker:
+        def __init__(self, root, font_paths):
+            self.root, self.font_paths, self.uses = root, list(font_paths), 0
+
+        def close(self):
+            closed.append(self)
+
+    monkeypatch.setattr(pieces, "Worker", FakeWorker)
+    kept = pieces.KeptWorkers()
+    first = kept.take("press-piece-001", "/out", ["/fonts"])
+    kept.give_back("press-piece-001", first, ok=True)
+    assert kept.take("press-piece-001", "/out", ["/fonts"]) is first and not closed
+    kept.give_back("press-piece-001", first, ok=True)
+    others = [kept.take(n, "/out", ["/fonts"]) for n in ("press-piece-002", "press-piece-front")]
+    for n, w in zip(("press-piece-002", "press-piece-front"), others):
+        kept.give_back(n, w, ok=True)
+    assert closed == [first] and set(kept.workers) == {"press-piece-002", "press-piece-front"}
+    # a compile that failed, or a process used USES times, is ended, not kept
+    w = kept.take("press-piece-002", "/out", ["/fonts"])
+    kept.give_back("press-piece-002", w, ok=False)
+    assert closed[-1] is w and "press-piece-002" not in kept.workers
+    w = kept.take("press-piece-003", "/out", ["/fonts"])
+    w.uses = pieces.KeptWorkers.USES - 1
+    kept.give_back("press-piece-003", w, ok=True)
+    assert closed[-1] is w
+    # another folder or other fonts: a new process
+    w = kept.take("press-piece-front", "/elsewhere", ["/fonts"])
+    assert w.root == "/elsewhere" and closed[-1].root == "/out"

@@ -630,7 +630,11 @@ class TypstBuilder(Builder):
             salt.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
         salt.update(Path(level.__file__).read_bytes())  # how a piece's facing pages are levelled
         salt.update(f"{typst.__version__}\0{self.font_paths()}\0{timestamp}".encode())
-        build = by_pieces.PieceBuild(outdir, cache, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest())
+        book = state.of(self.sphinx)
+        # press serve keeps the compile processes of the pieces it compiled last (warm layouts)
+        kept = book.compilers.setdefault(by_pieces.KeptWorkers, by_pieces.KeptWorkers()) if book.keep_compilers else None
+        build = by_pieces.PieceBuild(outdir, cache, self.font_paths(), self.preamble(), body, timestamp, salt.hexdigest(),
+                                     kept=kept)
         self.body = None
         return PieceCompile(compiler, build, self.typ_path, pdf_path, str(self.srcdir))
 

@@ -122,6 +122,7 @@ class Worker:
     def __init__(self, root: str, font_paths: list[str], keep: bool = False) -> None:
         self.root, self.font_paths = root, list(font_paths)
         self.keep = keep  # the child stays after :meth:`done` (press serve)
+        self.uses = 0  # compiles done for press serve's kept pieces (pieces.KeptWorkers)
         self.proc: subprocess.Popen[bytes] | None = None
         self.lock = threading.Lock()
 
