@@ -408,9 +408,11 @@ class PressEpubBuilder(Epub3Builder):
         """Print page numbers: markers in the pages and a page list (press.epub.pages).  The
         page map comes through the build's state, which finishes the PDF compiled in the
         background while the pages were written."""
+        # (the pages are read while the PDF is still being compiled: the map may make us wait)
+        pages = print_pages.read_pages(book.outdir, book.docs, self.out_suffix)
         page_map, why = pagemap.for_epub(self.sphinx)
         book.page_map = page_map
-        book.page_list = print_pages.place_markers(book.outdir, book.docs, self.out_suffix, page_map)
+        book.page_list = print_pages.place(book.outdir, pages, page_map)
         if page_map is None:
             logger.info(__("the EPUB has no print page list: %s (build the PDF with it)"), why)
         if book.page_list:

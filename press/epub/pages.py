@@ -194,11 +194,22 @@ def page_labels(data: dict[str, Any]) -> dict[int, str]:
 def place_markers(outdir: Path, docs: list[str], suffix: str, data: dict[str, Any] | None) -> list[NavItem]:
     """Insert the page-break markers into the written pages of ``docs`` (reading order) and
     return the page list; with ``data=None`` only remove markers of an earlier build."""
+    return place(outdir, read_pages(outdir, docs, suffix), data)
+
+
+def read_pages(outdir: Path, docs: list[str], suffix: str) -> list[Page]:
+    """The written pages of ``docs`` (reading order), parsed, an earlier build's markers
+    removed (in memory: nothing is written until :func:`place`)."""
     pages: list[Page] = []
     for doc in docs:
         page = read_page(outdir / (doc + suffix), doc + suffix, doc)
         if page is not None:
             pages.append(page)
+    return pages
+
+
+def place(outdir: Path, pages: list[Page], data: dict[str, Any] | None) -> list[NavItem]:
+    """:func:`place_markers` on pages already read (:func:`read_pages`)."""
     result: list[NavItem] = []
     targets: dict[int, list[Any]] = {}  # page index -> [(offset, printed number, id)]
     if data:
