@@ -82,6 +82,17 @@ def _walk(element: Any) -> Iterator[Any]:
             stack.extend(reversed(_kids(e)))
 
 
+def _table_of(element: Any) -> Any:
+    """The ``/Table`` structure element holding ``element`` (a header cell), or ``None``."""
+    for _ in range(8):  # TH < TR < THead/TBody/TFoot < Table
+        if not isinstance(element, Dictionary):
+            return None
+        if element.get("/S") == Name.Table:
+            return element
+        element = element.get("/P")
+    return None
+
+
 def _rename_headers(element: Any, prefix: str) -> None:
     attrs = element.get("/A")
     if attrs is None:
@@ -164,16 +175,19 @@ def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = 
             parents.append((key + offset, book.copy_foreign(value)))
         next_key += int(sstruct.get("/ParentTreeNextKey", 0))
         prefix = f"p{n}-"
-        named = 0
+        tables: dict[tuple[int, int], Any] = {}  # the tables whose header cells have IDs
         for name, element in _name_tree(sstruct.get("/IDTree")):
             mine = book.copy_foreign(element)
             mine.ID = String(prefix + name)
             ids.append((prefix + name, mine))
-            named += 1
-        if named:  # (a cell's /Headers names IDs of its own piece: none, nothing to rename)
-            for kid in copied:
-                for element in _walk(kid):
-                    _rename_headers(element, prefix)
+            table = _table_of(element)
+            if table is not None:
+                tables.setdefault(table.objgen, table)
+        # a cell's /Headers names the IDs of its own table's header cells: only those tables
+        # are walked (the piece's copy of each: qpdf copies an object once per piece)
+        for table in tables.values():
+            for element in _walk(book.copy_foreign(table)):
+                _rename_headers(element, prefix)
         for role, target in sstruct.get("/RoleMap", Dictionary()).items():
             if role not in roles:
                 roles[role] = target
