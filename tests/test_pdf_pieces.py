@@ -258,3 +258,15 @@ def test_press_serve_keeps_the_compile_processes_of_the_pieces_it_compiled_last(
     # another folder or other fonts: a new process
     w = kept.take("press-piece-front", "/elsewhere", ["/fonts"])
     assert w.root == "/elsewhere" and closed[-1].root == "/out"
+
+
+def test_the_join_process_starts_early_and_ends_unused_or_failed(tmp_path):
+    # pieces.Joiner: started before the pieces compile (pikepdf imported meanwhile); a build
+    # that needs no join ends it, and a join that fails says why
+    unused = pieces.Joiner()
+    unused.close()
+    assert unused.proc.wait(timeout=10) == 0
+    failing = pieces.Joiner()
+    with pytest.raises(RuntimeError, match="joining the PDF's pieces failed"):
+        failing.join([tmp_path / "missing.pdf"], {}, tmp_path / "out.pdf")
+    assert failing.proc.returncode != 0

@@ -248,12 +248,14 @@ class PieceCompile(Compile):
     def run(self) -> None:
         self.ran = True
         self.compiler.done()  # the whole book's compiler (asked for the glyphs) is not needed
+        joiner = None
         try:
+            joiner = by_pieces.Joiner()  # (it imports pikepdf while the pieces compile)
             pdfs, anchors, self.page_map, plain = self.build.run()
             self.mapped.set()  # (the join below takes a while: the EPUB needs only the map)
             self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
             joined = self.pdf_path.with_name(f".press-joined-{self.pdf_path.name}")
-            by_pieces.merge(pdfs, anchors, joined)
+            by_pieces.merge(pdfs, anchors, joined, joiner)
             self.pdf = joined.read_bytes()
             joined.unlink()
         except typst.TypstError as exc:
@@ -264,6 +266,8 @@ class PieceCompile(Compile):
             self.crash = exc
         finally:
             self.mapped.set()
+            if joiner is not None:
+                joiner.close()
 
     def finish(self, app: Any) -> None:
         if self.thread is None and not self.ran:

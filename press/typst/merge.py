@@ -247,6 +247,15 @@ def _links(book: pikepdf.Pdf, anchors: dict[str, list[float]]) -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     anchors = None
+    if args == ["--wait"]:  # started early (press.typst.pieces.Joiner): the job comes on stdin
+        line = sys.stdin.readline()
+        if not line.strip():
+            os._exit(0)  # the build needs no join after all
+        job = json.loads(line)
+        kept = merge(job["pieces"], job["out"], job["anchors"], job["pad"])
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     if args and args[0] == "--anchors":
         anchors = json.loads(open(args[1], encoding="utf-8").read())
         args = args[2:]

@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -46,7 +47,7 @@ import typst
 from ..typstmarkup import string
 from . import level
 from .worker import PDF_STANDARDS, Worker, _plain, _rebuilt
-from .worker import run as worker_run
+from .worker import start as worker_start
 
 #: :mod:`press.typst.merge`, run by path (it imports pikepdf only)
 MERGE = Path(__file__).resolve().with_name("merge.py")
@@ -611,18 +612,32 @@ def forget(outdir: Path, cache: Path) -> None:
         cache.rmdir()
 
 
-def merge(pdfs: list[Path], anchors: dict[str, list[float]], out: Path) -> None:
-    """Join the pieces (:mod:`press.typst.merge`, in a child process: pikepdf's memory never
-    adds to the build's)."""
-    spec = out.with_name(out.name + ".anchors.json")
-    spec.write_text(json.dumps(anchors, sort_keys=True), encoding="utf-8")
-    try:
-        proc = worker_run([sys.executable, "-I", str(MERGE), "--anchors", str(spec), "--pad", str(out),
-                           *map(str, pdfs)], text=True)
-    finally:
-        spec.unlink(missing_ok=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"press: joining the PDF's pieces failed (pikepdf):\n{proc.stderr[-3000:]}")
+class Joiner:
+    """The join of the pieces (:mod:`press.typst.merge`) in a child process of its own
+    (pikepdf's memory never adds to the build's), started before the pieces are compiled:
+    it imports pikepdf meanwhile and waits for the pieces' list on its input (0.1 s off a
+    one-page edit).  Its input is closed in processes the build forks (no fork holds it
+    open), and :meth:`close` ends it unused."""
+
+    def __init__(self) -> None:
+        self.proc = worker_start([sys.executable, "-I", str(MERGE), "--wait"], pipes_out_of_forks=True,
+                                 stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def join(self, pdfs: list[Path], anchors: dict[str, list[float]], out: Path) -> None:
+        spec = json.dumps({"pieces": [str(p) for p in pdfs], "out": str(out), "anchors": anchors, "pad": True},
+                          sort_keys=True)
+        _, err = self.proc.communicate(spec + "\n")
+        if self.proc.returncode != 0:
+            raise RuntimeError(f"press: joining the PDF's pieces failed (pikepdf):\n{(err or '')[-3000:]}")
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.communicate("")  # (no pieces: it ends at once)
+
+
+def merge(pdfs: list[Path], anchors: dict[str, list[float]], out: Path, joiner: Joiner | None = None) -> None:
+    """Join the pieces into ``out`` (:class:`Joiner`: ``joiner``, started earlier, or one now)."""
+    (joiner or Joiner()).join(pdfs, anchors, out)
 
 
 def warnings_of(plain: list[dict[str, Any]]) -> list[Any]:
