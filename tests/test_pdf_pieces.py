@@ -263,10 +263,18 @@ def test_press_serve_keeps_the_compile_processes_of_the_pieces_it_compiled_last(
 def test_the_join_process_starts_early_and_ends_unused_or_failed(tmp_path):
     # pieces.Joiner: started before the pieces compile (pikepdf imported meanwhile); a build
     # that needs no join ends it, and a join that fails says why
+    from press.typst import worker
+
     unused = pieces.Joiner()
+    fd = unused.proc.stdin.fileno()
+    assert fd in worker._SPAWNING.fds  # (closed in any process the build forks meanwhile)
     unused.close()
     assert unused.proc.wait(timeout=10) == 0
+    # its input is forgotten as it is closed: a later file with the same number (a pipe of
+    # sphinx-sitemap's Manager) is never closed in a forked child (seen: the Manager's start
+    # failed with EOFError in the suite)
+    assert fd not in worker._SPAWNING.fds
     failing = pieces.Joiner()
     with pytest.raises(RuntimeError, match="joining the PDF's pieces failed"):
         failing.join([tmp_path / "missing.pdf"], {}, tmp_path / "out.pdf")
-    assert failing.proc.returncode != 0
+    assert failing.proc.returncode != 0 and failing.proc.stdin is None

@@ -47,6 +47,7 @@ import typst
 from ..typstmarkup import string
 from . import level
 from .worker import PDF_STANDARDS, Worker, _plain, _rebuilt
+from .worker import close_pipes as worker_close_pipes
 from .worker import start as worker_start
 
 #: :mod:`press.typst.merge`, run by path (it imports pikepdf only)
@@ -626,13 +627,26 @@ class Joiner:
     def join(self, pdfs: list[Path], anchors: dict[str, list[float]], out: Path) -> None:
         spec = json.dumps({"pieces": [str(p) for p in pdfs], "out": str(out), "anchors": anchors, "pad": True},
                           sort_keys=True)
-        _, err = self.proc.communicate(spec + "\n")
+        self._end(spec + "\n")
         if self.proc.returncode != 0:
-            raise RuntimeError(f"press: joining the PDF's pieces failed (pikepdf):\n{(err or '')[-3000:]}")
+            raise RuntimeError(f"press: joining the PDF's pieces failed (pikepdf):\n{self.err[-3000:]}")
 
     def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.communicate("")  # (no pieces: it ends at once)
+        if self.proc.returncode is None:
+            self._end("")  # (no pieces: it ends at once)
+
+    def _end(self, job: str) -> None:
+        stdin, self.proc.stdin = self.proc.stdin, None
+        try:
+            if job and stdin is not None:
+                stdin.write(job)
+                stdin.flush()
+        except BrokenPipeError:
+            pass  # (it ended already: its error output says why)
+        finally:
+            worker_close_pipes(stdin)  # (under the start lock: see press.typst.worker.close_pipes)
+        _, err = self.proc.communicate()
+        self.err = err or ""
 
 
 def merge(pdfs: list[Path], anchors: dict[str, list[float]], out: Path, joiner: Joiner | None = None) -> None:

@@ -105,6 +105,17 @@ def start(args: list[str], pipes_out_of_forks: bool = False, **kwargs: Any) -> s
         return proc
 
 
+def close_pipes(*streams: Any) -> None:
+    """Close pipes to a process :func:`start` made with ``pipes_out_of_forks``, forgetting
+    them under the same lock: no fork comes between (it would inherit them), and a later
+    file with the same number is never closed in a forked child."""
+    with _SPAWNING.lock:
+        for stream in streams:
+            if stream is not None and not stream.closed:
+                _SPAWNING.fds.discard(stream.fileno())
+                stream.close()
+
+
 def run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
     """``subprocess.run(args, capture_output=True, **kwargs)`` started by :func:`start`."""
     with start(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as proc:
@@ -128,7 +139,10 @@ class Worker:
 
     # -- the child --------------------------------------------------------------------------
     def _started(self) -> subprocess.Popen[bytes]:
-        if self.proc is None or self.proc.poll() is not None:
+        if self.proc is not None and self.proc.poll() is not None:  # it ended: its pipes go first
+            close_pipes(self.proc.stdin, self.proc.stdout)
+            self.proc = None
+        if self.proc is None:
             self.proc = start([sys.executable, "-I", str(SCRIPT), self.root, json.dumps(self.font_paths)],
                               pipes_out_of_forks=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None)
         return self.proc
@@ -144,6 +158,7 @@ class Worker:
             line = b""
         if not line:
             code = proc.wait()
+            close_pipes(proc.stdin, proc.stdout)
             self.proc = None
             raise WorkerDied(f"press: the Typst compile process ended without an answer (exit status {code})")
         answer = json.loads(line)
@@ -211,10 +226,7 @@ class Worker:
             proc, self.proc = self.proc, None
         if proc is None:
             return
-        for stream in (proc.stdin, proc.stdout):
-            if stream is not None:
-                _SPAWNING.fds.discard(stream.fileno())  # (before its number can be reused)
-                stream.close()
+        close_pipes(proc.stdin, proc.stdout)  # (forgotten before their numbers can be reused)
         threading.Thread(target=_reap, args=(proc,), name="press-typst-exit", daemon=True).start()
 
 
