@@ -278,3 +278,19 @@ def test_the_join_process_starts_early_and_ends_unused_or_failed(tmp_path):
     with pytest.raises(RuntimeError, match="joining the PDF's pieces failed"):
         failing.join([tmp_path / "missing.pdf"], {}, tmp_path / "out.pdf")
     assert failing.proc.returncode != 0 and failing.proc.stdin is None
+
+
+@pytest.mark.book
+def test_a_new_date_recompiles_only_the_front_matter(tmp_path, monkeypatch):
+    # only the front matter's piece is dated (the join keeps its metadata; no page prints the
+    # date): a new commit or SOURCE_DATE_EPOCH leaves the other pieces in the cache
+    src = copy_root("pdf", tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    app, _ = _build(src)
+    body = [p for p in Path(app.outdir).glob("press-piece-0*.typ")]
+    assert body and all("pub-date: none" in p.read_text(encoding="utf-8") for p in body)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    app, _ = _build(src)
+    assert app.press_build.pdf_pieces["compiled"] == ["press-piece-front"], app.press_build.pdf_pieces
+    with pikepdf.open(Path(app.outdir) / "proof-book.pdf") as pdf:
+        assert str(pdf.docinfo["/CreationDate"]).startswith("D:2027"), pdf.docinfo

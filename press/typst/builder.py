@@ -633,7 +633,8 @@ class TypstBuilder(Builder):
             path = outdir / name
             salt.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"") + b"\0")
         salt.update(Path(level.__file__).read_bytes())  # how a piece's facing pages are levelled
-        salt.update(f"{typst.__version__}\0{self.font_paths()}\0{timestamp}".encode())
+        # (not the date: only the front matter's piece is dated, in its source; see PieceBuild)
+        salt.update(f"{typst.__version__}\0{self.font_paths()}".encode())
         book = state.of(self.sphinx)
         # press serve keeps the compile processes of the pieces it compiled last (warm layouts)
         kept = book.compilers.setdefault(by_pieces.KeptWorkers, by_pieces.KeptWorkers()) if book.keep_compilers else None

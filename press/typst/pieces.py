@@ -67,6 +67,10 @@ OTHER_REF = re.compile(r"\(<(d\.[^>]+)>")
 #: a label an element carries (not a reference)
 DEFINED = re.compile(r"(?<!\()(?<!target: )<(d\.[^>]+)>")
 INDEX_LABEL = "d.genindex"
+#: the front matter's piece: the join's first, whose catalog and metadata the book keeps
+FRONT = "press-piece-front"
+#: the book's date in the preamble (``book.with(pub-date: ...)``)
+PUB_DATE = re.compile(r"pub-date: datetime\([^()]*\)")
 CHAPTER_LEVEL = re.compile(r'#press-heading\(level: (\d+), kind: "chapter"\)')
 PAGE = re.compile(rb"/Type\s*/Page\b")
 MAX_PASSES = 4
@@ -209,6 +213,11 @@ class PieceBuild:
         self.outdir, self.font_paths, self.preamble = outdir, font_paths, preamble
         self.kept = kept  # press serve's compile processes, kept between builds
         self.timestamp, self.salt = timestamp, salt
+        # Only the front matter's piece carries the book's date: the join keeps its catalog,
+        # metadata and document information, and no page prints the date.  So the other
+        # pieces are compiled undated, and a new commit (the date of a book in git) or
+        # SOURCE_DATE_EPOCH recompiles the front matter only, not the whole book.
+        self.undated = PUB_DATE.sub("pub-date: none", preamble)
         self.jobs = jobs or max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
         self.cache = cache
         self.pieces = [Piece(f"press-piece-{i:03d}", text) for i, text in enumerate(split(body))]
@@ -289,7 +298,7 @@ class PieceBuild:
                 # facing pages end level (press.typst.level): a second compile of the same
                 # piece, in its compile process
                 pdf, warnings, report, value = worker.compile_levelled(
-                    str(path), self.timestamp, PDF_STANDARDS,
+                    str(path), self.timestamp if name == FRONT else 0, PDF_STANDARDS,
                     {"selector": "<press-page-map>", "field": "value", "one": True} if query else None)
                 data = json.loads(value) if query and value is not None else {}
             else:
@@ -380,7 +389,7 @@ class PieceBuild:
     def source(self, piece: Piece, given: dict[str, Any]) -> str:
         stubs = "".join(f"#metadata(none) <{s}>\n" for s in piece.stubs)
         tail = f"\n#place(hide[{stubs}])\n" if stubs else ""
-        return with_piece(self.preamble, given) + piece.text + tail + "\n#press-page-map(full: true)\n#press-gap-map()\n"
+        return with_piece(self.undated, given) + piece.text + tail + "\n#press-page-map(full: true)\n#press-gap-map()\n"
 
     # -- the whole run -----------------------------------------------------------------------
     def guesses(self) -> list[Result | None]:
@@ -423,7 +432,7 @@ class PieceBuild:
             self.stable = False
         self.inputs(results)  # the numbers of the last pass: where the index starts
         entries = self.index_entries(results)
-        index_source = with_piece(self.preamble, self.index_input) + (
+        index_source = with_piece(self.undated, self.index_input) + (
             f"#press-index-chapter(data: {typst_value(entries)})\n#press-page-map(full: true)\n")
         self.index_result = self._compile("press-piece-index", index_source, True, self.index_input) if entries else None
         if self.error is not None:
@@ -432,13 +441,13 @@ class PieceBuild:
         body_results = [r for r in results if r is not None]
         front_given = self.front(body_results)
         front_source = with_piece(self.preamble, front_given)
-        front = self._compile("press-piece-front", front_source, query=False)
+        front = self._compile(FRONT, front_source, query=False)
         if self.error is not None:
             raise self.error[0]
         pdfs = [self.cache / f"{self.key(front_source)}.pdf"] + [self.cache / f"{k}.pdf" for k in keys]
         if self.index_result is not None:
             pdfs.append(self.cache / f"{self.key(index_source)}.pdf")
-        named = [("press-piece-front", front), *((p.name, r) for p, r in zip(self.pieces, body_results))]
+        named = [(FRONT, front), *((p.name, r) for p, r in zip(self.pieces, body_results))]
         if self.index_result is not None:
             named.append(("press-piece-index", self.index_result))
         anchors, page_map = self.joined(front, body_results)
@@ -587,7 +596,7 @@ class PieceBuild:
         for path in self.cache.glob("*.*"):
             if path.name != "last.json" and path.stem not in self.used:
                 path.unlink(missing_ok=True)
-        keep = {p.name for p in self.pieces} | {"press-piece-index", "press-piece-front"}
+        keep = {p.name for p in self.pieces} | {"press-piece-index", FRONT}
         for path in self.outdir.glob("press-piece-*.typ"):
             if path.stem not in keep:
                 path.unlink(missing_ok=True)
