@@ -7,7 +7,8 @@ our engine (``python -m press build``: each format cold, all three cold, a no-ch
 rebuild, one-page edits, ``press serve``'s save-to-page loop) and with the stock stack
 Jupyter Book runs on the same pages (Sphinx + sphinx-book-theme HTML, Sphinx ``epub``,
 Sphinx ``latexpdf`` with xelatex; TeX Live is installed by the benchmark only, with
-apt-get), and prints wall time, CPU time and peak memory of each with the ratios, and the
+apt-get) and with Pandoc (``--citeproc``) and Typst run bare, the floor #25 names
+(``pypandoc-binary`` in a venv of the benchmark's own), and prints wall time, CPU time and peak memory of each with the ratios, and the
 peak memory of each process of our builds (the build, its forked web book, the Typst
 compile, the PDF packing); ``--scaling`` times our three formats at other sizes (light
 book), ``--large`` builds books of that many pages of each kind (ours only, all three cold:
@@ -256,6 +257,58 @@ def ensure_jupyter_book(work: Path) -> Path | str:
     return command
 
 
+def ensure_pandoc(work: Path) -> Path | str:
+    """Pandoc (``pypandoc-binary``'s, in a venv of the benchmark's own; or ``pandoc`` on the
+    PATH): the path of the command, or why it is missing."""
+    found = shutil.which("pandoc")
+    if found:
+        return Path(found)
+    venv = work / "pandoc"
+    command = next(iter(venv.glob("lib/python*/site-packages/pypandoc/files/pandoc")), None)
+    if command is not None:
+        return command
+    print("bench: installing pypandoc-binary into its own venv for the Pandoc + Typst baseline...", flush=True)
+    if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode != 0:
+        return "could not create a venv for pandoc"
+    if subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "pypandoc-binary"]).returncode != 0:
+        return "could not install pypandoc-binary"
+    command = next(iter(venv.glob("lib/python*/site-packages/pypandoc/files/pandoc")), None)
+    return command if command is not None else "pypandoc-binary has no pandoc"
+
+
+def pandoc_row(book: Path, work: Path) -> dict | str:
+    """The floor #25 names: Pandoc (``--citeproc``) and Typst run bare on the same pages, the
+    three formats summed: one HTML file, one EPUB, Typst source compiled by the ``typst``
+    wheel (no Quarto around them, no MyST: its directives stay text).  ``{"wall", "cpu",
+    "maxrss_mb"}`` summed over the four steps, or why it could not run."""
+    pandoc = ensure_pandoc(work)
+    if isinstance(pandoc, str):
+        return pandoc
+    src = book / "source"
+    files = [str(p) for p in sorted(src.rglob("*.md"))]
+    out = book / "_pandoc"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir()
+    common = [str(pandoc), "--citeproc", "--bibliography", str(src / "refs.bib"), "--resource-path", str(src),
+              "--metadata", "title=Benchmark Book"]
+    steps = [
+        [*common, "-s", "-o", str(out / "book.html"), *files],
+        [*common, "-o", str(out / "book.epub"), *files],
+        [*common, "-s", "-t", "typst", "-o", str(out / "book.typ"), *files],
+        [sys.executable, "-c", f"import typst; typst.compile({str(out / 'book.typ')!r}, output={str(out / 'book.pdf')!r})"],
+    ]
+    total = {"wall": 0.0, "cpu": 0.0, "maxrss_mb": 0.0}
+    for cmd in steps:
+        res = measure(cmd, src)
+        if res["status"] != 0:
+            return f"{Path(cmd[0]).name} failed: {res['stderr'][-300:]}"
+        total["wall"] += res["wall"]
+        total["cpu"] += res["cpu"]
+        total["maxrss_mb"] = max(total["maxrss_mb"], res["maxrss_mb"])
+    total["pages"] = pages(out / "book.pdf")
+    return total
+
+
 def fresh_copy(src: Path, dest: Path) -> Path:
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(src, dest)
@@ -374,7 +427,9 @@ def main(argv: list[str] | None = None) -> int:
     for kind in kinds:
         book = generate(args.work / f"{kind}-{args.pages}", args.pages, heavy=kind == "heavy")
         print(f"bench: generated {args.pages} {kind} pages in {book}", flush=True)
-        report(args, kind, book, compare(book, with_latex=reason is None), reason)
+        result = compare(book, with_latex=reason is None)
+        result["pandoc"] = pandoc_row(book, args.work)
+        report(args, kind, book, result, reason)
     if not args.no_jb1:
         if reason is None:
             reason = ensure_tex(JB1_TEX_PACKAGES, JB1_TEX_FILES)
@@ -407,6 +462,12 @@ def report(args: argparse.Namespace, kind: str, book: Path, r: dict, reason: str
     print(ratio_row("EPUB (cold)", r["stock_epub"], r["ours_epub"]))
     print(ratio_row("PDF (cold)", s_pdf, r["ours_pdf"]))
     print(ratio_row("all three (cold; stock = sum of three builds)", stock_sum, r["ours_all"], target="≤ 0.25" if kind == "light" else "≤ 0.35"))
+    floor = r.get("pandoc")
+    if isinstance(floor, dict):
+        print(ratio_row(f"all three (cold) vs Pandoc + Typst run bare (HTML, EPUB, Typst → PDF summed; "
+                        f"their PDF {floor['pages']} pages)", floor, r["ours_all"], target="≤ 1.0" if kind == "light" else ""))
+    elif floor:
+        print(f"| all three (cold) vs Pandoc + Typst run bare | n/a ({floor}) | {r['ours_all']['wall']:.1f} s | n/a | |")
     print(ratio_row("no-change rebuild (stock: HTML; ours: all three)", r["stock_nochange"], r["ours_nochange"]))
     print(ratio_row("one-page edit, HTML", r["stock_edit_html"], r["ours_edit_html"], target="≤ 0.5"))
     print(ratio_row("one-page edit, all three (vs stock's incremental HTML)", r["stock_edit_html"], r["ours_edit_all"], target="≤ 2"))
