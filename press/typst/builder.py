@@ -255,7 +255,7 @@ class PieceCompile(Compile):
             self.mapped.set()  # (the join below takes a while: the EPUB needs only the map)
             self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
             joined = self.pdf_path.with_name(f".press-joined-{self.pdf_path.name}")
-            by_pieces.merge(pdfs, anchors, joined, joiner)
+            joiner.join(pdfs, anchors, joined)
             self.pdf = joined.read_bytes()
             joined.unlink()
         except typst.TypstError as exc:

@@ -71,7 +71,7 @@ class MathVisitors:
 
     def known_math(self) -> dict[str, str] | None:
         """The converter's answers found as this page was read (:func:`read_math`)."""
-        found = self.read_math.get(self.docname)
+        found = self.math_read.get(self.docname)
         return found[1] if found and found[0] == CONVERTER else None
 
     def visit_math(self, node: nodes.Element) -> None:

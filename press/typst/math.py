@@ -292,7 +292,7 @@ def _convert(latex: str, node: nodes.Node | None, known: dict[str, str] | None =
     if tex[:1] in ("_", "^"):  # a sub- or superscript with no base (`$_{x}$`): an empty one, `""`
         return '""' + _convert("{x}" + tex, node, known).removeprefix("x")
     try:
-        source = operators(tex).replace('"', _QUOTE)
+        source = _input(tex)
         raw = known.get(source) if known else None  # (converted as the page was read: converted)
         if raw is None:
             raw = tex2typst(source, non_strict=False)
@@ -325,12 +325,17 @@ def display_to_typst(latex: str, node: nodes.Node | None = None,
     return " \\ ".join(out), ", ".join(tags)
 
 
+def _input(tex: str) -> str:
+    """The converter's input for rewritten LaTeX ``tex`` (:func:`_convert`, :func:`_source`)."""
+    return operators(tex).replace('"', _QUOTE)
+
+
 def _source(latex: str) -> str:
     """The converter's input for ``latex``, as :func:`_convert` makes it."""
     tex = rewrite(latex.strip())
-    if tex[:1] in ("_", "^"):
+    if tex[:1] in ("_", "^"):  # (as _convert: an empty base)
         return _source("{x}" + tex)
-    return operators(tex).replace('"', _QUOTE)
+    return _input(tex)
 
 
 def converted(formulas: list[tuple[str, bool]]) -> dict[str, str]:

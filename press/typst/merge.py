@@ -246,21 +246,19 @@ def _links(book: pikepdf.Pdf, anchors: dict[str, list[float]]) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    anchors = None
+    job = None
     if args == ["--wait"]:  # started early (press.typst.pieces.Joiner): the job comes on stdin
         line = sys.stdin.readline()
-        if not line.strip():
-            os._exit(0)  # the build needs no join after all
-        job = json.loads(line)
+        job = json.loads(line) if line.strip() else None  # (none: the build needs no join after all)
+    else:
+        anchors = None
+        if args and args[0] == "--anchors":
+            anchors = json.loads(open(args[1], encoding="utf-8").read())
+            args = args[2:]
+        pad = bool(args) and args[0] == "--pad"
+        job = {"pieces": args[1 + pad:], "out": args[pad], "anchors": anchors, "pad": pad}
+    if job is not None:
         kept = merge(job["pieces"], job["out"], job["anchors"], job["pad"])
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
-    if args and args[0] == "--anchors":
-        anchors = json.loads(open(args[1], encoding="utf-8").read())
-        args = args[2:]
-    pad = bool(args) and args[0] == "--pad"
-    kept = merge(args[1 + pad:], args[pad], anchors, pad)
     # the joined file is written and closed: end without freeing every piece's objects one
     # by one (0.25 s of a one-page edit of the light bench book)
     sys.stdout.flush()

@@ -190,17 +190,10 @@ class KeptWorkers:
             worker.close()
             return
         with self.lock:
-            gone = [w for n, w in self.workers.items() if n == name]
-            self.workers.pop(name, None)
-            self.workers[name] = worker
+            gone = [w for w in (self.workers.pop(name, None),) if w is not None]
+            self.workers[name] = worker  # (the latest last)
             while len(self.workers) > self.MOST:
                 gone.append(self.workers.pop(next(iter(self.workers))))
-        for w in gone:
-            w.close()
-
-    def close(self) -> None:
-        with self.lock:
-            gone, self.workers = list(self.workers.values()), {}
         for w in gone:
             w.close()
 
@@ -246,6 +239,10 @@ class PieceBuild:
     # -- the cache ---------------------------------------------------------------------------
     def key(self, source: str) -> str:
         return hashlib.sha256((self.salt + "\0" + source).encode()).hexdigest()[:32]
+
+    def in_cache(self, key: str) -> bool:
+        """Whether the cache holds the piece ``key`` (its files only: :meth:`cached` reads it)."""
+        return (self.cache / f"{key}.pdf").is_file() and (self.cache / f"{key}.json").is_file()
 
     def cached(self, key: str) -> Result | None:
         try:
@@ -491,17 +488,16 @@ class PieceBuild:
 
         def one(i: int) -> Result | None:
             piece = self.pieces[i]
+            source = self.source(piece, given[i])
             # (a piece in the cache needs no process; a later compile of it starts its own)
-            cached = self.cached(self.key(self.source(piece, given[i]))) is not None
-            worker = None if cached else self.take(piece.name)
+            worker = None if self.in_cache(self.key(source)) else self.take(piece.name)
             # no last build to guess this piece's numbers from: they will be corrected, so the
             # first compile only lays the piece out (see compile)
             provisional = guesses[i] is None and (i > 0 or ahead(i))
             try:
                 result = None
                 try:
-                    result = self._compile(piece.name, self.source(piece, given[i]), True, given[i], worker,
-                                           provisional)
+                    result = self._compile(piece.name, source, True, given[i], worker, provisional)
                 finally:
                     first[i] = result
                     ready[i].set()
@@ -657,10 +653,6 @@ class Joiner:
         _, err = self.proc.communicate()
         self.err = err or ""
 
-
-def merge(pdfs: list[Path], anchors: dict[str, list[float]], out: Path, joiner: Joiner | None = None) -> None:
-    """Join the pieces into ``out`` (:class:`Joiner`: ``joiner``, started earlier, or one now)."""
-    (joiner or Joiner()).join(pdfs, anchors, out)
 
 
 def warnings_of(plain: list[dict[str, Any]]) -> list[Any]:

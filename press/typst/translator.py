@@ -110,7 +110,7 @@ class TypstTranslator(ExtendedNodeVisitors, InlineVisitors, ListVisitors, BlockV
         self.book_tree = getattr(builder, "book_tree", None)  # press.booktree: parts, chapters
         self.macros = mathmacros.from_config(builder.config)  # mathjax3_config's tex.macros
         self.page_macros: dict[str, dict[str, mathmacros.Macro]] = {}  # \newcommand in a page's math
-        self.read_math: dict[str, Any] = getattr(builder.env, STORE, {})  # formulas converted as read
+        self.math_read: dict[str, Any] = getattr(builder.env, STORE, {})  # formulas converted as read (read_math)
         self.missing_glyphs: set[str] = set(getattr(builder, "missing_glyphs", ()))  # press.typst.glyphs
         self.glyphs_warned: set[tuple[str, str]] = set()
         self.gaps = 0  # the gaps between a section's blocks, numbered (see gap_before)
