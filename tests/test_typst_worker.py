@@ -134,16 +134,17 @@ os._exit(0)  # the build dies without closing anything
                           env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
     worker, helper = (int(x) for x in proc.stdout.split()[:2])
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    ended = False
+    while not ended and time.monotonic() < deadline:
         try:
             os.kill(worker, 0)
+            time.sleep(0.2)
         except ProcessLookupError:
-            break
-        time.sleep(0.2)
-    else:
+            ended = True
+    if not ended:
         os.kill(worker, signal.SIGKILL)
-        pytest.fail("the compile process outlived the build")
     os.kill(helper, signal.SIGKILL)
+    assert ended, "the compile process outlived the build"
 
 
 def test_a_fork_beside_a_compile_process_neither_hangs_its_start_nor_keeps_its_input(tmp_path):
