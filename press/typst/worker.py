@@ -75,14 +75,17 @@ class _Spawning:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.fds: set[int] = set()
-        # (the lock of the moment, not the one at registration: a forked child makes a new
-        # one, and its own forks (sphinx-sitemap's Manager in the web book's process) must
-        # wait on that, not on the parent's copy, which the child inherited held)
-        os.register_at_fork(before=lambda: self.lock.acquire(), after_in_parent=lambda: self.lock.release(),
-                            after_in_child=self._forked)
+        # One lock for the process's life: a forked child releases the copy it inherited held
+        # (its own forks, sphinx-sitemap's Manager in the web book's process, wait on it).
+        # The parent's hooks are the lock's own methods, not Python functions: a Python
+        # function would take a pending Ctrl-C as its KeyboardInterrupt, which a fork hook
+        # cannot raise, and the interrupt would be lost (seen: a build that ran to the end).
+        self.hooks = (self.lock.acquire, self.lock.release)
+        os.register_at_fork(before=self.hooks[0], after_in_parent=self.hooks[1], after_in_child=self._forked)
 
     def _forked(self) -> None:
-        self.lock = threading.Lock()
+        if self.lock.locked():  # (held by the thread that forked: this process's only one now)
+            self.lock.release()
         for fd in self.fds:
             try:
                 os.close(fd)
