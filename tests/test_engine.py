@@ -425,7 +425,10 @@ def _edit(src: Path, words: str) -> None:
 
 
 def _kill_when(cmd: list[str], marker: str, sig: int) -> int:
-    proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # (SIGINT as a terminal sends it: a suite started in the background by a non-interactive
+    # shell runs with SIGINT ignored, and its children would inherit that and run to the end)
+    proc = subprocess.Popen(cmd, cwd=REPO, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout is not None
     seen = ""
     for line in proc.stdout:
@@ -433,19 +436,7 @@ def _kill_when(cmd: list[str], marker: str, sig: int) -> int:
         if marker in line:
             proc.send_signal(sig)
             break
-    # Again while it runs, as a user presses Ctrl-C again: a SIGINT that lands as the build
-    # forks can be lost (CPython runs the standard library's fork hooks, logging's among
-    # them, as Python code, and a KeyboardInterrupt raised there is dropped); seen twice
-    # under the loaded fresh-clone suite, never alone
-    for _ in range(20):
-        try:
-            rest = proc.communicate(timeout=0.5)[0]
-            break
-        except subprocess.TimeoutExpired:
-            if marker in seen:
-                proc.send_signal(sig)
-    else:
-        rest = proc.communicate(timeout=120)[0]
+    rest = proc.communicate(timeout=120)[0]
     assert marker in seen, seen + rest
     return proc.returncode
 
