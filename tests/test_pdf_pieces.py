@@ -294,3 +294,50 @@ def test_a_new_date_recompiles_only_the_front_matter(tmp_path, monkeypatch):
     assert app.press_build.pdf_pieces["compiled"] == ["press-piece-front"], app.press_build.pdf_pieces
     with pikepdf.open(Path(app.outdir) / "proof-book.pdf") as pdf:
         assert str(pdf.docinfo["/CreationDate"]).startswith("D:2027"), pdf.docinfo
+
+
+def _piece_pdfs(folder: Path, count: int, tag: str = "") -> list[str]:
+    """Small tagged PDFs as Typst writes the pieces: headings (outline), a table with a header
+    row (IDs), page labels, a link."""
+    import typst
+
+    paths = []
+    for i in range(count):
+        src = (f'#set document(title: "Piece {i}{tag}")\n#set text(lang: "en")\n#set page(numbering: "{"i" if i == 0 else "1"}")\n'
+               f'= Piece {i}\n#table(columns: 2, table.header([A{i}], [B{i}]), [1], [2])\n'
+               f'#link("https://example.org/{i}")[a link]\n#pagebreak()\n== More of {i}\nText.\n')
+        path = folder / f"piece-{i}{tag}.pdf"
+        path.write_bytes(typst.compile(src.encode(), format="pdf", pdf_standards=["ua-1"]))
+        paths.append(str(path))
+    return paths
+
+
+def test_a_join_prepared_ahead_is_the_same_file_as_a_join_at_once(tmp_path):
+    # merge.Join: the pieces taken from the cache are copied while the edited ones compile;
+    # the file must be the one a join of all of them at once writes (same bytes), also when a
+    # piece copied ahead was compiled again after all (then it starts again from the front)
+    from press.typst import merge
+
+    paths = _piece_pdfs(tmp_path, 5)
+    other = _piece_pdfs(tmp_path, 2, tag="b")
+
+    def joined(name: str, prepared: merge.Join | None, pieces: list[str]) -> bytes:
+        merge.merge(pieces, str(tmp_path / name), None, True, prepared)
+        return (tmp_path / name).read_bytes()
+
+    at_once = joined("at-once.pdf", None, paths)
+    with pikepdf.open(tmp_path / "at-once.pdf") as pdf:
+        assert len(pdf.pages) == 2 + 4 * 2 and len(pdf.Root.StructTreeRoot.IDTree.Names) >= 2 * 5
+    for known in ([*paths[:3], None, paths[4]], paths, [paths[0], None, None, None, None]):
+        ahead = merge.Join(paths[0])
+        ahead.prepare(known)
+        assert joined("ahead.pdf", ahead, paths) == at_once, known
+    # piece 2 changed after it was copied ahead: the same file as a join at once of the new list
+    changed = [paths[0], paths[1], other[1], paths[3], paths[4]]
+    ahead = merge.Join(paths[0])
+    ahead.prepare(paths)
+    assert not ahead.in_order(changed)
+    assert joined("ahead.pdf", ahead, changed) == joined("at-once-2.pdf", None, changed)
+    # another front matter: the same
+    ahead = merge.Join(other[0])
+    assert not ahead.in_order(paths)

@@ -251,7 +251,7 @@ class PieceCompile(Compile):
         joiner = None
         try:
             joiner = by_pieces.Joiner()  # (it imports pikepdf while the pieces compile)
-            pdfs, anchors, self.page_map, plain = self.build.run()
+            pdfs, anchors, self.page_map, plain = self.build.run(prepare=joiner.prepare)
             self.mapped.set()  # (the join below takes a while: the EPUB needs only the map)
             self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
             joined = self.pdf_path.with_name(f".press-joined-{self.pdf_path.name}")

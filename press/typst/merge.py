@@ -23,11 +23,16 @@ The file is written with objects in compressed streams and a content-derived fil
 
 ``--pad``: a piece (but the last) with an odd number of pages is followed by a blank page.
 
+``--wait``: the job comes on standard input (:class:`press.typst.pieces.Joiner`), maybe after
+a ``{"prepare": [...]}`` line naming the pieces the build will likely join: the first ones,
+up to the first still compiling, are copied meanwhile (:class:`Join`).
+
 The build's route for a book compiled by pieces (:mod:`press.typst.pieces`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -125,61 +130,27 @@ def _pad(book: pikepdf.Pdf, count: int) -> None:
         book.add_blank_page(page_size=(box[2] - box[0], box[3] - box[1]))
 
 
-def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None, pad: bool = False) -> list[Any]:
-    book = pikepdf.open(pieces[0])
-    if pad and len(pieces) > 1:
-        _pad(book, len(book.pages))
-    root = book.Root
-    struct = root.StructTreeRoot
-    document = _document(struct)
-    parents = list(_number_tree(struct.get("/ParentTree")))
-    next_key = int(struct.get("/ParentTreeNextKey", len(parents)))
-    ids = list(_name_tree(struct.get("/IDTree")))
-    roles = Dictionary(struct.get("/RoleMap", Dictionary()))
-    labels = list(_number_tree(root.get("/PageLabels")))
-    tops = []
-    item = root.Outlines.get("/First") if "/Outlines" in root else None
-    while item is not None:
-        tops.append(item)
-        item = item.get("/Next")
-    sources = []
-    for n, path in enumerate(pieces[1:], 1):
-        src = pikepdf.open(path)
-        sources.append(src)  # open until the book is saved (qpdf copies lazily)
-        first_page = len(book.pages)
+class _Part:
+    """One piece's objects copied into the book, not yet in its page tree or its structure
+    tree (:meth:`Join.part`): they join the book in :meth:`Join.write`, in book order."""
+
+    def __init__(self, n: int, src: pikepdf.Pdf, book: pikepdf.Pdf) -> None:
+        self.src = src  # open until the book is saved (qpdf copies stream data lazily)
         sstruct = src.Root.StructTreeRoot
-        sdoc = _document(sstruct)
-        kids = _kids(sdoc)
+        kids = _kids(_document(sstruct))
         for kid in kids:  # never copy the piece's own tree root through a parent link
             del kid["/P"]
-        book.pages.extend(src.pages)
-        if pad and n + 1 < len(pieces):
-            _pad(book, len(src.pages))
-        offset = next_key
-        for page in book.pages[first_page:]:
-            obj = page.obj
-            if "/StructParents" in obj:
-                obj.StructParents = int(obj.StructParents) + offset
-            for annot in obj.get("/Annots", []):
-                if "/StructParent" in annot:
-                    annot.StructParent = int(annot.StructParent) + offset
-        copied = [book.copy_foreign(kid) for kid in kids]
-        for kid in copied:
-            kid.P = document
-        doc_k = document.get("/K")
-        if not isinstance(doc_k, Array):
-            document.K = doc_k = Array([] if doc_k is None else [doc_k])
-        for kid in copied:
-            doc_k.append(kid)
-        for key, value in _number_tree(sstruct.get("/ParentTree")):
-            parents.append((key + offset, book.copy_foreign(value)))
-        next_key += int(sstruct.get("/ParentTreeNextKey", 0))
+        self.pages = [book.copy_foreign(page.obj) for page in src.pages]
+        self.kids = [book.copy_foreign(kid) for kid in kids]
+        self.parents = [(key, book.copy_foreign(value)) for key, value in _number_tree(sstruct.get("/ParentTree"))]
+        self.next_key = int(sstruct.get("/ParentTreeNextKey", 0))
         prefix = f"p{n}-"
+        self.ids: list[tuple[str, Any]] = []
         tables: dict[tuple[int, int], Any] = {}  # the tables whose header cells have IDs
         for name, element in _name_tree(sstruct.get("/IDTree")):
             mine = book.copy_foreign(element)
             mine.ID = String(prefix + name)
-            ids.append((prefix + name, mine))
+            self.ids.append((prefix + name, mine))
             table = _table_of(element)
             if table is not None:
                 tables.setdefault(table.objgen, table)
@@ -188,44 +159,139 @@ def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = 
         for table in tables.values():
             for element in _walk(book.copy_foreign(table)):
                 _rename_headers(element, prefix)
-        for role, target in sstruct.get("/RoleMap", Dictionary()).items():
-            if role not in roles:
-                roles[role] = target
-        for index, label in _number_tree(src.Root.get("/PageLabels")):
-            labels.append((index + first_page, book.copy_foreign(label)))
+        self.roles = list(sstruct.get("/RoleMap", Dictionary()).items())
+        self.labels = [(index, book.copy_foreign(label)) for index, label in _number_tree(src.Root.get("/PageLabels"))]
+        self.tops = []
         item = src.Root.Outlines.get("/First") if "/Outlines" in src.Root else None
         while item is not None:
             nxt = item.get("/Next")
             for key in ("/Parent", "/Prev", "/Next"):
                 if key in item:
                     del item[key]
-            tops.append(book.copy_foreign(item))
+            self.tops.append(book.copy_foreign(item))
             item = nxt
-    # the joined trees
-    struct.ParentTree = book.make_indirect(Dictionary(Nums=Array([x for kv in sorted(parents, key=lambda kv: kv[0]) for x in kv])))
-    struct.ParentTreeNextKey = next_key
-    if ids:
-        struct.IDTree = book.make_indirect(Dictionary(Names=Array([x for kv in sorted(ids, key=lambda kv: kv[0]) for x in kv])))
-    struct.RoleMap = roles
-    root.PageLabels = Dictionary(Nums=_page_labels(labels))
-    outlines = root.get("/Outlines")
-    if outlines is None and tops:
-        root.Outlines = outlines = book.make_indirect(Dictionary(Type=Name.Outlines))
-    for i, top in enumerate(tops):
-        top.Parent = outlines
-        if i:
-            top.Prev = tops[i - 1]
-        if i + 1 < len(tops):
-            top.Next = tops[i + 1]
-        elif "/Next" in top:
-            del top["/Next"]
-    if tops:
-        outlines.First, outlines.Last, outlines.Count = tops[0], tops[-1], len(tops)
-    if anchors:
-        _links(book, anchors)
-    book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
-              recompress_flate=False, deterministic_id=True)
-    return [book, *sources]  # (the caller decides when to free them: a quarter of a second)
+
+
+class Join:
+    """The book being joined: the first piece (the front matter) opened, the others' objects
+    copied in (:class:`_Part`), then put in order and saved (:meth:`write`).
+
+    qpdf numbers the objects it writes partly by the order they were made (within each
+    compressed object stream), so the pieces are always copied in book order: the file
+    depends only on the pieces given to :meth:`write`.  :meth:`prepare` copies, while a
+    build is still compiling the pieces an edit changed, the ones before the first of them
+    (taken from the cache); a piece copied ahead that the build then compiled again (its
+    numbers moved) is left unused (qpdf writes only what the catalogue reaches), and when a
+    piece would have to be copied after a later one, the join starts again from the front."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.book = pikepdf.open(base)
+        self.parts: dict[tuple[int, str], _Part] = {}  # (number, path): in the order they were copied
+
+    def part(self, n: int, path: str) -> _Part:
+        if (n, path) not in self.parts:
+            self.parts[n, path] = _Part(n, pikepdf.open(path), self.book)
+        return self.parts[n, path]
+
+    def prepare(self, pieces: list[str | None]) -> None:
+        """Copy the pieces before the first one not known yet (``None``) into the book."""
+        for n, path in enumerate(pieces[1:], 1):
+            if path is None:
+                return
+            self.part(n, path)
+
+    def in_order(self, pieces: list[str]) -> bool:
+        """Whether joining ``pieces`` here copies them in book order: the same front, and the
+        pieces copied already are the first ones, copied in order."""
+        if pieces[0] != self.base:
+            return False
+        order = list(self.parts)
+        copied = [n for n, path in enumerate(pieces[1:], 1) if (n, path) in self.parts]
+        made = [order.index((n, pieces[n])) for n in copied]
+        return copied == list(range(1, len(copied) + 1)) and made == sorted(made)
+
+    def write(self, pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None,
+              pad: bool = False) -> list[Any]:
+        book = self.book
+        parts = [self.part(n, path) for n, path in enumerate(pieces[1:], 1)]
+        if pad and len(pieces) > 1:
+            _pad(book, len(book.pages))
+        root = book.Root
+        struct = root.StructTreeRoot
+        document = _document(struct)
+        parents = list(_number_tree(struct.get("/ParentTree")))
+        next_key = int(struct.get("/ParentTreeNextKey", len(parents)))
+        ids = list(_name_tree(struct.get("/IDTree")))
+        roles = Dictionary(struct.get("/RoleMap", Dictionary()))
+        labels = list(_number_tree(root.get("/PageLabels")))
+        tops = []
+        item = root.Outlines.get("/First") if "/Outlines" in root else None
+        while item is not None:
+            tops.append(item)
+            item = item.get("/Next")
+        for n, part in enumerate(parts, 1):
+            first_page = len(book.pages)
+            for page in part.pages:
+                book.pages.append(pikepdf.Page(page))
+            if pad and n + 1 < len(pieces):
+                _pad(book, len(part.pages))
+            offset = next_key
+            for obj in part.pages:
+                if "/StructParents" in obj:
+                    obj.StructParents = int(obj.StructParents) + offset
+                for annot in obj.get("/Annots", []):
+                    if "/StructParent" in annot:
+                        annot.StructParent = int(annot.StructParent) + offset
+            for kid in part.kids:
+                kid.P = document
+            doc_k = document.get("/K")
+            if not isinstance(doc_k, Array):
+                document.K = doc_k = Array([] if doc_k is None else [doc_k])
+            for kid in part.kids:
+                doc_k.append(kid)
+            parents += [(key + offset, value) for key, value in part.parents]
+            next_key += part.next_key
+            ids += part.ids
+            for role, target in part.roles:
+                if role not in roles:
+                    roles[role] = target
+            labels += [(index + first_page, label) for index, label in part.labels]
+            tops += part.tops
+        # the joined trees
+        struct.ParentTree = book.make_indirect(Dictionary(Nums=Array([x for kv in sorted(parents, key=lambda kv: kv[0]) for x in kv])))
+        struct.ParentTreeNextKey = next_key
+        if ids:
+            struct.IDTree = book.make_indirect(Dictionary(Names=Array([x for kv in sorted(ids, key=lambda kv: kv[0]) for x in kv])))
+        struct.RoleMap = roles
+        root.PageLabels = Dictionary(Nums=_page_labels(labels))
+        outlines = root.get("/Outlines")
+        if outlines is None and tops:
+            root.Outlines = outlines = book.make_indirect(Dictionary(Type=Name.Outlines))
+        for i, top in enumerate(tops):
+            top.Parent = outlines
+            if i:
+                top.Prev = tops[i - 1]
+            if i + 1 < len(tops):
+                top.Next = tops[i + 1]
+            elif "/Next" in top:
+                del top["/Next"]
+        if tops:
+            outlines.First, outlines.Last, outlines.Count = tops[0], tops[-1], len(tops)
+        if anchors:
+            _links(book, anchors)
+        book.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
+                  recompress_flate=False, deterministic_id=True)
+        return [book, *parts]
+ # (the caller decides when to free them: a quarter of a second)
+
+
+def merge(pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None, pad: bool = False,
+          prepared: Join | None = None) -> list[Any]:
+    """Join ``pieces`` (the front matter first) into ``out``; ``prepared``: a join that copied
+    some of them already (used when they are the first of these, in order)."""
+    join = prepared if prepared is not None and prepared.in_order(pieces) else Join(pieces[0])
+    return join.write(pieces, out, anchors, pad)
 
 
 def _links(book: pikepdf.Pdf, anchors: dict[str, list[float]]) -> None:
@@ -247,9 +313,18 @@ def _links(book: pikepdf.Pdf, anchors: dict[str, list[float]]) -> None:
 if __name__ == "__main__":
     args = sys.argv[1:]
     job = None
+    prepared = None
     if args == ["--wait"]:  # started early (press.typst.pieces.Joiner): the job comes on stdin
-        line = sys.stdin.readline()
-        job = json.loads(line) if line.strip() else None  # (none: the build needs no join after all)
+        while True:  # first, maybe, the pieces known before any is compiled: copied meanwhile
+            line = sys.stdin.readline()
+            job = json.loads(line) if line.strip() else None  # (none: the build needs no join after all)
+            if job is None or "prepare" not in job:
+                break
+            try:
+                prepared = Join(job["prepare"][0])
+                prepared.prepare(job["prepare"])
+            except Exception:  # noqa: BLE001 - a guess gone (pruned, rewritten): the join copies what it needs
+                pass
     else:
         anchors = None
         if args and args[0] == "--anchors":
@@ -258,7 +333,7 @@ if __name__ == "__main__":
         pad = bool(args) and args[0] == "--pad"
         job = {"pieces": args[1 + pad:], "out": args[pad], "anchors": anchors, "pad": pad}
     if job is not None:
-        kept = merge(job["pieces"], job["out"], job["anchors"], job["pad"])
+        kept = merge(job["pieces"], job["out"], job["anchors"], job["pad"], prepared)
     # the joined file is written and closed: end without freeing every piece's objects one
     # by one (0.25 s of a one-page edit of the light bench book)
     sys.stdout.flush()

@@ -37,6 +37,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -403,10 +404,26 @@ class PieceBuild:
             out.append(self.cached(key) if key else None)
         return out
 
-    def run(self) -> tuple[list[Path], dict[str, list[float]], dict[str, Any], list[dict[str, Any]]]:
+    def likely(self, guesses: list[Result | None]) -> list[Path | None]:
+        """The PDFs the join will most likely be given, as far as the cache knows before any
+        piece is compiled (``None``: a piece to compile): the last build's front matter and
+        index, and each piece compiled with the last build's numbers."""
+        try:
+            last = json.loads((self.cache / "last.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return []
+        given = self.inputs(guesses)
+        keys = [last.get("front"), *(self.key(self.source(p, g)) for p, g in zip(self.pieces, given)), last.get("index")]
+        return [self.cache / f"{k}.pdf" if k and self.in_cache(k) else None for k in keys]
+
+    def run(self, prepare: Callable[[list[Path | None]], None] | None = None,
+            ) -> tuple[list[Path], dict[str, list[float]], dict[str, Any], list[dict[str, Any]]]:
         """Compile until the numbers are stable; ``(piece PDFs in book order, anchors for the
-        join, page map, warnings)``.  Raises ``typst.TypstError`` (``self.error`` names the piece)."""
+        join, page map, warnings)``.  ``prepare`` is told first which PDFs the join will
+        likely get (:meth:`likely`).  Raises ``typst.TypstError`` (``self.error`` names the piece)."""
         results = self.guesses()
+        if prepare is not None:
+            prepare(self.likely(results))
         sources: list[str] = []
         for attempt in range(MAX_PASSES):
             self.passes = attempt + 1
@@ -450,7 +467,8 @@ class PieceBuild:
         anchors, page_map = self.joined(front, body_results)
         warnings = [w | {"piece": name} for name, r in named for w in r.warnings]
         (self.cache / "last.json").write_text(json.dumps({"texts": [
-            [hashlib.sha256(p.text.encode()).hexdigest(), k] for p, k in zip(self.pieces, keys)]}), encoding="utf-8")
+            [hashlib.sha256(p.text.encode()).hexdigest(), k] for p, k in zip(self.pieces, keys)],
+            "front": pdfs[0].stem, "index": pdfs[-1].stem if self.index_result is not None else None}), encoding="utf-8")
         self.prune()
         return pdfs, anchors, page_map, warnings
 
@@ -628,6 +646,17 @@ class Joiner:
     def __init__(self) -> None:
         self.proc = worker_start([sys.executable, "-I", str(MERGE), "--wait"], pipes_out_of_forks=True,
                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def prepare(self, pdfs: list[Path | None]) -> None:
+        """The PDFs the join will likely get (:meth:`PieceBuild.likely`): it copies the first
+        ones while the others compile (:class:`press.typst.merge.Join`)."""
+        if not pdfs or pdfs[0] is None or self.proc.stdin is None:
+            return
+        try:
+            self.proc.stdin.write(json.dumps({"prepare": [str(p) if p else None for p in pdfs]}) + "\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # (it ended already: the join says why)
 
     def join(self, pdfs: list[Path], anchors: dict[str, list[float]], out: Path) -> None:
         spec = json.dumps({"pieces": [str(p) for p in pdfs], "out": str(out), "anchors": anchors, "pad": True},
