@@ -38,6 +38,7 @@ reached from the application it is given.  This module imports nothing of the pr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,6 +88,8 @@ class BookBuild:
         self.defer_compiles = False
         self.start_deferred = True
         self.compiles: list[Any] = []
+        #: work done once the PDF's compile has started, off its way (:meth:`later`)
+        self.deferred_work: list[Callable[[], None]] = []
         #: the page map of the PDF this build made or kept (:mod:`press.pagemap`), with its fingerprint
         self.page_map: dict[str, Any] | None = None
         self._order: tuple[str, list[str]] | None = None
@@ -111,19 +114,32 @@ class BookBuild:
         if self.defer_compiles:
             if self.start_deferred:
                 job.start()
+                self.do_later()
             self.compiles.append(job)
         else:
             job.run()
+            self.do_later()
             job.finish(app)
 
     def start_compiles(self) -> None:
         """Start the deferred compiles that were not started (the engine, after its fork)."""
         for job in self.compiles:
             job.start()
+        self.do_later()
+
+    def later(self, work: Callable[[], None]) -> None:
+        """``work`` once the PDF's compile has started (the ``typst`` builder's freeing of the
+        book's assembled tree), or at the latest when it is finished."""
+        self.deferred_work.append(work)
+
+    def do_later(self) -> None:
+        while self.deferred_work:
+            self.deferred_work.pop(0)()
 
     def finish_compiles(self, app: Sphinx) -> None:
         """The one place a compile is finished: wait for it, report its errors and warnings
         through ``app`` (an error fails that build), write the PDF and its page map."""
+        self.do_later()
         while self.compiles:
             self.compiles.pop(0).finish(app)
 
@@ -138,6 +154,7 @@ class BookBuild:
 
     def abandon_compiles(self) -> None:
         """Wait for every compile and drop it (the build will not be published)."""
+        self.do_later()
         while self.compiles:
             self.compiles.pop(0).wait()
 

@@ -49,7 +49,10 @@ def _child_exit(code: int) -> None:
 #: modules every format's application imports (besides press's own: :data:`press.SUBMODULES`):
 #: imported before the web book's process is forked (:func:`_preload`)
 PRELOAD = ("sphinx.builders.html", "sphinx.builders.epub3", "myst_parser", "sphinx_design", "sphinxcontrib.bibtex",
-           "sphinx_book_theme", "sphinx_copybutton", "notfound.extension", "sphinx_sitemap")
+           "sphinx_copybutton", "notfound.extension", "sphinx_sitemap")
+#: what only the web book imports: imported by its process while it waits for the book to be
+#: read (before the fork, its 0.1 s came before the PDF's application started)
+WEB_ONLY = ("sphinx_book_theme",)
 
 
 #: what an extension's ``setup`` imports itself (not on importing the extension): myst-nb's
@@ -173,6 +176,10 @@ class WebProcess:
             try:
                 os.setpgid(0, 0)
                 os.close(write_end)
+                self.copies = {}  # (the parent's children: the parent waits for them)
+                for name in WEB_ONLY:
+                    with contextlib.suppress(Exception):  # (Sphinx reports a failed import itself)
+                        importlib.import_module(name)
                 from_parent = os.fdopen(read_end, "rb")
                 line = from_parent.readline()
                 if not line:

@@ -193,6 +193,7 @@ class SphinxRuns:
         the PDF and the EPUB were made (the web book waits for it before it copies them;
         :mod:`press.engine.processes`); ``last``: this build finishes the PDF's
         background compile at the latest."""
+        self.copies.pop("doctrees", _no_copy)()  # the last good state's doctrees, staged
         self.copies.pop(fmt, _no_copy)()  # the last good output of this format, staged
         outdir = self.workdir(fmt)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -217,7 +218,7 @@ class SphinxRuns:
                 # the next format's Sphinx forks workers (no fork mid-compile).
                 if fmt != "pdf" and (last or fmt == self.formats[-1]):
                     app.connect("build-finished", _finish_compiles, priority=100)
-                if wait_for_parent is not None:  # (after what needs no PDF or EPUB: search data, previews...)
+                if wait_for_parent is not None:  # (after what needs no PDF or EPUB: search data, previews, pruning, the security policy)
                     app.connect("build-finished", wait_for_parent, priority=DOWNLOADS_PRIORITY - 50)
                 # The web book needs no PDF to start: it starts once the book is read and its
                 # environment saved (the first application's write-started: the PDF's, or the

@@ -181,8 +181,9 @@ class Staging:
         for old in self.state.glob(f"{TRASH}*"):  # left by a build whose remover was killed
             shutil.rmtree(old, ignore_errors=True)
         self.stage.mkdir(parents=True)
-        copy_tree(self.state / "doctrees", self.stage / "doctrees")
-        # The outputs are copied in the background; each build waits for its own copy.
+        # The doctrees and the outputs are copied in the background: the first application
+        # waits for the doctrees, each format's build for its own output.
+        self.copies["doctrees"] = start_copy(self.state / "doctrees", self.stage / "doctrees")
         for fmt in self.formats:
             if fmt == "epub":
                 self.copies[fmt] = start_copy(self.state / "epub-work", self.workdir("epub"))

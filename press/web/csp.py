@@ -106,5 +106,7 @@ def _offer(app: Sphinx) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _offer)
-    app.connect("build-finished", finish, priority=800)  # before the zip and the worker (900)
+    # after the pages and the handlers at the default priority (500), before the web book's
+    # process waits for the PDF and the EPUB (press.formats.DOWNLOADS_PRIORITY - 50)
+    app.connect("build-finished", finish, priority=540)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

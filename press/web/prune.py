@@ -84,5 +84,6 @@ def prune(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("build-finished", prune, priority=850)  # before the zip and the worker (900)
+    # before the security policy (540), the wait for the PDF (550) and the zip (900)
+    app.connect("build-finished", prune, priority=530)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
