@@ -22,7 +22,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .sphinx_run import Tracker
-from .staging import _no_copy, _say
+from .staging import _no_copy, _say, start_copy
 
 
 def _wait_for_parent(from_parent: Any) -> Any:
@@ -146,8 +146,8 @@ class WebProcess:
     to_web: int | None  # the parent's end of the pipe to the web book's process
     html_copy: Any
     stage: Path
-    #: the web book's doctree folder as copied (:func:`_web_doctrees`), once released
-    web_doctrees: dict[str, int] | None = None
+    #: the parent's end of the pipe on which the web book's process says it copied the doctrees
+    from_web: int | None = None
 
     def parallel_formats(self) -> bool:
         """Write the EPUB and the web book at the same time, in two processes (the web book
@@ -166,8 +166,9 @@ class WebProcess:
         :meth:`release_web` once the book is read and its environment saved), then, before
         it copies the PDF and the EPUB, whether the parent made them."""
         _preload(self.conf)
-        html_copy = self.copies.pop("html", _no_copy)  # ``cp`` is the parent's child
+        html_copy = self.copies.pop("html", _no_copy)  # (none: the child copies the web book itself)
         read_end, write_end = os.pipe()
+        copied_read, copied_write = os.pipe()  # the child's word that it copied the doctrees
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -176,7 +177,10 @@ class WebProcess:
             try:
                 os.setpgid(0, 0)
                 os.close(write_end)
-                self.copies = {}  # (the parent's children: the parent waits for them)
+                os.close(copied_read)
+                # the last good web book, staged by this process (the parent's copies are its
+                # own to wait for): copied while the parent reads the book and writes the PDF
+                self.copies = {"html": start_copy(self.out / "html", self.staged("html"))}
                 for name in WEB_ONLY:
                     with contextlib.suppress(Exception):  # (Sphinx reports a failed import itself)
                         importlib.import_module(name)
@@ -185,8 +189,14 @@ class WebProcess:
                 if not line:
                     _child_exit(3)  # the parent failed or died while reading the book
                 tracker.updated |= set(json.loads(line))
+                shared, own = self.stage / "doctrees", self.stage / WEB_DOCTREES
+                copied = _web_doctrees(shared, own)
+                os.write(copied_write, b"c")
+                os.close(copied_write)
                 code = self.run_one("html", tracker, overrides, wait_for_parent=_wait_for_parent(from_parent),
-                                    doctrees=self.stage / WEB_DOCTREES)
+                                    doctrees=own)
+                if code == 0:  # (the parent waits for this process meanwhile)
+                    _keep_web_records(own, shared, copied)
             except KeyboardInterrupt:
                 code = 130
             except BaseException:  # noqa: BLE001 - the parent reports the failed format
@@ -196,24 +206,40 @@ class WebProcess:
             finally:
                 _child_exit(code)
         os.close(read_end)
-        self.child, self.to_web, self.html_copy = pid, write_end, html_copy
+        os.close(copied_write)
+        self.child, self.to_web, self.html_copy, self.from_web = pid, write_end, html_copy, copied_read
 
     def release_web(self, tracker: Tracker) -> None:
         """The book is read and its environment saved: let the web book's process start, on a
-        copy of the doctree folder of its own (:func:`_web_doctrees`)."""
+        copy of the doctree folder of its own, which it makes (:func:`_web_doctrees`) while
+        this process writes the PDF (no file of that folder but the PDF's pieces, which the
+        web book does not copy, is written meanwhile); :meth:`web_copied` waits for it."""
         if self.to_web is None or self.html_copy is None:
             return
         self.html_copy()
         self.html_copy = None
-        self.web_doctrees = _web_doctrees(self.stage / "doctrees", self.stage / WEB_DOCTREES)
         _say("writing html (in a second process)...")
         os.write(self.to_web, json.dumps(sorted(tracker.updated)).encode() + b"\n")
+
+    def web_copied(self) -> None:
+        """Wait until the web book's process has copied the doctree folder (or ended): before
+        this process writes into that folder again (the EPUB's application)."""
+        if self.from_web is not None:
+            try:
+                os.read(self.from_web, 1)  # (nothing: it ended; its exit status says how)
+            except OSError:
+                pass
+            finally:
+                os.close(self.from_web)
+                self.from_web = None
 
     def run_epub_and_html(self, tracker: Tracker, overrides: dict[str, Any]) -> int:
         """The EPUB here, the web book in the forked child; the child waits, before it
         copies the PDF and the EPUB, for the parent to say (on a pipe) that both exist."""
         if self.child is None:  # no PDF in this build: the book was read by the EPUB's build
             self.fork_web(tracker, overrides)
+        else:
+            self.web_copied()  # (the PDF's build released it)
         pid = self.child
         assert self.to_web is not None and pid is not None
         try:
@@ -230,15 +256,18 @@ class WebProcess:
             if self.to_web is not None:
                 os.close(self.to_web)
                 self.to_web = None
+        self.web_copied()
         _, wait_status = os.waitpid(pid, 0)
         self.child = None
         code = os.waitstatus_to_exitcode(wait_status)
-        if code == 0 and self.web_doctrees is not None:
-            _keep_web_records(self.stage / WEB_DOCTREES, self.stage / "doctrees", self.web_doctrees)
         return 1 if code != 0 else 0
 
     def stop_child(self) -> None:
         """Kill the web book's process and whatever it started (its process group)."""
+        if self.from_web is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.from_web)
+            self.from_web = None
         if self.html_copy is not None:
             self.html_copy(discard=True)
             self.html_copy = None

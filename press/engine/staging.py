@@ -17,7 +17,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +166,7 @@ class Staging:
     stage: Path
     formats: list[str]
     copies: dict[str, Any]
+    parallel_formats: Callable[[], bool]  # (press.engine.processes.WebProcess)
 
     # The staged layout mirrors the published one.
     def staged(self, fmt: str) -> Path:
@@ -182,9 +183,12 @@ class Staging:
             shutil.rmtree(old, ignore_errors=True)
         self.stage.mkdir(parents=True)
         # The doctrees and the outputs are copied in the background: the first application
-        # waits for the doctrees, each format's build for its own output.
+        # waits for the doctrees, each format's build for its own output.  The doctrees'
+        # copy goes first, alone: the first application needs it at once.
         self.copies["doctrees"] = start_copy(self.state / "doctrees", self.stage / "doctrees")
         for fmt in self.formats:
+            if fmt == "html" and self.parallel_formats():
+                continue  # the web book's process copies its own (processes.py), off this one's way
             if fmt == "epub":
                 self.copies[fmt] = start_copy(self.state / "epub-work", self.workdir("epub"))
             else:
