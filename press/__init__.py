@@ -80,6 +80,12 @@ def _book_defaults(app: Sphinx, config: Config) -> None:
         config.html_theme = "sphinx_book_theme"
 
 
+def _doctrees_ready(app: Sphinx) -> None:
+    from . import state
+
+    state.of(app).doctrees_ready()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Set up the seed extensions and every press module (see the module docstring)."""
     for ext in ("myst_parser", "sphinx_design", "sphinxcontrib.bibtex"):
@@ -87,6 +93,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
             continue  # myst-nb (listed before press) reads Markdown with MyST-Parser already
         app.setup_extension(ext)
     app.connect("config-inited", _book_defaults, priority=50)
+    # the staged doctree folder whole before any handler here may read it (press.state)
+    app.connect("builder-inited", _doctrees_ready, priority=1)
     for name in SUBMODULES:
         app.setup_extension(f"press.{name}")
     return {

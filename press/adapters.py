@@ -229,6 +229,27 @@ def sitemap_queue(app: Sphinx) -> Any:
     return getattr(app, "sitemap_links", None)
 
 
+def sitemap_without_manager(app: Sphinx) -> None:
+    """sphinx-sitemap's queue for a builder that writes no HTML page (the PDF's, the EPUB's;
+    called from the builder's ``init``, before ``builder-inited``):
+    a plain :class:`queue.Queue`, instead of the :class:`multiprocessing.Manager` queue its
+    ``builder-inited`` handler makes for every builder (a server process forked from the
+    build: 0.2 s of every such application's start, the PDF's on a one-page edit's way).
+
+    Why an internal: the queue is ``app.sitemap_links``, which sphinx-sitemap's handler sets
+    (with ``env.is_directory_builder``) and its ``build-finished`` handler reads; it has no
+    setting to skip a builder."""
+    if "sphinx_sitemap" not in app.extensions:
+        return
+    import queue
+
+    import sphinx_sitemap
+
+    disconnect(app, "builder-inited", sphinx_sitemap.record_builder_type)
+    app.builder.env.is_directory_builder = False  # type: ignore[attr-defined]
+    app.sitemap_links = queue.Queue()  # type: ignore[attr-defined]
+
+
 def add_sitemap_page(app: Sphinx, pagename: str) -> None:
     """Let sphinx-sitemap make the link of ``pagename`` (its URL scheme, its exclusions)
     by calling its ``html-page-context`` handler as Sphinx would (no public entry point)."""

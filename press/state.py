@@ -88,6 +88,8 @@ class BookBuild:
         self.defer_compiles = False
         self.start_deferred = True
         self.compiles: list[Any] = []
+        #: waits for the staged doctree folder's copy (the engine's; :meth:`doctrees_ready`)
+        self.doctrees_copied: Callable[[], None] | None = None
         #: work done once the PDF's compile has started, off its way (:meth:`later`)
         self.deferred_work: list[Callable[[], None]] = []
         #: the page map of the PDF this build made or kept (:mod:`press.pagemap`), with its fingerprint
@@ -126,6 +128,14 @@ class BookBuild:
         for job in self.compiles:
             job.start()
         self.do_later()
+
+    def doctrees_ready(self) -> None:
+        """The staged doctree folder is whole: the engine copies the environment first and the
+        rest meanwhile; an application waits for it once it has loaded the environment, at
+        ``builder-inited`` (before any extension's handler there)."""
+        wait, self.doctrees_copied = self.doctrees_copied, None
+        if wait is not None:
+            wait()
 
     def later(self, work: Callable[[], None]) -> None:
         """``work`` once the PDF's compile has started (the ``typst`` builder's freeing of the

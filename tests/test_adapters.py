@@ -279,3 +279,33 @@ def test_a_proof_label_used_twice_by_pages_read_in_different_processes_is_warned
                                         "kept": {"docname": "c", "realtype": "lemma"}})  # known before the fork
     ecosystem._proof_labels_merged(None, env, {"b"}, other)
     assert said == [("reference", "duplicate theorem label 'pyth', other instance in /book/a.md", ("b", None))]
+
+
+def test_sitemap_queue_made_at_builder_inited_by_a_named_handler():
+    # adapters.sitemap_without_manager: sphinx-sitemap's builder-inited handler makes the
+    # queue (a Manager's) as app.sitemap_links; a builder that writes no HTML gets a plain one
+    import sphinx_sitemap
+
+    source = inspect.getsource(sphinx_sitemap.record_builder_type)
+    assert "sitemap_links" in source and "Manager()" in source, "sphinx-sitemap changed how it makes its queue"
+    assert "sitemap_links.empty()" in inspect.getsource(sphinx_sitemap.create_sitemap)
+
+
+def test_a_pdf_or_epub_application_starts_no_sitemap_process(tmp_path):
+    import queue
+
+    src = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-book", src)
+    with (src / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('\npress_site_url = "https://example.org/book/"\n')
+    made = {}
+    for builder in ("epub", "html"):
+        made[builder] = SphinxTestApp(builder, srcdir=src, builddir=tmp_path / builder, status=StringIO(),
+                                      warning=StringIO())
+    try:
+        assert "sphinx_sitemap" in made["epub"].extensions
+        assert type(adapters.sitemap_queue(made["epub"])) is queue.Queue  # (not a Manager's proxy)
+        assert type(adapters.sitemap_queue(made["html"])) is not queue.Queue  # the web book keeps its Manager
+    finally:
+        for app in made.values():
+            app.cleanup()

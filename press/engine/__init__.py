@@ -131,6 +131,9 @@ class Engine(Staging, WebProcess, SphinxRuns):
         for wait in self.copies.values():
             wait(discard=True)
         self.copies.clear()
+        if self.book.doctrees_copied is not None:
+            self.book.doctrees_copied(discard=True)  # type: ignore[call-arg]
+            self.book.doctrees_copied = None
 
     # The staged layout mirrors the published one.
     def run(self) -> int:

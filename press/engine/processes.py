@@ -178,9 +178,7 @@ class WebProcess:
                 os.setpgid(0, 0)
                 os.close(write_end)
                 os.close(copied_read)
-                # the last good web book, staged by this process (the parent's copies are its
-                # own to wait for): copied while the parent reads the book and writes the PDF
-                self.copies = {"html": start_copy(self.out / "html", self.staged("html"))}
+                self.copies = {}  # (the parent's copies are the parent's to wait for)
                 for name in WEB_ONLY:
                     with contextlib.suppress(Exception):  # (Sphinx reports a failed import itself)
                         importlib.import_module(name)
@@ -189,6 +187,10 @@ class WebProcess:
                 if not line:
                     _child_exit(3)  # the parent failed or died while reading the book
                 tracker.updated |= set(json.loads(line))
+                # the last good web book, staged by this process while the parent writes the
+                # PDF (not sooner: the parent's copy of the doctrees, which it reads first, is
+                # then alone on the disk)
+                self.copies["html"] = start_copy(self.out / "html", self.staged("html"))
                 shared, own = self.stage / "doctrees", self.stage / WEB_DOCTREES
                 copied = _web_doctrees(shared, own)
                 os.write(copied_write, b"c")

@@ -193,7 +193,10 @@ class SphinxRuns:
         the PDF and the EPUB were made (the web book waits for it before it copies them;
         :mod:`press.engine.processes`); ``last``: this build finishes the PDF's
         background compile at the latest."""
-        self.copies.pop("doctrees", _no_copy)()  # the last good state's doctrees, staged
+        # the last good state's doctrees, staged: waited for by the application once it has
+        # loaded the environment (press.state.BookBuild.doctrees_ready)
+        if "doctrees" in self.copies:
+            self.book.doctrees_copied = self.copies.pop("doctrees")
         self.copies.pop(fmt, _no_copy)()  # the last good output of this format, staged
         outdir = self.workdir(fmt)
         outdir.mkdir(parents=True, exist_ok=True)
@@ -209,6 +212,7 @@ class SphinxRuns:
                         confoverrides=dict(overrides), status=status, warning=sys.stderr,
                         warningiserror=self.strict, parallel=self.jobs, verbosity=max(0, self.verbosity - 1),
                     )
+                self.book.doctrees_ready()  # (an application without press: now)
                 tracker.connect(app, fmt)
                 if self.progress is not None and os.getpid() == self.pid:  # (not in the web book's process)
                     self.progress.connect(app, fmt)

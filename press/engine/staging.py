@@ -63,6 +63,57 @@ def start_copy(src: Path, dest: Path) -> Any:
     return wait
 
 
+#: the doctree folder's entries shared, not copied, by a staged build: the PDF's pieces, one
+#: file per content hash, each written once under its name (:mod:`press.typst.pieces`, which
+#: replaces files, never writes into one)
+LINKED = ("press-pdf-pieces",)
+#: the environment, copied first and alone: an application reads it as it starts
+ENVIRONMENT = "environment.pickle"
+
+
+def start_doctrees_copy(src: Path, dest: Path) -> Any:
+    """The doctree folder staged: the environment copied at once, the rest in the background
+    (:func:`start_copy`; the first application waits for it once it has loaded the
+    environment: :meth:`press.state.BookBuild.doctrees_ready`), the PDF's pieces linked."""
+    dest.mkdir(parents=True, exist_ok=True)
+    if not src.is_dir():
+        return _no_copy
+    if (src / ENVIRONMENT).is_file():
+        shutil.copy2(src / ENVIRONMENT, dest / ENVIRONMENT)
+    rest = [p for p in sorted(src.iterdir()) if p.name != ENVIRONMENT and p.name not in LINKED]
+    linked = [p for p in sorted(src.iterdir()) if p.name in LINKED and p.is_dir()]
+    if not (sys.platform.startswith("linux") and shutil.which("cp") and shutil.which("bash")):
+        for path in rest:
+            if path.is_dir():
+                shutil.copytree(path, dest / path.name, symlinks=True)
+            else:
+                shutil.copy2(path, dest / path.name)
+        for path in linked:
+            shutil.copytree(path, dest / path.name, copy_function=os.link)
+        return _no_copy
+    script = ('d="$1"; n="$2"; shift 2; '
+              'if [ "$n" -gt 0 ]; then cp -a --reflink=auto -t "$d" -- "${@:1:$n}" || exit 1; fi; '
+              'shift "$n"; for p in "$@"; do cp -al -- "$p" "$d"/ || exit 1; done')
+    proc = subprocess.Popen(["bash", "-c", script, "copy", str(dest), str(len(rest)), *map(str, rest), *map(str, linked)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait(discard: bool = False) -> None:
+        if discard:
+            proc.kill()
+            proc.wait()
+        elif proc.wait() != 0:  # (copied again here, whole)
+            for path in rest + linked:
+                target = dest / path.name
+                if target.is_dir():
+                    shutil.rmtree(target)
+                target.unlink(missing_ok=True)
+                if path.is_dir():
+                    shutil.copytree(path, target, symlinks=True)
+                else:
+                    shutil.copy2(path, target)
+    return wait
+
+
 def copy_tree(src: Path, dest: Path) -> None:
     """:func:`start_copy`, waited for."""
     start_copy(src, dest)()
@@ -185,7 +236,7 @@ class Staging:
         # The doctrees and the outputs are copied in the background: the first application
         # waits for the doctrees, each format's build for its own output.  The doctrees'
         # copy goes first, alone: the first application needs it at once.
-        self.copies["doctrees"] = start_copy(self.state / "doctrees", self.stage / "doctrees")
+        self.copies["doctrees"] = start_doctrees_copy(self.state / "doctrees", self.stage / "doctrees")
         for fmt in self.formats:
             if fmt == "html" and self.parallel_formats():
                 continue  # the web book's process copies its own (processes.py), off this one's way

@@ -176,6 +176,7 @@ class PressEpubBuilder(Epub3Builder):
         # The web themes' page handlers (launch buttons, repository buttons, thebe, the
         # sidebar) are about the web book: in an EPUB they only crash or add scripts.
         adapters.disconnect_packages(self.sphinx, "html-page-context", WEB_THEMES)
+        adapters.sitemap_without_manager(self.sphinx)  # (no web page here: no queue process)
         # Sphinx's genindex page is not written: handle_finish writes our own index page.
         self.use_index = False
         self.press_kinds: dict[str, str] = {}

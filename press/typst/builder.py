@@ -27,6 +27,7 @@ from sphinx.util.console import darkgreen
 from sphinx.util.nodes import inline_all_toctrees
 from sphinx.util.osutil import ensuredir
 
+from .. import adapters
 from .. import booktree
 from .. import mathmacros
 from .. import config as press_config
@@ -334,6 +335,7 @@ class TypstBuilder(Builder):
     def init(self) -> None:
         self.docnames: set[str] = set()
         self.known_labels: set[str] = set()
+        adapters.sitemap_without_manager(self.sphinx)  # (no web page here: no queue process)
 
     def get_outdated_docs(self) -> str:
         return "all documents"  # the PDF is always the whole book

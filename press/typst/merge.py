@@ -77,13 +77,22 @@ def _kids(element: Any) -> list[Any]:
     return list(k) if isinstance(k, Array) else [k]
 
 
-def _walk(element: Any) -> Iterator[Any]:
-    stack = [element]
+#: a table's structure elements down to its cells (a cell's content holds no ``/Headers``)
+TABLE_PARTS = {Name("/Table"), Name("/THead"), Name("/TBody"), Name("/TFoot"), Name("/TR")}
+CELLS = {Name("/TH"), Name("/TD")}
+
+
+def _cells(table: Any) -> Iterator[Any]:
+    """The header and data cells of a ``/Table`` structure element."""
+    stack = [table]
     while stack:
         e = stack.pop()
-        if isinstance(e, Dictionary) and e.get("/Type") == Name.StructElem or (
-                isinstance(e, Dictionary) and "/S" in e and "/K" in e):
+        if not isinstance(e, Dictionary):
+            continue
+        kind = e.get("/S")
+        if kind in CELLS:
             yield e
+        elif kind in TABLE_PARTS:
             stack.extend(reversed(_kids(e)))
 
 
@@ -157,7 +166,7 @@ class _Part:
         # a cell's /Headers names the IDs of its own table's header cells: only those tables
         # are walked (the piece's copy of each: qpdf copies an object once per piece)
         for table in tables.values():
-            for element in _walk(book.copy_foreign(table)):
+            for element in _cells(book.copy_foreign(table)):
                 _rename_headers(element, prefix)
         self.roles = list(sstruct.get("/RoleMap", Dictionary()).items())
         self.labels = [(index, book.copy_foreign(label)) for index, label in _number_tree(src.Root.get("/PageLabels"))]

@@ -109,6 +109,14 @@ def typst_value(value: Any) -> str:
 AUTO_FROM_BYTES = 600_000
 
 
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` as a new file (a staged build shares the cache's files with the last
+    good state's, as hard links: :data:`press.engine.staging.LINKED`; none is written into)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def split(body: str) -> list[str]:
     """The book's body (the translator's Typst) cut before every level-1 heading, each piece's
     facing-pages gaps numbered from 1 (the translator numbers them through the book: a gap
@@ -322,10 +330,9 @@ class PieceBuild:
         result = Result(pages, data, [_plain(w) for w in warnings or []],
                         {k: v for k, v in (given or {}).items() if k in COUNTERS})
         self.cache.mkdir(parents=True, exist_ok=True)
-        (self.cache / f"{key}.pdf").write_bytes(pdf)
-        (self.cache / f"{key}.json").write_text(json.dumps(
-            {"pages": result.pages, "data": result.data, "warnings": result.warnings, "given": result.given}),
-            encoding="utf-8")
+        _replace(self.cache / f"{key}.pdf", pdf)
+        _replace(self.cache / f"{key}.json", json.dumps(
+            {"pages": result.pages, "data": result.data, "warnings": result.warnings, "given": result.given}).encode())
         with self.lock:
             self.compiled.append(name)
         return result
@@ -466,9 +473,9 @@ class PieceBuild:
             named.append(("press-piece-index", self.index_result))
         anchors, page_map = self.joined(front, body_results)
         warnings = [w | {"piece": name} for name, r in named for w in r.warnings]
-        (self.cache / "last.json").write_text(json.dumps({"texts": [
+        _replace(self.cache / "last.json", json.dumps({"texts": [
             [hashlib.sha256(p.text.encode()).hexdigest(), k] for p, k in zip(self.pieces, keys)],
-            "front": pdfs[0].stem, "index": pdfs[-1].stem if self.index_result is not None else None}), encoding="utf-8")
+            "front": pdfs[0].stem, "index": pdfs[-1].stem if self.index_result is not None else None}).encode())
         self.prune()
         return pdfs, anchors, page_map, warnings
 
