@@ -116,7 +116,7 @@ class BookBuild:
         if self.defer_compiles:
             if self.start_deferred:
                 job.start()
-                self.do_later()
+                self.after_start(job)
             self.compiles.append(job)
         else:
             job.run()
@@ -127,6 +127,13 @@ class BookBuild:
         """Start the deferred compiles that were not started (the engine, after its fork)."""
         for job in self.compiles:
             job.start()
+            self.after_start(job)
+        self.do_later()
+
+    def after_start(self, job: Any) -> None:
+        """A compile just started in its thread: let it hand its work to its processes (up to
+        a second) before this thread's own work (:meth:`later`) takes the interpreter."""
+        job.dispatched(1.0)
         self.do_later()
 
     def doctrees_ready(self) -> None:

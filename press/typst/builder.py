@@ -213,6 +213,10 @@ class Compile:
             self.thread = threading.Thread(target=self.run, name="press-typst-compile", daemon=True)
             self.thread.start()
 
+    def dispatched(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` s) until the compile is in its own process: the thread's
+        Python work before that (starting processes, reading the cache) is on the PDF's way."""
+
     def wait(self) -> None:
         if self.thread is not None:
             self.thread.join()
@@ -255,6 +259,10 @@ class PieceCompile(Compile):
         super().__init__(compiler, typ_path, pdf_path, srcdir, build.timestamp)
         self.build = build
 
+    def dispatched(self, timeout: float) -> None:
+        if self.thread is not None:
+            self.build.dispatched.wait(timeout)
+
     def run(self) -> None:
         self.ran = True
         self.compiler.done()  # the whole book's compiler (asked for the glyphs) is not needed
@@ -262,6 +270,7 @@ class PieceCompile(Compile):
         try:
             joiner = by_pieces.Joiner()  # (it imports pikepdf while the pieces compile)
             pdfs, anchors, self.page_map, plain = self.build.run(prepare=joiner.prepare)
+            self.build.dispatched.set()  # (every piece from the cache: the join is a process too)
             self.mapped.set()  # (the join below takes a while: the EPUB needs only the map)
             self.warnings = [(w, self.build.outdir / f"{w.get('piece', '')}.typ") for w in plain]
             joined = self.pdf_path.with_name(f".press-joined-{self.pdf_path.name}")
@@ -275,6 +284,7 @@ class PieceCompile(Compile):
         except BaseException as exc:  # noqa: BLE001 - re-raised by finish() in the main thread
             self.crash = exc
         finally:
+            self.build.dispatched.set()
             self.mapped.set()
             if joiner is not None:
                 joiner.close()

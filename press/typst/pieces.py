@@ -244,6 +244,9 @@ class PieceBuild:
         self.levelled = 0  # gaps given space to end facing pages level (press.typst.level)
         self.lock = threading.Lock()
         self.error: tuple[typst.TypstError, Path] | None = None
+        #: set once a piece's compile is handed to its process (or none is needed): the
+        #: build's other work may then take this process's interpreter (press.state.BookBuild.submit)
+        self.dispatched = threading.Event()
 
     # -- the cache ---------------------------------------------------------------------------
     def key(self, source: str) -> str:
@@ -298,6 +301,7 @@ class PieceBuild:
             return hit
         own = worker is None
         worker = worker or self.take(name)
+        self.dispatched.set()
         ok = False
         try:
             if not provisional:
