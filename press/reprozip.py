@@ -22,6 +22,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 #: 1980-01-01, the first date a zip can store
@@ -43,28 +44,76 @@ PACKED = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".pdf", "
           ".webm", ".mp3", ".ogg")
 
 
-def write_zip(target: Path, entries: Iterable[tuple[str, bytes]], epoch: int | None, *,
-              stored: tuple[str, ...] = (), level: int = 9, reuse: bool = False, store_packed: bool = False) -> None:
+def write_zip(target: Path, entries: Iterable[tuple[str, bytes | None]], epoch: int | None, *,
+              stored: tuple[str, ...] = (), level: int = 9, reuse: bool = False, store_packed: bool = False,
+              packed: dict[str, Packed] | None = None) -> None:
     """Write ``entries`` (``(name in the zip, data)``) to ``target``; names in ``stored``
     are not compressed (the EPUB's ``mimetype``), nor, with ``store_packed``, files of the
     :data:`PACKED` kinds; ``level``: the deflate effort; ``reuse``: take unchanged entries'
-    compressed data from the zip at ``target`` (see above)."""
+    compressed data from the zip at ``target`` (see above); ``packed``: entries made ahead by
+    a :class:`Packer` with the same settings, given here as ``(name, None)`` (the web book's
+    zip: its pages are packed while the build waits for the PDF)."""
     stamp = time.gmtime(max(epoch if epoch is not None else ZIP_EPOCH, ZIP_EPOCH))[:6]
     partial = target.with_name(f".{target.name}.part")
-    comment = f"press: deflate level {level}".encode() if reuse else b""
     items = list(entries)
-    keep = frozenset(stored) | (frozenset(n for n, _ in items if n.lower().endswith(PACKED)) if store_packed else
-                                frozenset())
-    if sum(len(n) + len(d) + 100 for n, d in items) * 1.05 >= _LIMIT or len(items) >= 0xFFFF:
-        _write_with_zipfile(partial, items, stamp, keep, level, comment)
+    ahead = packed or {}
+    sizes = sum(len(n) + (ahead[n].size if d is None else len(d)) + 100 for n, d in items)
+    if sizes * 1.05 >= _LIMIT or len(items) >= 0xFFFF:
+        whole = [(n, d if d is not None else ahead[n].data()) for n, d in items]
+        packer = Packer(target, level=level, reuse=False, stored=stored, store_packed=store_packed)
+        _write_with_zipfile(partial, whole, stamp, frozenset(n for n, _ in whole if packer.stores(n)), level,
+                            packer.comment if reuse else b"")
     else:
-        old = _OldZip(target, comment) if reuse else None
+        packer = Packer(target, level=level, reuse=reuse, stored=stored, store_packed=store_packed)
         try:
-            _write(partial, items, stamp, keep, level, comment, old)
+            _write(partial, [(n, ahead[n] if d is None else packer.pack(n, d)) for n, d in items], stamp,
+                   packer.comment)
         finally:
-            if old is not None:
-                old.close()
+            packer.close()
     partial.replace(target)
+
+
+@dataclass(frozen=True)
+class Packed:
+    """One entry's data as the zip holds it: method, CRC-32, size, compressed bytes."""
+
+    method: int
+    crc: int
+    size: int
+    raw: bytes
+
+    def data(self) -> bytes:
+        return self.raw if self.method == zipfile.ZIP_STORED else zlib.decompress(self.raw, -15)
+
+
+class Packer:
+    """Entries packed as :func:`write_zip` packs them (its ``stored``, ``store_packed``,
+    ``level`` and ``reuse``), one at a time."""
+
+    def __init__(self, target: Path, *, level: int = 9, reuse: bool = False, stored: tuple[str, ...] = (),
+                 store_packed: bool = False) -> None:
+        self.level, self.stored, self.store_packed = level, frozenset(stored), store_packed
+        self.comment = f"press: deflate level {level}".encode() if reuse else b""
+        self.old = _OldZip(target, self.comment) if reuse else None
+
+    def stores(self, name: str) -> bool:
+        return name in self.stored or (self.store_packed and name.lower().endswith(PACKED))
+
+    def pack(self, name: str, data: bytes) -> Packed:
+        method = zipfile.ZIP_STORED if self.stores(name) else zipfile.ZIP_DEFLATED
+        crc = zlib.crc32(data)
+        raw = self.old.raw(name, data, crc, method) if self.old is not None else None
+        if raw is None:
+            if method == zipfile.ZIP_STORED:
+                raw = data
+            else:
+                deflate = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+                raw = deflate.compress(data) + deflate.flush()
+        return Packed(method, crc, len(data), raw)
+
+    def close(self) -> None:
+        if self.old is not None:
+            self.old.close()
 
 
 def _write_with_zipfile(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: frozenset[str],
@@ -119,36 +168,26 @@ class _OldZip:
             self.fp.close()
 
 
-def _write(partial: Path, items: list[tuple[str, bytes]], stamp: tuple, stored: frozenset[str], level: int,
-           comment: bytes, old: _OldZip | None) -> None:
-    """The archive :func:`_write_with_zipfile` writes, byte for byte, with the compressed data
-    of unchanged entries taken from ``old``."""
+def _write(partial: Path, items: list[tuple[str, Packed]], stamp: tuple, comment: bytes) -> None:
+    """The archive :func:`_write_with_zipfile` writes, byte for byte, from packed entries."""
     year, month, day, hour, minute, second = stamp
     dosdate = (year - 1980) << 9 | month << 5 | day
     dostime = hour << 11 | minute << 5 | (second // 2)
     central = []
     offset = 0
     with open(partial, "wb") as out:
-        for name, data in items:
-            method = zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
-            crc = zlib.crc32(data)
-            raw = old.raw(name, data, crc, method) if old is not None else None
-            if raw is None:
-                if method == zipfile.ZIP_STORED:
-                    raw = data
-                else:
-                    deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
-                    raw = deflate.compress(data) + deflate.flush()
+        for name, entry in items:
+            method, crc, raw = entry.method, entry.crc, entry.raw
             try:
                 encoded, flags = name.encode("ascii"), 0
             except UnicodeEncodeError:
                 encoded, flags = name.encode("utf-8"), _UTF8_NAME
             out.write(_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, method, dostime, dosdate, crc, len(raw),
-                                  len(data), len(encoded), 0))
+                                  entry.size, len(encoded), 0))
             out.write(encoded)
             out.write(raw)
             central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags, method, dostime, dosdate,
-                                         crc, len(raw), len(data), len(encoded), 0, 0, 0, 0, _MODE, offset) + encoded)
+                                         crc, len(raw), entry.size, len(encoded), 0, 0, 0, 0, _MODE, offset) + encoded)
             offset += _LOCAL.size + len(encoded) + len(raw)
         directory = b"".join(central)
         out.write(directory)

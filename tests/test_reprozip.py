@@ -70,3 +70,38 @@ def test_packed_files_are_stored_not_deflated_again(tmp_path):
         assert [(i.filename, z.read(i)) for i in z.infolist()] == items
     assert methods["book/figure.PNG"] == methods["book/book.pdf"] == zipfile.ZIP_STORED
     assert methods["book/a.html"] == zipfile.ZIP_DEFLATED
+
+
+def test_entries_packed_ahead_give_the_same_zip(tmp_path):
+    # press.web.offline: the web book's files are packed while its process waits for the PDF;
+    # after the wait only what changed is read again: the zip is the one written at once
+    import os
+
+    from press import reprozip
+    from press.web import offline
+
+    book = tmp_path / "html"
+    (book / "_static").mkdir(parents=True)
+    for i in range(5):
+        (book / f"page-{i}.html").write_text(f"<p>page {i}</p>\n" * 50, encoding="utf-8")
+    (book / "_static" / "logo.png").write_bytes(bytes(range(256)) * 4)
+    (book / "sw.js").write_text("old worker", encoding="utf-8")
+    ahead = offline.Ahead({"sw.js"})
+    packer = reprozip.Packer(book / "book.zip", level=offline.LEVEL, reuse=True, store_packed=True)
+    for rel in offline.book_files(book, {"book.zip"}):
+        data = (book / rel).read_bytes()
+        st = (book / rel).stat()
+        ahead.files[rel] = ((st.st_mtime_ns, st.st_size), b"", packer.pack(f"b/{rel}", data))
+    packer.close()
+    # after the wait: a late file (same size, other bytes) and a page changed
+    (book / "sw.js").write_text("new worker", encoding="utf-8")
+    page = book / "page-2.html"
+    page.write_text("<p>changed</p>\n", encoding="utf-8")
+    os.utime(page, ns=(1, 1))
+    offline.write_zip(book, "book.zip", "b", tmp_path, ahead)
+    packed_ahead = (book / "book.zip").read_bytes()
+    (book / "book.zip").unlink()
+    offline.write_zip(book, "book.zip", "b", tmp_path)
+    assert packed_ahead == (book / "book.zip").read_bytes()
+    with zipfile.ZipFile(book / "book.zip") as z:
+        assert z.read("b/sw.js") == b"new worker" and z.read("b/page-2.html") == b"<p>changed</p>\n"

@@ -101,17 +101,20 @@ def book_files(outdir: Path, skip: set[str]) -> list[str]:
     return sorted(found)
 
 
-def _version(outdir: Path, files: list[str]) -> str:
-    digest = hashlib.sha256()
+def _version(outdir: Path, files: list[str], digest: Any = None) -> str:
+    """A digest of every file's path and content (``digest(rel)``: a file's SHA-256 digest
+    known already, or ``None``)."""
+    version = hashlib.sha256()
     for rel in files:
-        digest.update(rel.encode() + b"\0" + hashlib.sha256((outdir / rel).read_bytes()).digest())
-    return digest.hexdigest()[:16]
+        known = digest(rel) if digest is not None else None
+        version.update(rel.encode() + b"\0" + (known or hashlib.sha256((outdir / rel).read_bytes()).digest()))
+    return version.hexdigest()[:16]
 
 
-def write_worker(outdir: Path, skip: set[str]) -> str:
+def write_worker(outdir: Path, skip: set[str], digest: Any = None) -> str:
     """Write ``sw.js`` with the file list and the version; return the version."""
     files = book_files(outdir, skip)
-    version = _version(outdir, files)
+    version = _version(outdir, files, digest)
     urls = [quote(rel) for rel in files]
     source = WORKER_SOURCE.read_text(encoding="utf-8")
     source = source.replace('"@VERSION@"', json.dumps(version)).replace('["@FILES@"]', json.dumps(urls, indent=0))
@@ -119,12 +122,73 @@ def write_worker(outdir: Path, skip: set[str]) -> str:
     return version
 
 
-def write_zip(outdir: Path, name: str, folder: str, confdir: str | Path) -> None:
-    """A reproducible zip of the whole book under ``folder/`` (:mod:`press.reprozip`)."""
-    entries = ((f"{folder}/{rel}", (outdir / rel).read_bytes()) for rel in book_files(outdir, {name, ".buildinfo"}))
+#: the zip's deflate effort
+LEVEL = 6
+#: the builder's attribute holding the files read ahead (:func:`prepare`)
+AHEAD = "press_offline_ahead"
+
+
+def write_zip(outdir: Path, name: str, folder: str, confdir: str | Path, ahead: Ahead | None = None) -> None:
+    """A reproducible zip of the whole book under ``folder/`` (:mod:`press.reprozip`); the
+    files ``ahead`` packed already are not read again."""
+    entries: list[tuple[str, bytes | None]] = []
+    packed: dict[str, reprozip.Packed] = {}
+    for rel in book_files(outdir, {name, ".buildinfo"}):
+        known = ahead.known(outdir, rel) if ahead is not None else None
+        if known is not None:
+            packed[f"{folder}/{rel}"] = known[1]
+            entries.append((f"{folder}/{rel}", None))
+        else:
+            entries.append((f"{folder}/{rel}", (outdir / rel).read_bytes()))
     # (the unchanged pages of the last build's zip are copied, not compressed again)
-    reprozip.write_zip(outdir / name, entries, press_config.source_date_epoch(confdir), level=6, reuse=True,
-                       store_packed=True)
+    reprozip.write_zip(outdir / name, entries, press_config.source_date_epoch(confdir), level=LEVEL, reuse=True,
+                       store_packed=True, packed=packed)
+
+
+class Ahead:
+    """The web book's files read, digested and packed for the zip before its process waits for
+    the PDF and the EPUB (:func:`prepare`), so that after the wait only the files written since
+    are (the downloads, their sizes, the manifest, the worker: :attr:`late`, and any file whose
+    size or modification time changed)."""
+
+    def __init__(self, late: set[str]) -> None:
+        self.late = late
+        self.files: dict[str, tuple[tuple[int, int], bytes, reprozip.Packed]] = {}
+
+    def known(self, outdir: Path, rel: str) -> tuple[bytes, reprozip.Packed] | None:
+        """``(SHA-256 digest, packed entry)`` of ``rel`` if it is as it was read ahead."""
+        entry = self.files.get(rel)
+        if entry is None or rel in self.late:
+            return None
+        try:
+            now = (outdir / rel).stat()
+        except OSError:
+            return None
+        return (entry[1], entry[2]) if entry[0] == (now.st_mtime_ns, now.st_size) else None
+
+
+def prepare(app: Sphinx, exception: Exception | None) -> None:
+    """Read, digest and pack the book's files for the worker and the zip while the web book's
+    process has nothing else to do (``build-finished`` before it waits for the PDF and the EPUB)."""
+    if exception is not None or not is_web(app.builder) or not offers_zip(app):
+        return
+    outdir = Path(app.outdir)
+    name = zip_name(app)
+    folder = press_config.get(app.config).slug
+    ahead = Ahead({MANIFEST, WORKER, f"_static/{downloads.SIZES}", *(d.name for d in downloads_of(app))})
+    packer = reprozip.Packer(outdir / name, level=LEVEL, reuse=True, store_packed=True)
+    try:
+        for rel in book_files(outdir, {name, ".buildinfo"}):
+            if rel in ahead.late:
+                continue
+            path = outdir / rel
+            before = path.stat()
+            data = path.read_bytes()
+            ahead.files[rel] = ((before.st_mtime_ns, before.st_size), hashlib.sha256(data).digest(),
+                                packer.pack(f"{folder}/{rel}", data))
+    finally:
+        packer.close()
+    app.builder.__dict__[AHEAD] = ahead
 
 
 def finish(app: Sphinx, exception: Exception | None) -> None:
@@ -132,15 +196,21 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not is_web(app.builder):
         return
     outdir = Path(app.outdir)
+    ahead: Ahead | None = app.builder.__dict__.pop(AHEAD, None)
     before = [_read(outdir / MANIFEST), _read(outdir / WORKER)]
     (outdir / MANIFEST).write_text(_manifest(app), encoding="utf-8")
     name = zip_name(app)
-    write_worker(outdir, set(NOT_CACHED) | {name})
+
+    def digest(rel: str) -> bytes | None:
+        known = ahead.known(outdir, rel) if ahead is not None else None
+        return known[0] if known is not None else None
+
+    write_worker(outdir, set(NOT_CACHED) | {name}, digest)
     # The worker names every file with a digest of all their contents: the same worker and
     # manifest as the zip's build mean the same files, so the zip is kept as it is.
     same = before == [_read(outdir / MANIFEST), _read(outdir / WORKER)] and (outdir / name).is_file()
     if offers_zip(app) and not same:
-        write_zip(outdir, name, press_config.get(app.config).slug, app.confdir)
+        write_zip(outdir, name, press_config.get(app.config).slug, app.confdir, ahead)
     if offers_zip(app):  # the zip's size beside the PDF's and the EPUB's (not in the zip itself)
         downloads.write_sizes(app, {"zip": downloads.human_size((outdir / name).stat().st_size)})
 
@@ -156,5 +226,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     """Register the worker script, link the manifest, write the files last (priority 900)."""
     app.connect("builder-inited", _add_assets)
     app.connect("html-page-context", page_context)
+    # (packed ahead after the pages, pruning and the policy, before the web book's process
+    # waits for the PDF and the EPUB: press.formats.DOWNLOADS_PRIORITY - 50)
+    app.connect("build-finished", prepare, priority=545)
     app.connect("build-finished", finish, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
