@@ -89,7 +89,7 @@ class BookBuild:
         self.start_deferred = True
         self.compiles: list[Any] = []
         #: waits for the staged doctree folder's copy (the engine's; :meth:`doctrees_ready`)
-        self.doctrees_copied: Callable[[], None] | None = None
+        self.doctrees_copied: Callable[..., None] | None = None
         #: work done once the PDF's compile has started, off its way (:meth:`later`)
         self.deferred_work: list[Callable[[], None]] = []
         #: the page map of the PDF this build made or kept (:mod:`press.pagemap`), with its fingerprint
@@ -128,7 +128,6 @@ class BookBuild:
         for job in self.compiles:
             job.start()
             self.after_start(job)
-        self.do_later()
 
     def after_start(self, job: Any) -> None:
         """A compile just started in its thread: let it hand its work to its processes (up to

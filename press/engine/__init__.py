@@ -115,7 +115,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
         self.fork = fork
         self.child: int | None = None
         self.to_web: int | None = None  # the pipe to the web book's process (processes.py)
-        self.html_copy: Any = None
+        self.released = False
         self.verbosity = verbosity  # -v: Sphinx's own messages; else press.progress's line
         self.progress = Progress(live=self.tty) if not verbosity else None
         self.pid = os.getpid()
@@ -132,7 +132,7 @@ class Engine(Staging, WebProcess, SphinxRuns):
             wait(discard=True)
         self.copies.clear()
         if self.book.doctrees_copied is not None:
-            self.book.doctrees_copied(discard=True)  # type: ignore[call-arg]
+            self.book.doctrees_copied(discard=True)
             self.book.doctrees_copied = None
 
     # The staged layout mirrors the published one.

@@ -22,7 +22,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from .sphinx_run import Tracker
-from .staging import _no_copy, _say, start_copy
+from .staging import _say, start_copy
 
 
 def _wait_for_parent(from_parent: Any) -> Any:
@@ -134,7 +134,7 @@ def _keep_web_records(own: Path, shared: Path, copied: dict[str, int]) -> None:
 
 class WebProcess:
     """The forked web book (a base of :class:`press.engine.Engine`, which sets ``fork``,
-    ``jobs``, ``formats``, ``copies``, ``book``, ``child``, ``to_web``, ``html_copy``)."""
+    ``jobs``, ``formats``, ``copies``, ``book``, ``child``, ``to_web``, ``released``)."""
 
     fork: bool
     jobs: int
@@ -144,7 +144,7 @@ class WebProcess:
     book: Any
     child: int | None
     to_web: int | None  # the parent's end of the pipe to the web book's process
-    html_copy: Any
+    released: bool  # the web book's process was told the book is read
     stage: Path
     #: the parent's end of the pipe on which the web book's process says it copied the doctrees
     from_web: int | None = None
@@ -166,7 +166,6 @@ class WebProcess:
         :meth:`release_web` once the book is read and its environment saved), then, before
         it copies the PDF and the EPUB, whether the parent made them."""
         _preload(self.conf)
-        html_copy = self.copies.pop("html", _no_copy)  # (none: the child copies the web book itself)
         read_end, write_end = os.pipe()
         copied_read, copied_write = os.pipe()  # the child's word that it copied the doctrees
         sys.stdout.flush()
@@ -209,17 +208,16 @@ class WebProcess:
                 _child_exit(code)
         os.close(read_end)
         os.close(copied_write)
-        self.child, self.to_web, self.html_copy, self.from_web = pid, write_end, html_copy, copied_read
+        self.child, self.to_web, self.from_web, self.released = pid, write_end, copied_read, False
 
     def release_web(self, tracker: Tracker) -> None:
         """The book is read and its environment saved: let the web book's process start, on a
         copy of the doctree folder of its own, which it makes (:func:`_web_doctrees`) while
         this process writes the PDF (no file of that folder but the PDF's pieces, which the
         web book does not copy, is written meanwhile); :meth:`web_copied` waits for it."""
-        if self.to_web is None or self.html_copy is None:
+        if self.to_web is None or self.released:
             return
-        self.html_copy()
-        self.html_copy = None
+        self.released = True
         _say("writing html (in a second process)...")
         os.write(self.to_web, json.dumps(sorted(tracker.updated)).encode() + b"\n")
 
@@ -270,9 +268,6 @@ class WebProcess:
             with contextlib.suppress(OSError):
                 os.close(self.from_web)
             self.from_web = None
-        if self.html_copy is not None:
-            self.html_copy(discard=True)
-            self.html_copy = None
         if self.to_web is not None:
             with contextlib.suppress(OSError):
                 os.close(self.to_web)

@@ -39,28 +39,45 @@ def _no_copy(discard: bool = False) -> None:
     """The waiter of a copy that is already done (or had nothing to copy)."""
 
 
-def start_copy(src: Path, dest: Path) -> Any:
-    """Copy a folder, keeping modification times (Sphinx compares them), sharing blocks with
-    the source where the file system can (copy-on-write), never sharing inodes.  On Linux
-    ``cp`` does it in a child process while the build goes on; the returned function waits
-    for it (``discard=True``: stops it), and copies in this process if ``cp`` failed."""
-    if not src.exists():
-        return _no_copy
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if not (sys.platform.startswith("linux") and shutil.which("cp")):
+def _copy(src: Path, dest: Path) -> None:
+    """Copy a file or a folder in this process (modification times kept)."""
+    if src.is_dir():
+        shutil.rmtree(dest, ignore_errors=True)
         shutil.copytree(src, dest, symlinks=True)
+    else:
+        shutil.copy2(src, dest)
+
+
+def _in_background(args: list[str], sources: list[Path], dest: Path, into: bool) -> Any:
+    """``cp`` of ``sources`` (to ``dest``, or ``into`` it) in a child process while the build
+    goes on (on Linux; elsewhere copied at once); the returned function waits for it
+    (``discard=True``: stops it), and copies in this process if ``cp`` failed."""
+    def redo() -> None:
+        for src in sources:
+            _copy(src, dest / src.name if into else dest)
+
+    if not (sys.platform.startswith("linux") and shutil.which("cp")):
+        redo()
         return _no_copy
-    proc = subprocess.Popen(["cp", "-a", "--reflink=auto", str(src), str(dest)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def wait(discard: bool = False) -> None:
         if discard:
             proc.kill()
             proc.wait()
         elif proc.wait() != 0:
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(src, dest, symlinks=True)
+            redo()
     return wait
+
+
+def start_copy(src: Path, dest: Path) -> Any:
+    """Copy a folder, keeping modification times (Sphinx compares them), sharing blocks with
+    the source where the file system can (copy-on-write), never sharing inodes, in the
+    background (:func:`_in_background`)."""
+    if not src.exists():
+        return _no_copy
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return _in_background(["cp", "-a", "--reflink=auto", str(src), str(dest)], [src], dest, into=False)
 
 
 #: the doctree folder's entries shared, not copied, by a staged build: the PDF's pieces, one
@@ -71,47 +88,32 @@ LINKED = ("press-pdf-pieces",)
 ENVIRONMENT = "environment.pickle"
 
 
+def _link(src: str, dest: str) -> None:
+    try:
+        os.link(src, dest)
+    except OSError:  # (a file system without hard links)
+        shutil.copy2(src, dest)
+
+
 def start_doctrees_copy(src: Path, dest: Path) -> Any:
-    """The doctree folder staged: the environment copied at once, the rest in the background
-    (:func:`start_copy`; the first application waits for it once it has loaded the
-    environment: :meth:`press.state.BookBuild.doctrees_ready`), the PDF's pieces linked."""
+    """The doctree folder staged: the environment copied and the PDF's pieces linked at once,
+    the rest in the background (:func:`_in_background`; the first application waits for it
+    once it has loaded the environment: :meth:`press.state.BookBuild.doctrees_ready`)."""
     dest.mkdir(parents=True, exist_ok=True)
     if not src.is_dir():
         return _no_copy
-    if (src / ENVIRONMENT).is_file():
-        shutil.copy2(src / ENVIRONMENT, dest / ENVIRONMENT)
-    rest = [p for p in sorted(src.iterdir()) if p.name != ENVIRONMENT and p.name not in LINKED]
-    linked = [p for p in sorted(src.iterdir()) if p.name in LINKED and p.is_dir()]
-    if not (sys.platform.startswith("linux") and shutil.which("cp") and shutil.which("bash")):
-        for path in rest:
-            if path.is_dir():
-                shutil.copytree(path, dest / path.name, symlinks=True)
-            else:
-                shutil.copy2(path, dest / path.name)
-        for path in linked:
-            shutil.copytree(path, dest / path.name, copy_function=os.link)
+    rest = []
+    for path in sorted(src.iterdir()):
+        if path.name == ENVIRONMENT:
+            shutil.copy2(path, dest / path.name)
+        elif path.name in LINKED and path.is_dir():
+            shutil.copytree(path, dest / path.name, copy_function=_link)
+        else:
+            rest.append(path)
+    if not rest:
         return _no_copy
-    script = ('d="$1"; n="$2"; shift 2; '
-              'if [ "$n" -gt 0 ]; then cp -a --reflink=auto -t "$d" -- "${@:1:$n}" || exit 1; fi; '
-              'shift "$n"; for p in "$@"; do cp -al -- "$p" "$d"/ || exit 1; done')
-    proc = subprocess.Popen(["bash", "-c", script, "copy", str(dest), str(len(rest)), *map(str, rest), *map(str, linked)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def wait(discard: bool = False) -> None:
-        if discard:
-            proc.kill()
-            proc.wait()
-        elif proc.wait() != 0:  # (copied again here, whole)
-            for path in rest + linked:
-                target = dest / path.name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                target.unlink(missing_ok=True)
-                if path.is_dir():
-                    shutil.copytree(path, target, symlinks=True)
-                else:
-                    shutil.copy2(path, target)
-    return wait
+    return _in_background(["cp", "-a", "--reflink=auto", "-t", str(dest), "--", *map(str, rest)], rest, dest,
+                          into=True)
 
 
 def copy_tree(src: Path, dest: Path) -> None:

@@ -215,10 +215,10 @@ class Join:
         pieces copied already are the first ones, copied in order."""
         if pieces[0] != self.base:
             return False
-        order = list(self.parts)
-        copied = [n for n, path in enumerate(pieces[1:], 1) if (n, path) in self.parts]
-        made = [order.index((n, pieces[n])) for n in copied]
-        return copied == list(range(1, len(copied) + 1)) and made == sorted(made)
+        made = {part: i for i, part in enumerate(self.parts)}  # (the order they were copied in)
+        copied = [n for n, path in enumerate(pieces[1:], 1) if (n, path) in made]
+        order = [made[n, pieces[n]] for n in copied]
+        return copied == list(range(1, len(copied) + 1)) and order == sorted(order)
 
     def write(self, pieces: list[str], out: str, anchors: dict[str, list[float]] | None = None,
               pad: bool = False) -> list[Any]:

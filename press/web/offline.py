@@ -128,13 +128,14 @@ LEVEL = 6
 AHEAD = "press_offline_ahead"
 
 
-def write_zip(outdir: Path, name: str, folder: str, confdir: str | Path, ahead: Ahead | None = None) -> None:
+def write_zip(outdir: Path, name: str, folder: str, confdir: str | Path,
+              ahead: dict[str, tuple[bytes, reprozip.Packed]] | None = None) -> None:
     """A reproducible zip of the whole book under ``folder/`` (:mod:`press.reprozip`); the
-    files ``ahead`` packed already are not read again."""
+    files packed ``ahead`` (:meth:`Ahead.unchanged`) are not read again."""
     entries: list[tuple[str, bytes | None]] = []
     packed: dict[str, reprozip.Packed] = {}
     for rel in book_files(outdir, {name, ".buildinfo"}):
-        known = ahead.known(outdir, rel) if ahead is not None else None
+        known = (ahead or {}).get(rel)
         if known is not None:
             packed[f"{folder}/{rel}"] = known[1]
             entries.append((f"{folder}/{rel}", None))
@@ -155,16 +156,17 @@ class Ahead:
         self.late = late
         self.files: dict[str, tuple[tuple[int, int], bytes, reprozip.Packed]] = {}
 
-    def known(self, outdir: Path, rel: str) -> tuple[bytes, reprozip.Packed] | None:
-        """``(SHA-256 digest, packed entry)`` of ``rel`` if it is as it was read ahead."""
-        entry = self.files.get(rel)
-        if entry is None or rel in self.late:
-            return None
-        try:
-            now = (outdir / rel).stat()
-        except OSError:
-            return None
-        return (entry[1], entry[2]) if entry[0] == (now.st_mtime_ns, now.st_size) else None
+    def unchanged(self, outdir: Path) -> dict[str, tuple[bytes, reprozip.Packed]]:
+        """``{path: (SHA-256 digest, packed entry)}`` of the files still as they were read ahead."""
+        out = {}
+        for rel, (stat, digest, packed) in self.files.items():
+            try:
+                now = (outdir / rel).stat()
+            except OSError:
+                continue
+            if rel not in self.late and stat == (now.st_mtime_ns, now.st_size):
+                out[rel] = (digest, packed)
+        return out
 
 
 def prepare(app: Sphinx, exception: Exception | None) -> None:
@@ -196,16 +198,13 @@ def finish(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or not is_web(app.builder):
         return
     outdir = Path(app.outdir)
-    ahead: Ahead | None = app.builder.__dict__.pop(AHEAD, None)
+    read_ahead: Ahead | None = app.builder.__dict__.pop(AHEAD, None)
+    # (looked at once: after the wait only the late files change, and they are never taken)
+    ahead = read_ahead.unchanged(outdir) if read_ahead is not None else {}
     before = [_read(outdir / MANIFEST), _read(outdir / WORKER)]
     (outdir / MANIFEST).write_text(_manifest(app), encoding="utf-8")
     name = zip_name(app)
-
-    def digest(rel: str) -> bytes | None:
-        known = ahead.known(outdir, rel) if ahead is not None else None
-        return known[0] if known is not None else None
-
-    write_worker(outdir, set(NOT_CACHED) | {name}, digest)
+    write_worker(outdir, set(NOT_CACHED) | {name}, lambda rel: ahead[rel][0] if rel in ahead else None)
     # The worker names every file with a digest of all their contents: the same worker and
     # manifest as the zip's build mean the same files, so the zip is kept as it is.
     same = before == [_read(outdir / MANIFEST), _read(outdir / WORKER)] and (outdir / name).is_file()
