@@ -120,3 +120,13 @@ def test_api_descriptions_in_print(build_root):
     for kind in ("#press-versionmodified(", "#press-grammar(", "#press-hlist(", "#press-terms(("):
         assert kind in typ
 
+
+
+def test_a_blank_page_before_the_body_carries_no_running_head(corpus):
+    # book.typ: a book compiled whole whose front matter ends on a recto (sphinx-design's
+    # contents end on page v) gets a blank verso before arabic page 1, with no running head
+    # and no folio (it once carried the body's head: its own page number and the rule)
+    reader = pypdf.PdfReader(str(next(corpus.outdir.glob("*.pdf"))))
+    first = reader.page_labels.index("1")
+    before = (reader.pages[first - 1].extract_text() or "").strip()
+    assert before == "" or not reader.page_labels[first - 1].isdigit(), (reader.page_labels[first - 1], before)
